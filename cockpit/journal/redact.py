@@ -1,0 +1,74 @@
+"""Remove secrets from payloads before they are written: an append-only log cannot be scrubbed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# (kind, pattern, group to keep before the secret). Order matters: the most specific first.
+_PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    (
+        "pem_private_key",
+        re.compile(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?"
+            r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
+            re.S,
+        ),
+        0,
+    ),
+    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"), 0),
+    ("bearer_token", re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"), 1),
+    ("aws_access_key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b"), 0),
+    (
+        "github_token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"),
+        0,
+    ),
+    ("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), 0),
+    (
+        "credential",
+        re.compile(
+            r"(?i)(\b(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)"
+            r"\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
+        ),
+        1,
+    ),
+)
+
+
+def redact_text(text: str) -> tuple[str, set[str]]:
+    """Return `text` with every secret replaced by [REDACTED:<kind>], and the kinds found."""
+    found: set[str] = set()
+    for kind, pattern, keep in _PATTERNS:
+
+        def _sub(m: re.Match[str], kind: str = kind, keep: int = keep) -> str:
+            if "[REDACTED:" in m.group(0):
+                return m.group(0)
+            found.add(kind)
+            prefix = m.group(keep) if keep else ""
+            return f"{prefix}[REDACTED:{kind}]"
+
+        text = pattern.sub(_sub, text)
+    return text, found
+
+
+def redact(value: Any) -> tuple[Any, set[str]]:
+    """Redact every string inside a JSON-like value (dict keys stay as they are)."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        found: set[str] = set()
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out[key], kinds = redact(item)
+            found |= kinds
+        return out, found
+    if isinstance(value, list | tuple):
+        found = set()
+        items = []
+        for item in value:
+            clean, kinds = redact(item)
+            items.append(clean)
+            found |= kinds
+        return items, found
+    return value, set()

@@ -1,0 +1,503 @@
+"""The append-only, hash-chained SQLite event store.
+
+Durability rules (DESIGN.md "The journal"): WAL, synchronous=FULL, every append inside
+BEGIN IMMEDIATE so that two processes appending to one file serialise on SQLite's write lock
+and can never fork the chain; UPDATE/DELETE refused by triggers; secrets redacted before write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from cockpit.journal import events as kinds
+from cockpit.journal.redact import redact
+from cockpit.model import GENESIS_HASH, Draft, Event
+
+BUSY_TIMEOUT_S = 10.0
+TAIL_POLL_S = 0.1
+
+_COLUMNS = "seq, id, incident, version, ts, actor, kind, schema, data, context, prev_hash, hash"
+
+# Each entry moves the schema one user_version forward; never edit a released one.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE events (
+        seq       INTEGER PRIMARY KEY,
+        id        TEXT NOT NULL UNIQUE,
+        incident  TEXT NOT NULL,
+        version   INTEGER NOT NULL,
+        ts        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        schema    INTEGER NOT NULL,
+        data      TEXT NOT NULL,
+        context   TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL,
+        UNIQUE (incident, version)
+    );
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: UPDATE refused'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: DELETE refused'); END;
+    CREATE TABLE snapshots (
+        incident TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        state    TEXT NOT NULL,
+        PRIMARY KEY (incident, version)
+    );
+    CREATE TABLE observations (
+        id       INTEGER PRIMARY KEY,
+        incident TEXT NOT NULL,
+        ts       TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        digest   TEXT NOT NULL,
+        body     BLOB NOT NULL
+    );
+    CREATE INDEX observations_by_time ON observations (incident, source, ts);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class JournalError(Exception):
+    """The journal cannot be opened or written; the message says what to do."""
+
+
+class VersionConflict(JournalError):
+    """An append expected a different incident version (someone else appended first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    head_seq: int
+    head_hash: str
+    bad_seq: int | None = None
+    reason: str = ""
+
+    def line(self) -> str:
+        if self.ok:
+            return f"ok: {self.count} events, head {self.head_hash}"
+        return f"chain broken at seq {self.bad_seq}: {self.reason}"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """SHA-256(prev_hash || canonical JSON of the row's content columns)."""
+    body = {k: row[k] for k in _HASHED}
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+
+
+_HASHED = ("seq", "id", "incident", "version", "ts", "actor", "kind", "schema", "data", "context")
+
+
+def _event_from_row(row: Sequence[Any], *, upcast: bool = True) -> Event:
+    seq, id_, incident, version, ts, actor, kind, schema, data, context, prev, hsh = row
+    payload = json.loads(data)
+    if upcast:
+        schema, payload = kinds.upcast(kind, schema, payload)
+    return Event(
+        seq=seq,
+        id=id_,
+        incident=incident,
+        version=version,
+        ts=ts,
+        actor=actor,
+        kind=kind,
+        schema=schema,
+        data=payload,
+        context=json.loads(context),
+        prev_hash=prev,
+        hash=hsh,
+    )
+
+
+def _prepare_parent(path: Path) -> None:
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        # created 0600 before SQLite touches it; -wal and -shm inherit the mode
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+class Journal:
+    """One open journal file. Use `await Journal.open(path)`; safe for many coroutines."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection, *, redact_secrets: bool) -> None:
+        self.path = path
+        self._conn = conn
+        self._redact = redact_secrets
+        self._write_lock = asyncio.Lock()
+        self._appended = asyncio.Condition()
+        self._closed = False
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(
+        cls, path: str | os.PathLike[str], *, create: bool = True, redact_secrets: bool = True
+    ) -> Journal:
+        path = Path(path).expanduser()
+        if not path.exists():
+            if not create:
+                raise JournalError(
+                    f"no journal at {path}: check --journal/COCKPIT_JOURNAL, or start an "
+                    "incident first (cockpit note TEXT)"
+                )
+            try:
+                _prepare_parent(path)
+            except OSError as exc:
+                raise JournalError(f"cannot create journal {path}: {exc.strerror}") from None
+        elif path.is_dir():
+            raise JournalError(f"{path} is a directory: pass the journal file with --journal")
+        try:
+            conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open journal {path}: {exc}") from None
+        journal = cls(path, conn, redact_secrets=redact_secrets)
+        try:
+            await journal._setup()
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise JournalError(
+                f"{path} is not a cockpit journal ({exc}): pass the right file with --journal"
+            ) from None
+        return journal
+
+    async def _setup(self) -> None:
+        c = self._conn
+        await c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        mode = await (await c.execute("PRAGMA journal_mode = WAL")).fetchone()
+        if mode is None or mode[0].lower() != "wal":
+            raise sqlite3.DatabaseError("cannot switch to WAL mode")
+        await c.execute("PRAGMA synchronous = FULL")
+        await c.execute("PRAGMA foreign_keys = ON")
+        (current,) = await (await c.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
+        if current > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"journal schema {current} is newer than this cockpit ({SCHEMA_VERSION}); upgrade"
+            )
+        if current < SCHEMA_VERSION:
+            await c.execute("BEGIN IMMEDIATE")
+            try:
+                (current,) = await (await c.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
+                for step in range(current, SCHEMA_VERSION):
+                    for statement in _split_sql(_MIGRATIONS[step]):
+                        await c.execute(statement)
+                await c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                await c.execute("COMMIT")
+            except BaseException:
+                await c.execute("ROLLBACK")
+                raise
+        # a quick read proves this is SQLite and our schema, not some other database
+        await c.execute("SELECT seq FROM events LIMIT 1")
+        self._data_version = await self._read_data_version()
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._conn.close()
+
+    async def __aenter__(self) -> Journal:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def append(self, draft: Draft, *, expected_version: int | None = None) -> Event:
+        """Append one event durably; re-appending a known id returns the stored event."""
+        (event,) = await self.append_many([draft], expected_version=expected_version)
+        return event
+
+    async def append_many(
+        self, drafts: Iterable[Draft], *, expected_version: int | None = None
+    ) -> list[Event]:
+        """Append several events in one transaction: all are committed, or none."""
+        prepared = [self._prepare(d) for d in drafts]
+        async with self._write_lock:
+            c = self._conn
+            try:
+                await c.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise JournalError(f"journal {self.path} cannot be written: {exc}") from None
+            try:
+                out = []
+                for d in prepared:
+                    out.append(await self._insert(d, expected_version))
+                    if expected_version is not None:
+                        expected_version += 1
+                await c.execute("COMMIT")
+            except BaseException:
+                await c.execute("ROLLBACK")
+                raise
+        async with self._appended:
+            self._appended.notify_all()
+        return out
+
+    def _prepare(self, draft: Draft) -> Draft:
+        data, context = draft.data, draft.context
+        if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
+            kinds.validate(draft.kind, data)
+        if self._redact:
+            data, found_data = redact(data)
+            context, found_ctx = redact(context)
+            found = sorted(found_data | found_ctx)
+            if found:
+                data = {**data, "_redacted": found}
+        schema = draft.schema if draft.schema is not None else kinds.current_schema(draft.kind)
+        return Draft(
+            incident=draft.incident,
+            kind=draft.kind,
+            actor=draft.actor,
+            data=data,
+            context=context,
+            id=draft.id,
+            ts=draft.ts,
+            schema=schema,
+        )
+
+    async def _insert(self, d: Draft, expected_version: int | None) -> Event:
+        c = self._conn
+        existing = await (
+            await c.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (d.id,))
+        ).fetchone()
+        if existing is not None:
+            return _event_from_row(existing)
+        head = await (
+            await c.execute(
+                "SELECT (SELECT seq FROM events ORDER BY seq DESC LIMIT 1),"
+                " (SELECT hash FROM events ORDER BY seq DESC LIMIT 1),"
+                " (SELECT max(version) FROM events WHERE incident = ?)",
+                (d.incident,),
+            )
+        ).fetchone()
+        assert head is not None
+        head_seq, head_hash, last_version = head[0] or 0, head[1] or GENESIS_HASH, head[2] or 0
+        if expected_version is not None and expected_version != last_version:
+            raise VersionConflict(
+                f"{d.incident} is at version {last_version}, expected {expected_version}: "
+                "someone else appended first; reload and retry"
+            )
+        row = {
+            "seq": head_seq + 1,
+            "id": d.id,
+            "incident": d.incident,
+            "version": last_version + 1,
+            "ts": d.ts,
+            "actor": d.actor,
+            "kind": d.kind,
+            "schema": d.schema,
+            "data": d.data,
+            "context": d.context,
+        }
+        digest = row_hash(head_hash, row)
+        await c.execute(
+            f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                row["seq"],
+                d.id,
+                d.incident,
+                row["version"],
+                d.ts,
+                d.actor,
+                d.kind,
+                d.schema,
+                canonical_json(d.data),
+                canonical_json(d.context),
+                head_hash,
+                digest,
+            ),
+        )
+        return Event(prev_hash=head_hash, hash=digest, **row)  # type: ignore[arg-type]
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def events(
+        self,
+        incident: str | None = None,
+        *,
+        after_seq: int = 0,
+        until_seq: int | None = None,
+        upcast: bool = True,
+    ) -> list[Event]:
+        sql = f"SELECT {_COLUMNS} FROM events WHERE seq > ?"
+        args: list[Any] = [after_seq]
+        if incident is not None:
+            sql += " AND incident = ?"
+            args.append(incident)
+        if until_seq is not None:
+            sql += " AND seq <= ?"
+            args.append(until_seq)
+        rows = await (await self._conn.execute(sql + " ORDER BY seq", args)).fetchall()
+        return [_event_from_row(r, upcast=upcast) for r in rows]
+
+    async def head(self) -> tuple[int, str]:
+        row = await (
+            await self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+    async def incident_ids(self) -> list[str]:
+        """Incident ids, the most recently active last."""
+        rows = await (
+            await self._conn.execute(
+                "SELECT incident FROM events GROUP BY incident ORDER BY max(seq)"
+            )
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    async def latest_incident(self) -> str | None:
+        ids = await self.incident_ids()
+        return ids[-1] if ids else None
+
+    async def has_incident(self, incident: str) -> bool:
+        row = await (
+            await self._conn.execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,))
+        ).fetchone()
+        return row is not None
+
+    async def _read_data_version(self) -> int:
+        row = await (await self._conn.execute("PRAGMA data_version")).fetchone()
+        return int(row[0]) if row else 0
+
+    async def tail(
+        self, after_seq: int = 0, incident: str | None = None, *, poll: float = TAIL_POLL_S
+    ) -> AsyncIterator[Event]:
+        """Yield events appended after `after_seq`, by this process or any other, forever.
+
+        Our own appends wake the tail at once; another process's commits are noticed by
+        polling PRAGMA data_version, which changes only when another connection commits.
+        """
+        last = after_seq
+        while not self._closed:
+            for event in await self.events(incident, after_seq=last):
+                last = event.seq
+                yield event
+            async with self._appended:
+                await self._wait_for_change(poll)
+
+    async def _wait_for_change(self, poll: float) -> None:
+        """Return when this process appended or another process committed."""
+        while not self._closed:
+            try:
+                await asyncio.wait_for(self._appended.wait(), timeout=poll)
+                return
+            except TimeoutError:
+                pass
+            version = await self._read_data_version()
+            if version != self._data_version:
+                self._data_version = version
+                return
+
+    # -- verification ----------------------------------------------------------------------
+
+    async def verify(self) -> VerifyResult:
+        rows = await (
+            await self._conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq")
+        ).fetchall()
+        return verify_rows(rows)
+
+    # -- snapshots and observations ----------------------------------------------------------
+
+    async def save_snapshot(self, incident: str, version: int, state: dict[str, Any]) -> None:
+        async with self._write_lock:
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO snapshots (incident, version, state) VALUES (?, ?, ?)",
+                (incident, version, canonical_json(state)),
+            )
+
+    async def latest_snapshot(self, incident: str) -> tuple[int, dict[str, Any]] | None:
+        row = await (
+            await self._conn.execute(
+                "SELECT version, state FROM snapshots WHERE incident = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (incident,),
+            )
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The raw connection, for modules of this package that own other tables."""
+        return self._conn
+
+    @property
+    def write_lock(self) -> asyncio.Lock:
+        return self._write_lock
+
+
+def verify_rows(rows: Iterable[Sequence[Any]]) -> VerifyResult:
+    """Recompute the chain over raw rows (in seq order) and name the first bad one."""
+    prev = GENESIS_HASH
+    count = 0
+    expected_seq = 1
+    versions: dict[str, int] = {}
+    head_seq = 0
+    for row in rows:
+        seq, id_, incident, version, ts, actor, kind, schema, data, context, prev_hash, hsh = row
+        if seq != expected_seq:
+            reason = f"seq {expected_seq} is missing (deleted row?)"
+            return VerifyResult(False, count, head_seq, prev, expected_seq, reason)
+        if prev_hash != prev:
+            reason = "prev_hash does not match the previous row (row deleted, inserted or moved)"
+            return VerifyResult(False, count, head_seq, prev, seq, reason)
+        try:
+            body = {
+                "seq": seq,
+                "id": id_,
+                "incident": incident,
+                "version": version,
+                "ts": ts,
+                "actor": actor,
+                "kind": kind,
+                "schema": schema,
+                "data": json.loads(data),
+                "context": json.loads(context),
+            }
+        except (TypeError, ValueError):
+            return VerifyResult(False, count, head_seq, prev, seq, "payload is not valid JSON")
+        if row_hash(prev, body) != hsh:
+            reason = "hash does not match the row's content (row edited)"
+            return VerifyResult(False, count, head_seq, prev, seq, reason)
+        if version != versions.get(incident, 0) + 1:
+            reason = f"version {version} of {incident} out of order (rows swapped?)"
+            return VerifyResult(False, count, head_seq, prev, seq, reason)
+        versions[incident] = version
+        prev = hsh
+        head_seq = seq
+        expected_seq += 1
+        count += 1
+    return VerifyResult(True, count, head_seq, prev)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements; trigger bodies keep their inner semicolons."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
