@@ -99,3 +99,150 @@ class Event:
     @property
     def moment(self) -> datetime:
         return parse_ts(self.ts)
+
+
+# -- what the sources see ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    fingerprint: str
+    name: str
+    severity: str  # critical, warning, info, ... as labelled
+    state: str  # firing, pending, silenced, inhibited
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: str  # UTC ISO
+    silenced_by: tuple[str, ...] = ()
+    correlated_deploy: str | None = None  # "checkout rev 42, 8 min before"
+
+    @property
+    def summary(self) -> str:
+        return self.annotations.get("summary") or self.annotations.get("description", "")
+
+    @property
+    def labels_summary(self) -> str:
+        skip = {"alertname", "severity"}
+        return " ".join(f"{k}={v}" for k, v in sorted(self.labels.items()) if k not in skip)
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One configured metric panel ([[panels]] in the config)."""
+
+    title: str
+    query: str
+    unit: str = ""
+    warn: float | None = None
+    crit: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSeries:
+    """A panel's recent samples: (epoch seconds, value or None for a gap)."""
+
+    panel: Panel
+    points: tuple[tuple[float, float | None], ...] = ()
+    error: str | None = None
+    partial: bool = False
+
+    @property
+    def latest(self) -> float | None:
+        for _, value in reversed(self.points):
+            if value is not None:
+                return value
+        return None
+
+    def level(self) -> str:
+        """ok, warn or crit by the panel's thresholds (higher is worse)."""
+        value = self.latest
+        if value is None:
+            return "unknown"
+        if self.panel.crit is not None and value >= self.panel.crit:
+            return "crit"
+        if self.panel.warn is not None and value >= self.panel.warn:
+            return "warn"
+        return "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class K8sEvent:
+    uid: str
+    namespace: str
+    type: str  # Normal or Warning
+    reason: str
+    object: str  # Kind/name, e.g. Pod/checkout-7d9f-abcde
+    message: str
+    count: int
+    last_seen: str  # UTC ISO
+    first_seen: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PodHealth:
+    namespace: str
+    name: str
+    phase: str
+    ready: bool
+    restarts: int
+    reason: str = ""  # CrashLoopBackOff, OOMKilled, ImagePullBackOff, ...
+    app: str = ""  # the app/service label
+
+    @property
+    def crashlooping(self) -> bool:
+        return self.reason == "CrashLoopBackOff"
+
+    @property
+    def oomkilled(self) -> bool:
+        return self.reason == "OOMKilled"
+
+
+@dataclass(frozen=True, slots=True)
+class Deploy:
+    namespace: str
+    deployment: str
+    revision: int
+    image_from: str
+    image_to: str
+    created: str  # UTC ISO
+    change_cause: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.deployment}#{self.revision}"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one source knew at one moment; a field is None when the source does not provide it."""
+
+    source: str
+    at: float  # epoch seconds of the fetch
+    alerts: tuple[Alert, ...] | None = None
+    panels: tuple[PanelSeries, ...] | None = None
+    events: tuple[K8sEvent, ...] | None = None
+    pods: tuple[PodHealth, ...] | None = None
+    deploys: tuple[Deploy, ...] | None = None
+    dropped_events: int = 0  # events beyond the bound, not kept
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    name: str
+    up: bool = False
+    last_ok: float | None = None  # epoch seconds of the last good fetch
+    error: str | None = None
+    started: bool = False
+
+    def age(self, now: float) -> float | None:
+        return None if self.last_ok is None else max(0.0, now - self.last_ok)
+
+
+@dataclass(frozen=True, slots=True)
+class SystemChange:
+    """A change a source observed, to be journaled as a system.* event with the source as actor."""
+
+    kind: str
+    source: str
+    data: dict[str, Any]
+    key: str  # dedupe key: the same change is journaled once

@@ -1,0 +1,170 @@
+"""The Source contract shared by the demo and the real Prometheus/Alertmanager/Kubernetes sources.
+
+A source runs as one asyncio task, fetches (poll or watch), and publishes immutable Snapshots
+plus its health. It never raises into the app: a failure becomes health.error and, once per
+outage, a system.source.down change. Blocking clients run in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Protocol, runtime_checkable
+
+from cockpit.model import Alert, Deploy, Snapshot, SourceHealth, SystemChange
+from cockpit.sources.changes import ChangeTracker
+
+Clock = Callable[[], float]
+SnapshotListener = Callable[[Snapshot], None]
+ChangeListener = Callable[[SystemChange], None]
+HealthListener = Callable[[SourceHealth], None]
+
+
+class SourceError(Exception):
+    """A fetch failed; the message is shown to the user as is (one line, how to fix)."""
+
+
+class ActionError(Exception):
+    """A remediation or silence failed or is not possible; message shown as is."""
+
+
+class Source:
+    """Base class: subclasses implement `fetch()` (polling) or override `run()` (watching)."""
+
+    name = "source"
+
+    def __init__(self, *, interval: float = 5.0, clock: Clock = time.time) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.health = SourceHealth(name=self.name)
+        self.latest: Snapshot | None = None
+        self._snapshot_listeners: list[SnapshotListener] = []
+        self._change_listeners: list[ChangeListener] = []
+        self._health_listeners: list[HealthListener] = []
+        self._task: asyncio.Task[None] | None = None
+        self._was_down = False
+        self._tracker = ChangeTracker(self.name)
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        on_snapshot: SnapshotListener | None = None,
+        on_change: ChangeListener | None = None,
+        on_health: HealthListener | None = None,
+    ) -> None:
+        if on_snapshot:
+            self._snapshot_listeners.append(on_snapshot)
+        if on_change:
+            self._change_listeners.append(on_change)
+        if on_health:
+            self._health_listeners.append(on_health)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self.health = replace(self.health, started=True)
+            self._task = asyncio.create_task(self.run(), name=f"source:{self.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.close()
+
+    async def close(self) -> None:
+        """Release clients; called once by stop()."""
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def fetch(self) -> Snapshot:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(self.interval)
+
+    async def refresh(self) -> None:
+        """One fetch, published; failures become health, never exceptions."""
+        try:
+            snapshot = await self.fetch()
+        except asyncio.CancelledError:
+            raise
+        except SourceError as exc:
+            self.mark_down(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a source must never take the app down
+            self.mark_down(f"{type(exc).__name__}: {exc}")
+            return
+        self.publish(snapshot)
+
+    # -- publishing (also used by watch-based subclasses) ------------------------------------
+
+    def publish(self, snapshot: Snapshot) -> None:
+        self.latest = snapshot
+        self.mark_up()
+        for listener in self._snapshot_listeners:
+            listener(snapshot)
+        for change in self._tracker.observe(snapshot):
+            self.emit(change)
+
+    def emit(self, change: SystemChange) -> None:
+        for listener in self._change_listeners:
+            listener(change)
+
+    def mark_up(self) -> None:
+        now = self.clock()
+        self.health = replace(self.health, up=True, last_ok=now, error=None)
+        if self._was_down:
+            self._was_down = False
+            self.emit(
+                SystemChange("system.source.up", self.name, {"source": self.name}, f"up:{now}")
+            )
+        self._notify_health()
+
+    def mark_down(self, error: str) -> None:
+        self.health = replace(self.health, up=False, error=error)
+        if not self._was_down:
+            self._was_down = True
+            self.emit(
+                SystemChange(
+                    "system.source.down",
+                    self.name,
+                    {"source": self.name, "error": error},
+                    f"down:{self.clock()}",
+                )
+            )
+        self._notify_health()
+
+    def _notify_health(self) -> None:
+        for listener in self._health_listeners:
+            listener(self.health)
+
+
+@runtime_checkable
+class Silencer(Protocol):
+    """A source that can silence alerts (Alertmanager, the demo)."""
+
+    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+        """Create a silence on the alert's labels; return its id."""
+        ...
+
+    async def expire_silence(self, silence_id: str) -> None: ...
+
+
+@runtime_checkable
+class Remediator(Protocol):
+    """A source that can change workloads (Kubernetes, the demo)."""
+
+    async def plan_rollback(self, deploy: Deploy) -> str:
+        """Server-side dry run; return a human description of exactly what will change."""
+        ...
+
+    async def rollback(self, deploy: Deploy) -> str:
+        """Roll the deployment back to the revision before `deploy`; return the API status."""
+        ...

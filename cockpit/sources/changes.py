@@ -1,0 +1,116 @@
+"""Derive the system changes worth journaling from successive snapshots of one source.
+
+The same rules serve the demo and the real sources, so the exported timeline reads the same.
+"""
+
+from __future__ import annotations
+
+from cockpit.model import Snapshot, SystemChange
+
+WARNING_REPEAT_S = 300.0  # one system.k8s.warning per object+reason per 5 minutes
+
+
+class ChangeTracker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._firing: dict[str, str] = {}  # fingerprint -> alert name
+        self._deploys: set[str] | None = None  # None until the first snapshot is the baseline
+        self._warned: dict[str, float] = {}  # object+reason -> when journaled
+        self._crashing: set[str] = set()  # namespace/pod:reason
+
+    def observe(self, snap: Snapshot) -> list[SystemChange]:
+        out: list[SystemChange] = []
+        if snap.alerts is not None:
+            out += self._alerts(snap)
+        if snap.deploys is not None:
+            out += self._deploys_changed(snap)
+        if snap.events is not None:
+            out += self._warnings(snap)
+        if snap.pods is not None:
+            out += self._pods(snap)
+        return out
+
+    def _alerts(self, snap: Snapshot) -> list[SystemChange]:
+        out = []
+        now = {a.fingerprint: a for a in snap.alerts or () if a.state != "pending"}
+        for fp, alert in now.items():
+            if fp not in self._firing:
+                data = {
+                    "alert": alert.name,
+                    "severity": alert.severity,
+                    "labels": alert.labels,
+                    "summary": alert.summary,
+                    "starts_at": alert.starts_at,
+                }
+                if alert.correlated_deploy:
+                    data["deploy"] = alert.correlated_deploy
+                out.append(SystemChange("system.alert.firing", self.source, data, f"fire:{fp}"))
+        for fp, name in self._firing.items():
+            if fp not in now:
+                out.append(
+                    SystemChange(
+                        "system.alert.resolved", self.source, {"alert": name}, f"resolve:{fp}"
+                    )
+                )
+        self._firing = {fp: a.name for fp, a in now.items()}
+        return out
+
+    def _deploys_changed(self, snap: Snapshot) -> list[SystemChange]:
+        keys = {d.key: d for d in snap.deploys or ()}
+        if self._deploys is None:
+            self._deploys = set(keys)
+            return []
+        out = []
+        for key, d in keys.items():
+            if key in self._deploys:
+                continue
+            self._deploys.add(key)
+            data = {
+                "deployment": f"{d.namespace}/{d.deployment}",
+                "revision": d.revision,
+                "image_from": d.image_from,
+                "image_to": d.image_to,
+                "change_cause": d.change_cause,
+                "summary": f"rev {d.revision}: {d.image_from} -> {d.image_to}",
+            }
+            out.append(SystemChange("system.deploy", self.source, data, f"deploy:{key}"))
+        return out
+
+    def _warnings(self, snap: Snapshot) -> list[SystemChange]:
+        out = []
+        for ev in snap.events or ():
+            if ev.type != "Warning":
+                continue
+            key = f"{ev.namespace}/{ev.object}:{ev.reason}"
+            last = self._warned.get(key)
+            if last is not None and snap.at - last < WARNING_REPEAT_S:
+                continue
+            self._warned[key] = snap.at
+            data = {
+                "reason": ev.reason,
+                "object": f"{ev.namespace}/{ev.object}",
+                "summary": ev.message[:500],
+                "count": ev.count,
+            }
+            out.append(SystemChange("system.k8s.warning", self.source, data, f"warn:{key}"))
+        return out
+
+    def _pods(self, snap: Snapshot) -> list[SystemChange]:
+        out = []
+        current = set()
+        for pod in snap.pods or ():
+            if not (pod.crashlooping or pod.oomkilled):
+                continue
+            key = f"{pod.namespace}/{pod.name}:{pod.reason}"
+            current.add(key)
+            if key in self._crashing:
+                continue
+            data = {
+                "pod": f"{pod.namespace}/{pod.name}",
+                "reason": pod.reason,
+                "restarts": pod.restarts,
+                "summary": f"{pod.reason} after {pod.restarts} restarts",
+            }
+            out.append(SystemChange("system.pod.crashloop", self.source, data, f"crash:{key}"))
+        self._crashing = current
+        return out
