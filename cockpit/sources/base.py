@@ -98,7 +98,7 @@ class Source:
         except SourceError as exc:
             self.mark_down(str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - a source must never take the app down
+        except Exception as exc:  # a source must never take the app down
             self.mark_down(f"{type(exc).__name__}: {exc}")
             return
         self.publish(snapshot)
