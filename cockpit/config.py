@@ -1,0 +1,463 @@
+"""TOML config -> frozen dataclasses, with errors that name file:line and how to fix them.
+
+tomllib does not report where a value came from, so semantic errors find the line of the
+offending key by scanning the raw text (best effort: tables, arrays of tables, plain and
+quoted keys; a key that cannot be located is reported without a line number).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
+
+from platformdirs import user_config_path
+
+from cockpit.model import Panel
+
+__all__ = [
+    "AlertmanagerConfig",
+    "Config",
+    "ConfigError",
+    "DeploysConfig",
+    "HttpSourceConfig",
+    "KubernetesConfig",
+    "PrometheusConfig",
+    "load_config",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSourceConfig:
+    url: str
+    # repr=False: a config printed in a log or a traceback must not leak credentials
+    bearer_token: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    timeout: float = 10.0
+    interval: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class PrometheusConfig(HttpSourceConfig):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AlertmanagerConfig(HttpSourceConfig):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class KubernetesConfig:
+    context: str | None = None
+    namespaces: tuple[str, ...] = ()
+    kubeconfig: str | None = None
+    in_cluster: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeploysConfig:
+    gitops_repo: str | None = None
+    gitops_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    theme: str = "cockpit-dark"
+    prometheus: PrometheusConfig | None = None
+    alertmanager: AlertmanagerConfig | None = None
+    kubernetes: KubernetesConfig | None = None
+    deploys: DeploysConfig = DeploysConfig()
+    panels: tuple[Panel, ...] = ()
+    redact: bool = True
+    path: Path | None = None
+
+    def configured(self) -> bool:
+        """True when at least one live source is configured (else: demo hint / empty panes)."""
+        return (
+            self.prometheus is not None
+            or self.alertmanager is not None
+            or self.kubernetes is not None
+            or self.deploys.gitops_repo is not None
+        )
+
+
+class ConfigError(Exception):
+    """One line for the user: "<file>:<line>: <what is wrong> (<how to fix>)"."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+# -- known keys --------------------------------------------------------------------------
+
+_TOP_KEYS = ("theme", "prometheus", "alertmanager", "kubernetes", "deploys", "panels", "redact")
+_HTTP_KEYS = ("url", "bearer_token", "username", "password", "ca_file", "timeout", "interval")
+_K8S_KEYS = ("context", "namespaces", "kubeconfig", "in_cluster")
+_DEPLOYS_KEYS = ("gitops_repo", "gitops_paths")
+_PANEL_KEYS = ("title", "query", "unit", "warn", "crit")
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _default_path() -> Path:
+    # Not paths.default_config(): that reads os.environ, while load_config honours `env`.
+    return user_config_path("cockpit") / "config.toml"
+
+
+def _normalise_table(name: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
+
+
+class _Source:
+    """The raw text of one config file and the means to point at a line in it."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        self.lines = text.splitlines()
+        # table of each line: "" top level, "prometheus", "panels[0]", ...
+        self.tables: list[str] = []
+        counts: dict[str, int] = {}
+        current = ""
+        for line in self.lines:
+            m = _HEADER.match(line)
+            if m:
+                name = _normalise_table(m.group(2))
+                if m.group(1) == "[[":
+                    index = counts.get(name, 0)
+                    counts[name] = index + 1
+                    current = f"{name}[{index}]"
+                else:
+                    current = name
+            self.tables.append(current)
+
+    def line_of(self, table: str, key: str | None = None) -> int | None:
+        """1-based line of `key` in `table` (or of the table header when key is None)."""
+        if key is None:
+            for n, (tab, line) in enumerate(zip(self.tables, self.lines, strict=True)):
+                if tab == table and _HEADER.match(line):
+                    return n + 1
+            # an inline table or dotted keys at top level: `prometheus = {...}`
+            return self.line_of("", table.split("[")[0])
+        key_re = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+        for n, (tab, line) in enumerate(zip(self.tables, self.lines, strict=True)):
+            if tab == table and key_re.match(line):
+                return n + 1
+        # a key whose value is a table: `[key]`, `[[key]]` or `[key.sub]`
+        want = _dotted(table, key).split(".")
+        for n, line in enumerate(self.lines):
+            m = _HEADER.match(line)
+            if m and _normalise_table(m.group(2)).split(".")[: len(want)] == want:
+                return n + 1
+        # dotted key (`prometheus.url = ...`) or inline table (`prometheus = { url = ... }`)
+        loose = re.compile(rf"""(^|[\s{{,.])["']?{re.escape(key)}["']?\s*=""")
+        base = table.split("[")[0]
+        for n, (tab, line) in enumerate(zip(self.tables, self.lines, strict=True)):
+            if tab in (table, "", base) and loose.search(line):
+                return n + 1
+        return None
+
+    def fail(self, table: str, key: str | None, what: str, fix: str | None = None) -> NoReturn:
+        line = self.line_of(table, key)
+        where = f"{self.label}:{line}" if line else self.label
+        message = f"{where}: {what}"
+        if fix:
+            message += f" ({fix})"
+        raise ConfigError(message, path=self.label, line=line)
+
+
+def _dotted(table: str, key: str) -> str:
+    return f"{table}.{key}" if table else key
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Reader:
+    """Typed access to one TOML table, failing with the key's file:line."""
+
+    def __init__(self, src: _Source, table: str, data: Mapping[str, Any], known: tuple[str, ...]):
+        self.src = src
+        self.table = table
+        self.data = data
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                fix = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+                src.fail(table, key, f"unknown key '{_dotted(table, key)}'", fix)
+
+    def fail(self, key: str | None, what: str, fix: str | None = None) -> NoReturn:
+        self.src.fail(self.table, key, what, fix)
+
+    def string(self, key: str, required: bool = False, example: str = '"..."') -> str | None:
+        if key not in self.data:
+            if required:
+                where = f"[{self.table}]" if self.table else "the top level"
+                self.fail(
+                    None,
+                    f"{_dotted(self.table, key)} is required",
+                    f"add {key} = {example} under {where}",
+                )
+            return None
+        value = self.data[key]
+        if not isinstance(value, str):
+            self.fail(
+                key,
+                f"{_dotted(self.table, key)} must be a string (got {_show(value)})",
+                f"quote it: {key} = {example}",
+            )
+        return value
+
+    def number(self, key: str, default: float | None, positive: bool = False) -> float | None:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        # bool is an int subclass in Python; `warn = true` is a mistake, not 1.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(
+                key,
+                f"{_dotted(self.table, key)} must be a number (got {_show(value)})",
+                f"write e.g. {key} = 1.5, without quotes",
+            )
+        if not math.isfinite(value) or (positive and value <= 0):
+            kind = "a positive number" if positive else "a finite number"
+            self.fail(
+                key,
+                f"{_dotted(self.table, key)} must be {kind} (got {_show(value)})",
+                f"write e.g. {key} = 10",
+            )
+        return float(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if not isinstance(value, bool):
+            self.fail(
+                key,
+                f"{_dotted(self.table, key)} must be true or false (got {_show(value)})",
+                f"write {key} = true or {key} = false, without quotes",
+            )
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        if key not in self.data:
+            return ()
+        value = self.data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(
+                key,
+                f"{_dotted(self.table, key)} must be a list of strings (got {_show(value)})",
+                f'write e.g. {key} = ["a", "b"]',
+            )
+        return tuple(value)
+
+
+def _check_url(url: str, name: str, fail: Callable[[str, str], NoReturn]) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fail(
+            f"{name} must be an http:// or https:// URL (got {_show(url)})",
+            'write e.g. url = "http://127.0.0.1:9090"',
+        )
+    # no trailing slash: clients append API paths such as /api/v1/query
+    return url.strip().rstrip("/")
+
+
+def _table(src: _Source, data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    if name not in data:
+        return None
+    value = data[name]
+    if not isinstance(value, dict):
+        src.fail(
+            "",
+            name,
+            f"'{name}' must be a table (got {_show(value)})",
+            f"write it as a [{name}] section",
+        )
+    return value
+
+
+_H = TypeVar("_H", bound=HttpSourceConfig)
+
+
+def _http(
+    src: _Source,
+    name: str,
+    cls: type[_H],
+    data: Mapping[str, Any] | None,
+    env_var: str,
+    env: Mapping[str, str],
+) -> _H | None:
+    env_url = env.get(env_var, "").strip()
+    if data is None and not env_url:
+        return None
+    r = _Reader(src, name, data or {}, _HTTP_KEYS)
+    if env_url:
+        # the environment wins over the file, like every other override
+        def env_fail(what: str, fix: str) -> NoReturn:
+            raise ConfigError(f"${env_var}: {what} ({fix})")
+
+        url = _check_url(env_url, f"${env_var}", env_fail)
+    else:
+        file_url = r.string("url", required=True, example='"http://127.0.0.1:9090"')
+        assert file_url is not None
+        url = _check_url(file_url, f"{name}.url", lambda what, fix: r.fail("url", what, fix))
+    timeout = r.number("timeout", 10.0, positive=True)
+    interval = r.number("interval", 15.0, positive=True)
+    assert timeout is not None and interval is not None
+    return cls(
+        url=url,
+        bearer_token=r.string("bearer_token"),
+        username=r.string("username"),
+        password=r.string("password"),
+        ca_file=r.string("ca_file"),
+        timeout=timeout,
+        interval=interval,
+    )
+
+
+def _kubernetes(
+    src: _Source, data: Mapping[str, Any] | None, env: Mapping[str, str]
+) -> KubernetesConfig | None:
+    env_kubeconfig = env.get("KUBECONFIG", "").strip()
+    if data is None and not env_kubeconfig:
+        return None
+    r = _Reader(src, "kubernetes", data or {}, _K8S_KEYS)
+    return KubernetesConfig(
+        context=r.string("context", example='"prod"'),
+        namespaces=r.strings("namespaces"),
+        kubeconfig=env_kubeconfig or r.string("kubeconfig", example='"~/.kube/config"'),
+        in_cluster=r.boolean("in_cluster", False),
+    )
+
+
+def _panels(src: _Source, data: Mapping[str, Any]) -> tuple[Panel, ...]:
+    if "panels" not in data:
+        return ()
+    raw = data["panels"]
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        src.fail(
+            "",
+            "panels",
+            f"panels must be a list of tables (got {_show(raw)})",
+            "write each panel as a [[panels]] section",
+        )
+    panels = []
+    for index, item in enumerate(raw):
+        r = _Reader(src, f"panels[{index}]", item, _PANEL_KEYS)
+        query = r.string("query", required=True, example="'sum(rate(http_requests_total[1m]))'")
+        assert query is not None
+        if not query.strip():
+            r.fail("query", f"panels[{index}].query is empty", "write a PromQL expression in query")
+        title = r.string("title") or query
+        warn = r.number("warn", None)
+        crit = r.number("crit", None)
+        if warn is not None and crit is not None and warn > crit:
+            r.fail(
+                "warn",
+                f"panels[{index}].warn ({warn:g}) is above crit ({crit:g})",
+                "warn must be <= crit: higher values are worse",
+            )
+        panels.append(
+            Panel(title=title, query=query, unit=r.string("unit") or "", warn=warn, crit=crit)
+        )
+    return tuple(panels)
+
+
+def _parse(
+    src: _Source, data: Mapping[str, Any], env: Mapping[str, str], path: Path | None
+) -> Config:
+    top = _Reader(src, "", data, _TOP_KEYS)
+    theme = top.string("theme", example='"cockpit-dark"') or "cockpit-dark"
+    deploys_data = _table(src, data, "deploys")
+    deploys = DeploysConfig()
+    if deploys_data is not None:
+        d = _Reader(src, "deploys", deploys_data, _DEPLOYS_KEYS)
+        deploys = DeploysConfig(
+            gitops_repo=d.string("gitops_repo"), gitops_paths=d.strings("gitops_paths")
+        )
+    prometheus = _http(
+        src, "prometheus", PrometheusConfig, _table(src, data, "prometheus"), "PROMETHEUS_URL", env
+    )
+    alertmanager = _http(
+        src,
+        "alertmanager",
+        AlertmanagerConfig,
+        _table(src, data, "alertmanager"),
+        "ALERTMANAGER_URL",
+        env,
+    )
+    return Config(
+        theme=theme,
+        prometheus=prometheus,
+        alertmanager=alertmanager,
+        kubernetes=_kubernetes(src, _table(src, data, "kubernetes"), env),
+        deploys=deploys,
+        panels=_panels(src, data),
+        redact=top.boolean("redact", True),
+        path=path,
+    )
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Config:
+    """Read the config file (or the default one) and apply environment overrides.
+
+    `path=None` means $COCKPIT_CONFIG, else the XDG default; a missing default file is fine
+    (an empty Config), a missing file that was asked for is an error.
+    """
+    explicit = path is not None
+    if path is None and env.get("COCKPIT_CONFIG"):
+        path, explicit = Path(env["COCKPIT_CONFIG"]), True
+    if path is None:
+        path = _default_path()
+    path = path.expanduser()
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(
+                f"{label}: no such file (check the path, or omit --config to use the default)",
+                path=label,
+            ) from None
+        text = ""
+        path_for_config: Path | None = None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{label}: cannot read: {why}", path=label) from None
+    else:
+        path_for_config = path
+    src = _Source(label, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_AT.search(msg)
+        line = int(m.group(1)) if m else None
+        what = _TOML_AT.sub("", msg) if m else msg
+        where = f"{label}:{line}" if line else label
+        col = f" at column {m.group(2)}" if m else ""
+        raise ConfigError(
+            f"{where}: invalid TOML{col}: {what} (fix the syntax; strings need quotes)",
+            path=label,
+            line=line,
+        ) from None
+    # `path` records the file actually read; None when running on defaults
+    return _parse(src, data, env, path_for_config)
