@@ -47,6 +47,8 @@ class Source:
         self._task: asyncio.Task[None] | None = None
         self._was_down = False
         self._tracker = ChangeTracker(self.name)
+        # set by the app to add cross-source facts (e.g. deploy correlation) before publishing
+        self.enrich: Callable[[Snapshot], Snapshot] | None = None
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -106,6 +108,8 @@ class Source:
     # -- publishing (also used by watch-based subclasses) ------------------------------------
 
     def publish(self, snapshot: Snapshot) -> None:
+        if self.enrich is not None:
+            snapshot = self.enrich(snapshot)
         self.latest = snapshot
         self.mark_up()
         for listener in self._snapshot_listeners:
