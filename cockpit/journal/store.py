@@ -208,7 +208,6 @@ class Journal:
                 raise
         # a quick read proves this is SQLite and our schema, not some other database
         await c.execute("SELECT seq FROM events LIMIT 1")
-        self._data_version = await self._read_data_version()
 
     async def close(self) -> None:
         if not self._closed:
@@ -388,25 +387,28 @@ class Journal:
         polling PRAGMA data_version, which changes only when another connection commits.
         """
         last = after_seq
+        # each tail keeps its own data_version: a shared one would let one tail consume
+        # another process's commit and leave the other tails asleep until the next one
+        seen_version = await self._read_data_version()
         while not self._closed:
             for event in await self.events(incident, after_seq=last):
                 last = event.seq
                 yield event
             async with self._appended:
-                await self._wait_for_change(poll)
+                seen_version = await self._wait_for_change(poll, seen_version)
 
-    async def _wait_for_change(self, poll: float) -> None:
-        """Return when this process appended or another process committed."""
+    async def _wait_for_change(self, poll: float, seen_version: int) -> int:
+        """Return (the new data_version) when this process appended or another committed."""
         while not self._closed:
             try:
                 await asyncio.wait_for(self._appended.wait(), timeout=poll)
-                return
+                return seen_version
             except TimeoutError:
                 pass
             version = await self._read_data_version()
-            if version != self._data_version:
-                self._data_version = version
-                return
+            if version != seen_version:
+                return version
+        return seen_version
 
     # -- verification ----------------------------------------------------------------------
 

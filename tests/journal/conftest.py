@@ -1,0 +1,104 @@
+"""Fixtures for the journal tests: isolated home/state dirs, a CLI runner, helper processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cockpit.journal.store import Journal
+
+REPO = Path(__file__).resolve().parents[2]
+WRITER = Path(__file__).with_name("writer_proc.py")
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An environment in which nothing can touch the real home or state dirs."""
+    home = tmp_path / "home"
+    home.mkdir()
+    values = {
+        "HOME": str(home),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "COCKPIT_OPERATOR": "alice",
+        "PYTHONPATH": str(REPO),
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    for name in ("COCKPIT_JOURNAL", "COCKPIT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return dict(os.environ)
+
+
+@pytest.fixture
+def run_cli(env: dict[str, str], tmp_path: Path) -> RunCli:
+    """Run `python -m cockpit ARGS` as a real process and capture its output."""
+
+    def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cockpit", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def writer_cmd(env: dict[str, str]) -> Callable[..., list[str]]:
+    """argv of the helper writer process (tests/journal/writer_proc.py)."""
+
+    def cmd(*args: str) -> list[str]:
+        return [sys.executable, str(WRITER), *args]
+
+    return cmd
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "journal.sqlite"
+
+
+@pytest.fixture
+async def journal(db_path: Path) -> AsyncIterator[Journal]:
+    j = await Journal.open(db_path)
+    try:
+        yield j
+    finally:
+        await j.close()
+
+
+@pytest.fixture
+def raw(db_path: Path) -> Iterator[Callable[[], sqlite3.Connection]]:
+    """Open raw sqlite3 connections to the journal file (closed at teardown)."""
+    opened: list[sqlite3.Connection] = []
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(db_path, isolation_level=None)
+        opened.append(conn)
+        return conn
+
+    yield connect
+    for conn in opened:
+        conn.close()
+
+
+def rows(path: Path) -> list[tuple[object, ...]]:
+    """Every events row, all columns, in seq order, read without the Journal class."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    finally:
+        conn.close()
