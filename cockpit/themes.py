@@ -1,0 +1,188 @@
+"""Colour themes: TOML files -> Textual `Theme` objects.
+
+Where themes come from, later ones overriding earlier ones of the same name:
+
+1. the bundled themes: `cockpit/_themes` in a wheel (hatch force-include of `themes/`), or
+   the repository's `themes/` folder next to the package in an editable/dev checkout;
+2. the user's themes: `<XDG config>/cockpit/themes/*.toml`;
+3. `extra_dir`, if given.
+
+A bad file raises ThemeError with one line, "themes/foo.toml: <what is wrong>".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from textual.color import Color, ColorParseError
+from textual.theme import BUILTIN_THEMES, Theme
+
+from cockpit import paths
+
+__all__ = ["DEFAULT_THEME", "ThemeError", "bundled_themes_dir", "get_theme", "load_themes"]
+
+DEFAULT_THEME = "cockpit-dark"
+
+_REQUIRED_COLOURS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "success",
+    "warning",
+    "error",
+)
+_KNOWN_KEYS = frozenset(
+    (
+        "name",
+        "dark",
+        *_REQUIRED_COLOURS,
+        "boost",
+        "variables",
+        "luminosity_spread",
+        "text_alpha",
+    )
+)
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+class ThemeError(Exception):
+    """A theme file that cannot be used, or a theme name that does not exist."""
+
+
+def bundled_themes_dir() -> Traversable:
+    """The shipped themes: package data in a wheel, else the repository's `themes/`."""
+    packaged = resources.files("cockpit") / "_themes"
+    if packaged.is_dir():
+        return packaged
+    # editable/dev install: the package lives in <repo>/cockpit, the themes in <repo>/themes
+    return Path(__file__).resolve().parent.parent / "themes"
+
+
+def _toml_files(folder: Traversable) -> list[Traversable]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".toml") and f.is_file()),
+        key=lambda f: f.name,
+    )
+
+
+def _colour(label: str, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ThemeError(f'{label}: {key} must be a colour string such as "#3D9DF3"')
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ThemeError(
+            f'{label}: {key} = "{value}" is not a colour (use "#RRGGBB" or a CSS colour name)'
+        ) from None
+    return value
+
+
+def _number(label: str, key: str, value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ThemeError(f"{label}: {key} must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def parse_theme(label: str, text: str, stem: str | None = None) -> Theme:
+    """One theme from TOML text; `label` names the file in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"{label}: invalid TOML: {exc}") from None
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    if unknown:
+        raise ThemeError(
+            f"{label}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))};"
+            " extra CSS variables go in [variables])"
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ThemeError(
+            f'{label}: name must be a lower-case name such as "my-theme" (got {name!r})'
+        )
+    if stem is not None and name != stem:
+        # one name per file keeps "--theme X" and "themes/X.toml" in step
+        raise ThemeError(f"{label}: name {name!r} does not match the file name {stem!r}")
+    dark = data.get("dark")
+    if not isinstance(dark, bool):
+        raise ThemeError(f"{label}: dark must be true or false")
+    missing = [key for key in _REQUIRED_COLOURS if key not in data]
+    if missing:
+        raise ThemeError(f"{label}: missing {', '.join(missing)}")
+    colours = {key: _colour(label, key, data[key]) for key in _REQUIRED_COLOURS}
+    extra: dict[str, Any] = {}
+    if "boost" in data:
+        extra["boost"] = _colour(label, "boost", data["boost"])
+    if "luminosity_spread" in data:
+        extra["luminosity_spread"] = _number(
+            label, "luminosity_spread", data["luminosity_spread"], 0, 1
+        )
+    if "text_alpha" in data:
+        extra["text_alpha"] = _number(label, "text_alpha", data["text_alpha"], 0, 1)
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ThemeError(f"{label}: variables must be a table ([variables])")
+    for key, value in variables.items():
+        if not _VARIABLE.match(key) or not isinstance(value, str):
+            raise ThemeError(
+                f'{label}: variables.{key} must be a string, e.g. footer-key-foreground = "#FF0"'
+            )
+    theme = Theme(name=name, dark=dark, variables=dict(variables), **colours, **extra)
+    try:
+        # the same derivation Textual runs when the theme is applied: fail here, not later
+        theme.to_color_system().generate()
+    except Exception as exc:  # Textual raises assorted errors for odd values
+        raise ThemeError(f"{label}: unusable theme: {exc}") from None
+    return theme
+
+
+def _load_folder(folder: Traversable, label_prefix: str | None) -> Iterable[Theme]:
+    for file in _toml_files(folder):
+        label = f"{label_prefix}/{file.name}" if label_prefix else str(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ThemeError(f"{label}: cannot read: {exc}") from None
+        yield parse_theme(label, text, stem=file.name.removesuffix(".toml"))
+
+
+def load_themes(extra_dir: Path | None = None) -> dict[str, Theme]:
+    """All available cockpit themes by name: bundled, then user, then `extra_dir`."""
+    themes: dict[str, Theme] = {}
+    sources: list[tuple[Traversable, str | None]] = [
+        (bundled_themes_dir(), "themes"),
+        (paths.user_themes_dir(), None),
+    ]
+    if extra_dir is not None:
+        sources.append((extra_dir, None))
+    for folder, prefix in sources:
+        for theme in _load_folder(folder, prefix):
+            themes[theme.name] = theme
+    if DEFAULT_THEME not in themes:
+        # a broken install must not leave the app without its default theme
+        raise ThemeError(f"themes: the default theme {DEFAULT_THEME!r} is missing from the install")
+    return themes
+
+
+def get_theme(name: str, themes: Mapping[str, Theme]) -> Theme:
+    """`name` from `themes`, else from Textual's built-in themes; else a ThemeError."""
+    if name in themes:
+        return themes[name]
+    if name in BUILTIN_THEMES:
+        return BUILTIN_THEMES[name]
+    ours = ", ".join(sorted(themes))
+    textual = ", ".join(sorted(BUILTIN_THEMES))
+    raise ThemeError(f"unknown theme {name!r} (available: {ours}; Textual's: {textual})")
