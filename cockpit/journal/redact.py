@@ -28,7 +28,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     (
         "credential",
         re.compile(
-            r"(?i)(\b(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)"
+            # prefixed names count too: DB_PASSWORD=, access_token=, client-secret:
+            r"(?i)(\b(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|token|secret|api[_-]?key"
+            r"|access[_-]?key)"
             r"\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"
         ),
         1,
