@@ -1,0 +1,335 @@
+"""Alerts from Alertmanager's v2 API via httpx: list, silence, expire.
+
+Without an Alertmanager, `PrometheusAlertsSource` lists Prometheus's own alerts (firing and
+pending) so the alerts pane still works; it cannot silence. `make_alert_source` picks one.
+Label values and annotations are untrusted text: they are kept as plain data here and the UI
+renders them without markup.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import re
+import socket
+import ssl
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from cockpit.model import Alert, Snapshot, format_ts, parse_ts
+from cockpit.sources.base import ActionError, Clock, Source, SourceError
+
+if TYPE_CHECKING:
+    from cockpit.config import AlertmanagerConfig, HttpSourceConfig, PrometheusConfig
+
+NO_ALERTMANAGER = (
+    "silencing needs Alertmanager: set [alertmanager] url in the config or ALERTMANAGER_URL"
+)
+_STATE_ORDER = {"firing": 0, "pending": 1, "silenced": 2, "inhibited": 3}
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _iso(text: Any) -> str:
+    """Any RFC 3339 time (Go writes up to nanoseconds) as the cockpit's UTC ISO with ms."""
+    raw = str(text or "")
+    trimmed = re.sub(r"(\.\d{6})\d+", r"\1", raw)  # Python parses at most microseconds
+    try:
+        return format_ts(parse_ts(trimmed))
+    except ValueError:
+        return raw
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    """The root cause of a connection failure, short: httpx wraps the OSError."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "host name not found (DNS)"
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return "TLS certificate not trusted: set ca_file"
+        if isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED:
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    if "Name or service not known" in text or "name resolution" in text:
+        return "host name not found (DNS)"
+    if "Connection refused" in text or "All connection attempts failed" in text:
+        return "connection refused"
+    return _one_line(text or type(exc).__name__, 200)
+
+
+def _server_message(response: httpx.Response) -> str:
+    """What the server said, in its words: a JSON string, {"message"|"error": ...}, or text."""
+    try:
+        doc = response.json()
+    except ValueError:
+        doc = None
+    if isinstance(doc, str) and doc.strip():
+        return _one_line(doc)
+    if isinstance(doc, dict):
+        for key in ("error", "message", "msg"):
+            if doc.get(key):
+                return _one_line(str(doc[key]))
+    ctype = response.headers.get("content-type", "")
+    if response.status_code in (502, 503, 504) and "json" not in ctype:
+        return f"unreachable ({response.status_code} from proxy)"
+    text = response.text.strip()
+    if not text or "html" in ctype:
+        return f"HTTP {response.status_code}"
+    return _one_line(text, 200)
+
+
+class _HttpSource(Source):
+    """A polling source over one httpx.AsyncClient built from an HttpSourceConfig."""
+
+    service = "server"
+
+    def __init__(
+        self,
+        config: HttpSourceConfig,
+        *,
+        clock: Clock = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(interval=config.interval, clock=clock)
+        self.config = config
+        self.url = config.url.rstrip("/")
+        self._transport = transport  # tests inject httpx.MockTransport
+        self._http: httpx.AsyncClient | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            config = self.config
+            verify: ssl.SSLContext | bool = True
+            if config.ca_file:
+                try:
+                    verify = ssl.create_default_context(cafile=config.ca_file)
+                except (OSError, ssl.SSLError) as exc:
+                    raise SourceError(
+                        f"{self.service}: cannot use ca_file {config.ca_file}: {exc}"
+                    ) from None
+            headers = {"Accept": "application/json"}
+            if config.bearer_token:
+                headers["Authorization"] = f"Bearer {config.bearer_token}"
+            auth = (
+                httpx.BasicAuth(config.username, config.password or "") if config.username else None
+            )
+            self._http = httpx.AsyncClient(
+                base_url=self.url,
+                headers=headers,
+                auth=auth,
+                verify=verify,
+                timeout=config.timeout,
+                transport=self._transport,
+            )
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """GET for the poll loop: every failure is a SourceError with a one-line cause."""
+        try:
+            response = await self._client().get(path, params=params)
+        except httpx.TimeoutException:
+            raise SourceError(
+                f"{self.service} timed out after {self.config.timeout:g}s at {self.url}"
+            ) from None
+        except httpx.TransportError as exc:
+            raise SourceError(f"{self.service} unreachable at {self.url}: {_reason(exc)}") from None
+        if response.status_code in (401, 403):
+            raise SourceError(
+                f"{self.service} refused the credentials at {self.url} "
+                f"(HTTP {response.status_code}): set bearer_token or username/password"
+            )
+        if response.status_code != 200:
+            raise SourceError(
+                f"{self.service} at {self.url} answered HTTP {response.status_code}: "
+                f"{_server_message(response)}"
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceError(
+                f"no {self.service} API at {self.url} (not JSON): check the url"
+            ) from None
+
+
+class AlertmanagerSource(_HttpSource):
+    """Active, silenced and inhibited alerts; silences through the same API."""
+
+    name = "alertmanager"
+    service = "alertmanager"
+
+    def __init__(
+        self,
+        config: AlertmanagerConfig,
+        *,
+        clock: Clock = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(config, clock=clock, transport=transport)
+
+    async def fetch(self) -> Snapshot:
+        now = self.clock()
+        params = {"active": "true", "silenced": "true", "inhibited": "true"}
+        doc = await self._get_json("/api/v2/alerts", params)
+        if not isinstance(doc, list):
+            raise SourceError(f"no Alertmanager v2 API at {self.url}: check the url")
+        alerts = [parse_alertmanager_alert(item) for item in doc if isinstance(item, dict)]
+        return Snapshot(source=self.name, at=now, alerts=_sorted(alerts))
+
+    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+        if duration_s <= 0:
+            raise ActionError("a silence needs a positive duration")
+        if not alert.labels:
+            raise ActionError("this alert has no labels to match: silence it in Alertmanager")
+        now = self.clock()
+        body = {
+            # exact matchers on every label: the silence covers this alert and nothing wider
+            "matchers": [
+                {"name": name, "value": value, "isRegex": False, "isEqual": True}
+                for name, value in sorted(alert.labels.items())
+            ],
+            "startsAt": format_ts(datetime.fromtimestamp(now, UTC)),
+            "endsAt": format_ts(datetime.fromtimestamp(now + duration_s, UTC)),
+            "createdBy": author,
+            "comment": comment,
+        }
+        response = await self._act("post", "/api/v2/silences", "the silence", json=body)
+        try:
+            silence_id = response.json()["silenceID"]
+        except (ValueError, KeyError, TypeError):
+            raise ActionError(
+                f"alertmanager answered the silence without an id: {_server_message(response)}"
+            ) from None
+        return str(silence_id)
+
+    async def expire_silence(self, silence_id: str) -> None:
+        await self._act(
+            "delete", f"/api/v2/silence/{silence_id}", f"to expire silence {silence_id}"
+        )
+
+    async def _act(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client().request(method.upper(), path, **kwargs)
+        except SourceError as exc:  # bad ca_file
+            raise ActionError(str(exc)) from None
+        except httpx.TimeoutException:
+            raise ActionError(
+                f"alertmanager timed out after {self.config.timeout:g}s at {self.url}"
+            ) from None
+        except httpx.TransportError as exc:
+            raise ActionError(f"alertmanager unreachable at {self.url}: {_reason(exc)}") from None
+        if response.status_code >= 300:
+            raise ActionError(f"alertmanager refused {what}: {_server_message(response)}")
+        return response
+
+
+class PrometheusAlertsSource(_HttpSource):
+    """Prometheus's /api/v1/alerts, when no Alertmanager is configured: list only."""
+
+    name = "alerts"
+    service = "prometheus"
+
+    def __init__(
+        self,
+        config: PrometheusConfig,
+        *,
+        clock: Clock = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(config, clock=clock, transport=transport)
+
+    async def fetch(self) -> Snapshot:
+        now = self.clock()
+        doc = await self._get_json("/api/v1/alerts")
+        if not isinstance(doc, dict) or doc.get("status") != "success":
+            raise SourceError(f"no Prometheus alerts API at {self.url}: check the url")
+        items = (doc.get("data") or {}).get("alerts") or []
+        alerts = [parse_prometheus_alert(item) for item in items if isinstance(item, dict)]
+        return Snapshot(
+            source=self.name, at=now, alerts=_sorted([a for a in alerts if a is not None])
+        )
+
+    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+        raise ActionError(NO_ALERTMANAGER)
+
+    async def expire_silence(self, silence_id: str) -> None:
+        raise ActionError(NO_ALERTMANAGER)
+
+
+def _labels(raw: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (raw or {}).items()} if isinstance(raw, dict) else {}
+
+
+def parse_alertmanager_alert(item: dict[str, Any]) -> Alert:
+    labels = _labels(item.get("labels"))
+    status = item.get("status") or {}
+    silenced_by = tuple(str(s) for s in status.get("silencedBy") or ())
+    inhibited_by = status.get("inhibitedBy") or ()
+    state = "firing"  # "active", and "unprocessed" (just received, not yet routed)
+    if status.get("state") == "suppressed":
+        # muted by a silence, an inhibition, or (no id given) a mute time interval
+        state = "inhibited" if inhibited_by and not silenced_by else "silenced"
+    return Alert(
+        fingerprint=str(item.get("fingerprint") or _fingerprint(labels)),
+        name=labels.get("alertname", ""),
+        severity=labels.get("severity", ""),
+        state=state,
+        labels=labels,
+        annotations=_labels(item.get("annotations")),
+        starts_at=_iso(item.get("startsAt")),
+        silenced_by=silenced_by,
+    )
+
+
+def parse_prometheus_alert(item: dict[str, Any]) -> Alert | None:
+    state = str(item.get("state") or "")
+    if state not in ("firing", "pending"):
+        return None  # "inactive" alerts are not news
+    labels = _labels(item.get("labels"))
+    return Alert(
+        fingerprint=_fingerprint(labels),
+        name=labels.get("alertname", ""),
+        severity=labels.get("severity", ""),
+        state=state,
+        labels=labels,
+        annotations=_labels(item.get("annotations")),
+        starts_at=_iso(item.get("activeAt")),
+    )
+
+
+def _fingerprint(labels: dict[str, str]) -> str:
+    """Stable identity from the label set (what Alertmanager's fingerprint also hashes)."""
+    canonical = json.dumps(labels, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _sorted(alerts: list[Alert]) -> tuple[Alert, ...]:
+    # firing first, newest first within a state: a stable order the pane can keep
+    by_time = sorted(alerts, key=lambda a: (a.starts_at, a.fingerprint), reverse=True)
+    return tuple(sorted(by_time, key=lambda a: _STATE_ORDER.get(a.state, 9)))
+
+
+def make_alert_source(
+    prom: PrometheusConfig | None,
+    am: AlertmanagerConfig | None,
+    clock: Clock = time.time,
+) -> Source | None:
+    """Alertmanager when configured, else Prometheus's own alerts, else nothing."""
+    if am is not None:
+        return AlertmanagerSource(am, clock=clock)
+    if prom is not None:
+        return PrometheusAlertsSource(prom, clock=clock)
+    return None
