@@ -83,6 +83,23 @@ def test_bundled_dir_is_repo_folder_in_dev_checkout() -> None:
     assert ".keep" not in names
 
 
+def test_wheel_layout_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from a wheel, the themes are package data at cockpit/_themes."""
+    package = tmp_path / "site-packages" / "cockpit"
+    write(package / "_themes", "cockpit-dark", GOOD.format(name="cockpit-dark"))
+    monkeypatch.setattr(themes.resources, "files", lambda _name: package)
+    assert themes.bundled_themes_dir() == package / "_themes"
+    assert set(load_themes()) == {"cockpit-dark"}
+
+
+def test_missing_default_theme_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "cockpit"
+    write(package / "_themes", "other", GOOD.format(name="other"))
+    monkeypatch.setattr(themes.resources, "files", lambda _name: package)
+    with pytest.raises(ThemeError, match="default theme 'cockpit-dark' is missing"):
+        load_themes()
+
+
 def test_colour_blind_uses_okabe_ito() -> None:
     theme = load_themes()["colour-blind"]
     hues = [
