@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cockpit.journal import events as kinds
 from cockpit.model import Draft
 
 
@@ -37,6 +38,12 @@ def parse_line(number: int, line: str) -> Draft:
             raise ImportError_(f"line {number}: missing field {name!r}")
         if not isinstance(obj[name], kind) or isinstance(obj[name], bool):
             raise ImportError_(f"line {number}: field {name!r} has the wrong type")
+    if obj["schema"] == kinds.current_schema(obj["kind"]):
+        # the store would refuse it mid-import; name the line before anything is appended
+        try:
+            kinds.validate(obj["kind"], obj["data"])
+        except kinds.PayloadError as exc:
+            raise ImportError_(f"line {number}: {exc}") from None
     return Draft(
         incident=obj["incident"],
         kind=obj["kind"],
