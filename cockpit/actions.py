@@ -1,0 +1,234 @@
+"""One function per operator action: validate, act on the world if needed, journal.
+
+Only this module both changes the world (silence, rollback) and writes the journal. The UI
+confirms an action only after the append committed, so every method returns the stored Event.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
+from cockpit.journal.store import Journal, JournalError
+from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts
+from cockpit.sources.base import ActionError, Remediator, Silencer
+
+ContextProvider = Callable[[], dict[str, Any]]
+SILENCE_CHOICES = ("15m", "30m", "1h", "2h", "4h", "8h", "24h")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ActionRefused(Exception):
+    """The action was not carried out; the message says why (shown as is)."""
+
+
+class JournalUnavailable(Exception):
+    """The journal could not be written: nothing was recorded."""
+
+
+def parse_duration(text: str) -> int:
+    """'90m' -> 5400 seconds; bounds keep a typo from silencing an alert for a year."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ActionRefused(f"duration {text!r} not understood: use e.g. 30m, 2h or 1d")
+    seconds = int(m.group(1)) * _UNIT_S[m.group(2)]
+    if not 60 <= seconds <= 7 * 86400:
+        raise ActionRefused("a silence must last between 1m and 7d")
+    return seconds
+
+
+@dataclass
+class Actions:
+    journal: Journal
+    incident: str
+    operator: str
+    context: ContextProvider = dict
+    clock: Callable[[], float] = time.time
+    read_only: bool = False
+    silencer: Silencer | None = None
+    remediator: Remediator | None = None
+    declared: bool = False
+    on_operator_change: list[Callable[[str], None]] = field(default_factory=list)
+
+    # -- the journal write every action ends with --------------------------------------------
+
+    async def record(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        actor: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> Event:
+        # a read-only watcher leaves no trace, not even view breadcrumbs
+        self._writable(f"record {kind}")
+        draft = Draft(
+            incident=self.incident,
+            kind=kind,
+            actor=actor or self.operator,
+            data=data,
+            context=self.context() if context is None else context,
+            ts=format_ts_epoch(self.clock()),
+        )
+        try:
+            return await self.journal.append(draft)
+        except PayloadError as exc:
+            raise ActionRefused(str(exc)) from None
+        except (JournalError, sqlite3.Error, OSError) as exc:
+            raise JournalUnavailable(f"journal not written ({exc}): nothing was recorded") from None
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise ActionRefused(f"read-only session: cannot {what} (restart without --read-only)")
+
+    # -- session -----------------------------------------------------------------------------
+
+    async def session_started(self, mode: str) -> Event:
+        return await self.record("session.started", {"mode": mode})
+
+    async def session_ended(self, reason: str = "quit") -> Event:
+        return await self.record("session.ended", {"reason": reason})
+
+    async def system_change(self, change: SystemChange) -> Event:
+        data = {**change.data, "key": change.key}
+        return await self.record(change.kind, data, actor=change.source)
+
+    # -- incident ------------------------------------------------------------------------------
+
+    async def declare(self, title: str) -> Event:
+        self._writable("declare the incident")
+        title = " ".join(title.split())
+        if not title:
+            raise ActionRefused("the title is empty: describe the impact, e.g. 'checkout 5xx'")
+        kind = "incident.retitled" if self.declared else "incident.declared"
+        event = await self.record(kind, {"title": title})
+        self.declared = True
+        return event
+
+    async def set_severity(self, severity: str) -> Event:
+        self._writable("change the severity")
+        severity = severity.strip().upper()
+        if severity not in SEVERITIES:
+            raise ActionRefused(f"severity must be one of {', '.join(SEVERITIES)}")
+        return await self.record("severity.changed", {"severity": severity})
+
+    async def set_status(self, status: str) -> Event:
+        self._writable("change the status")
+        status = status.strip().lower()
+        if status not in STATUSES:
+            raise ActionRefused(f"status must be one of {', '.join(STATUSES)}")
+        return await self.record("status.changed", {"status": status})
+
+    async def add_note(self, note_type: str, text: str) -> Event:
+        self._writable("add a note")
+        if note_type not in NOTE_TYPES:
+            raise ActionRefused(f"note type must be one of {', '.join(NOTE_TYPES)}")
+        if not text.strip():
+            raise ActionRefused("the note is empty")
+        return await self.record("note.added", {"type": note_type, "text": text.strip()})
+
+    async def assign_role(self, role: str, operator: str) -> Event:
+        self._writable("assign a role")
+        if role not in ROLES:
+            raise ActionRefused(f"role must be one of {', '.join(ROLES)}")
+        operator = operator.strip() or self.operator
+        return await self.record("role.assigned", {"role": role, "operator": operator})
+
+    async def handoff(self, to: str) -> Event:
+        self._writable("hand over the keyboard")
+        to = to.strip()
+        if not to:
+            raise ActionRefused("name the operator taking the keyboard")
+        if to == self.operator:
+            raise ActionRefused(f"{to} already has the keyboard")
+        event = await self.record("operator.handoff", {"to": to, "from": self.operator})
+        self.operator = to
+        for listener in self.on_operator_change:
+            listener(to)
+        return event
+
+    # -- alerts ----------------------------------------------------------------------------------
+
+    async def acknowledge(self, alert: Alert | None) -> Event:
+        self._writable("acknowledge alerts")
+        if alert is None:
+            raise ActionRefused("no alert selected: move to the alerts pane (1) and pick one")
+        return await self.record(
+            "alert.acknowledged", {"alert": alert.name, "fingerprint": alert.fingerprint}
+        )
+
+    async def silence(self, alert: Alert | None, duration: str) -> Event:
+        self._writable("silence alerts")
+        if alert is None:
+            raise ActionRefused("no alert selected: move to the alerts pane (1) and pick one")
+        seconds = parse_duration(duration)
+        if self.silencer is None:
+            raise ActionRefused("silencing needs Alertmanager: set [alertmanager] url")
+        comment = f"{self.operator} via cockpit {self.incident}"
+        try:
+            silence_id = await self.silencer.silence(alert, seconds, comment, self.operator)
+        except ActionError as exc:
+            raise ActionRefused(str(exc)) from None
+        return await self.record(
+            "alert.silenced",
+            {
+                "alert": alert.name,
+                "duration": duration.strip(),
+                "silence_id": silence_id,
+                "matchers": alert.labels,
+            },
+        )
+
+    # -- remediation -----------------------------------------------------------------------------
+
+    async def plan_rollback(self, deploy: Deploy | None) -> str:
+        self._writable("roll back")
+        if deploy is None:
+            raise ActionRefused("no deploy selected: move to the deploys pane (4) and pick one")
+        if self.remediator is None:
+            raise ActionRefused("rollback needs Kubernetes: set [kubernetes] in the config")
+        try:
+            return await self.remediator.plan_rollback(deploy)
+        except ActionError as exc:
+            raise ActionRefused(str(exc)) from None
+
+    async def rollback(self, deploy: Deploy, plan: str) -> Event:
+        """Journal the request first, then act, then journal the outcome."""
+        self._writable("roll back")
+        if self.remediator is None:
+            raise ActionRefused("rollback needs Kubernetes: set [kubernetes] in the config")
+        target = f"{deploy.namespace}/{deploy.deployment}"
+        base = {"action": "rollback", "target": target, "revision": deploy.revision}
+        await self.record("remediation.requested", {**base, "plan": plan})
+        try:
+            status = await self.remediator.rollback(deploy)
+        except ActionError as exc:
+            await self.record("remediation.failed", {**base, "error": str(exc)})
+            raise ActionRefused(f"rollback failed: {exc}") from None
+        return await self.record("remediation.succeeded", {**base, "status": status})
+
+    # -- evidence, export, view ------------------------------------------------------------------
+
+    async def pin(self, what: str, item: str, detail: dict[str, Any] | None = None) -> Event:
+        self._writable("pin evidence")
+        if not item:
+            raise ActionRefused("nothing selected to pin")
+        return await self.record("evidence.pinned", {"what": what, "item": item, **(detail or {})})
+
+    async def exported(self, fmt: str, path: str) -> Event:
+        return await self.record("export.created", {"format": fmt, "path": path})
+
+    async def view(self, kind: str, **data: Any) -> Event:
+        """view.* events: cheap breadcrumbs of what the responder looked at (also read-only)."""
+        return await self.record(kind, data)
+
+
+def format_ts_epoch(epoch: float) -> str:
+    return format_ts(datetime.fromtimestamp(epoch, UTC))

@@ -1,0 +1,562 @@
+"""The Textual app: wires sources -> panes and keys -> actions -> journal.
+
+The timeline and the status bar render the journal (tailed, so another cockpit process on the
+same file shows up too), never app memory. An action is confirmed only after its append
+committed; if the journal cannot be written a red banner says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
+from cockpit.correlate import correlate
+from cockpit.journal import export as exporter
+from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
+from cockpit.journal.projection import IncidentState, apply
+from cockpit.keymap import KEYMAP
+from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
+from cockpit.panes.alerts import AlertsPane
+from cockpit.panes.deploys import DeploysPane
+from cockpit.panes.kubernetes import KubernetesPane
+from cockpit.panes.metrics import MetricsPane
+from cockpit.panes.status import StatusBar, render_status
+from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.detail import DetailScreen
+from cockpit.screens.help import HelpScreen
+from cockpit.screens.prompts import ChoiceScreen, ConfirmScreen, NoteScreen, TextScreen
+from cockpit.session import Session
+from cockpit.sources.base import Remediator, Silencer
+from cockpit.text import inert
+
+_OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
+PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
+PANE_NAMES = {
+    "alerts": "Alerts",
+    "metrics": "Metrics",
+    "kubernetes": "Kubernetes",
+    "deploys": "Deploys",
+    "timeline": "Timeline",
+}
+
+
+class Banner(Static):
+    """A loud line: the journal cannot be written, or this is a read-only session."""
+
+    DEFAULT_CSS = """
+    Banner { height: auto; display: none; padding: 0 1; text-style: bold; }
+    Banner.-error { display: block; background: $error; color: $text; }
+    Banner.-info { display: block; background: $warning; color: $background; }
+    """
+
+
+class PaneTabs(Static):
+    """In a narrow terminal only one pane shows at a time: this line says which."""
+
+    DEFAULT_CSS = "PaneTabs { height: 1; display: none; padding: 0 1; }"
+
+
+class CockpitApp(App[int]):
+    TITLE = "cockpit"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    CSS = """
+    Screen { layout: vertical; }
+    #main { height: 1fr; layout: grid; grid-size: 2 3; grid-rows: 1fr 1fr 1fr; }
+    #timeline { column-span: 2; }
+    Screen.-narrow PaneTabs { display: block; }
+    Screen.-narrow #main { layout: vertical; }
+    Screen.-narrow #main > .pane { display: none; }
+    Screen.-narrow #main > .pane.-active { display: block; height: 1fr; }
+    Screen.-narrow #main > #timeline { display: block; height: 8; }
+    Screen.-narrow #main > #timeline.-active { height: 1fr; }
+    #filter { display: none; }
+    #filter.-shown { display: block; }
+    """
+    BINDINGS = [
+        *(
+            Binding(k.key, k.action, k.label, show=bool(k.label) and k.key not in ("enter",))
+            for k in KEYMAP
+            if k.action not in ("command_palette",)
+        ),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+        Binding("escape", "clear_filter", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.state = IncidentState(id=session.incident)
+        self.actions_ = Actions(
+            journal=session.journal,
+            incident=session.incident,
+            operator=session.operator,
+            context=self.context_now,
+            clock=session.clock,
+            read_only=session.read_only,
+        )
+        self.health: dict[str, SourceHealth] = {s.name: s.health for s in session.sources}
+        self.snapshots: dict[str, Snapshot] = {}
+        self.active_pane = "alerts"
+        self.filters: dict[str, str] = {}
+        self.journal_error: str | None = None
+        self.last_seq = 0
+        self.ended = False
+        self._changes: asyncio.Queue[SystemChange] = asyncio.Queue()
+        self._event_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.viewers: tuple[str, ...] = ()
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Banner(id="banner")
+        yield PaneTabs(id="tabs")
+        yield Input(placeholder="filter the focused pane (esc clears)", id="filter")
+        with Container(id="main"):
+            yield AlertsPane()
+            yield KubernetesPane()
+            yield MetricsPane()
+            yield DeploysPane()
+            yield TimelinePane()
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        for theme in self.session.themes.values():
+            self.register_theme(theme)
+        if self.session.theme in self.available_themes:
+            self.theme = self.session.theme
+        if self.session.read_only:
+            self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
+        await self.load_history()
+        self.wire_sources()
+        self.run_worker(self.tail_journal(), name="tail", group="journal")
+        self.run_worker(self.journal_changes(), name="changes", group="journal")
+        self.set_interval(self.session.tick_s, self.tick)
+        self.show_pane("alerts", journal=False)
+        self.tick()
+        with contextlib.suppress(ActionRefused):
+            await self.perform(self.actions_.session_started(self.session.mode), quiet=True)
+
+    async def load_history(self) -> None:
+        """Replay this incident's journal into the timeline and the state."""
+        timeline = self.query_one(TimelinePane)
+        for event in await self.session.journal.events(self.session.incident):
+            self.absorb(event, timeline)
+        self.actions_.declared = bool(self.state.declared)
+
+    def wire_sources(self) -> None:
+        kube = self.session.source("kubernetes")
+        for source in self.session.sources:
+            source.subscribe(self.on_snapshot, self.on_change, self.on_health)
+            if isinstance(source, Silencer):
+                self.actions_.silencer = source
+            if isinstance(source, Remediator):
+                self.actions_.remediator = source
+            if kube is not None and source is not kube:
+                source.enrich = lambda snap, k=kube: correlate(snap, k.latest and k.latest.deploys)
+            if source.latest is not None:
+                self.on_snapshot(source.latest)
+            if self.session.start_sources:
+                self.run_worker(source.start(), group="sources")
+
+    # -- sources -> panes ---------------------------------------------------------------------
+
+    def on_snapshot(self, snap: Snapshot) -> None:
+        self.snapshots[snap.source] = snap
+        now = self.session.clock()
+        if snap.alerts is not None:
+            self.query_one(AlertsPane).show(snap.alerts, now)
+        if snap.panels is not None:
+            self.query_one(MetricsPane).show(snap.panels)
+        if snap.events is not None:
+            self.query_one(KubernetesPane).show(snap.events, snap.pods, now, snap.dropped_events)
+        if snap.deploys is not None:
+            self.query_one(DeploysPane).show(snap.deploys, now)
+
+    def on_change(self, change: SystemChange) -> None:
+        self._changes.put_nowait(change)
+
+    def on_health(self, health: SourceHealth) -> None:
+        self.health[health.name] = health
+
+    async def journal_changes(self) -> None:
+        """Journal system changes one at a time, in the order the sources saw them."""
+        while True:
+            change = await self._changes.get()
+            with contextlib.suppress(ActionRefused):
+                await self.perform(self.actions_.system_change(change), quiet=True)
+
+    # -- journal -> timeline and state -----------------------------------------------------------
+
+    async def tail_journal(self) -> None:
+        timeline = self.query_one(TimelinePane)
+        async for event in self.session.journal.tail(self.last_seq, self.session.incident):
+            self.absorb(event, timeline)
+            self.tick()
+
+    def absorb(self, event: Event, timeline: TimelinePane) -> None:
+        if event.seq <= self.last_seq:
+            return
+        self.last_seq = event.seq
+        self.state = apply(self.state, event)
+        timeline.add(event)
+        for seq, waiter in list(self._event_waiters):
+            if event.seq >= seq and not waiter.done():
+                waiter.set_result(None)
+        self._event_waiters = [(s, w) for s, w in self._event_waiters if not w.done()]
+
+    async def wait_for_timeline(self, seq: int) -> None:
+        """Resolve once the timeline shows journal entry `seq` (tests, benchmarks)."""
+        if self.last_seq >= seq:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._event_waiters.append((seq, waiter))
+        await waiter
+
+    def tick(self) -> None:
+        now = self.session.clock()
+        health = [self.health.get(s.name, s.health) for s in self.session.sources]
+        operator = self.actions_.operator
+        self.query_one(StatusBar).update(
+            render_status(self.state, operator, health, now, viewers=self.viewers)
+        )
+        tabs = Text()
+        for number, pane in enumerate(PANE_IDS, start=1):
+            style = "reverse bold" if pane == self.active_pane else "dim"
+            tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
+        self.query_one(PaneTabs).update(tabs)
+
+    # -- performing actions ---------------------------------------------------------------------
+
+    async def perform(self, coro: Any, *, quiet: bool = False) -> Event | None:
+        """Await an action; toast only after the commit; refusals and journal failures shown."""
+        try:
+            event = await coro
+        except ActionRefused as exc:
+            if not quiet:
+                self.notify(str(exc), severity="warning", markup=False)
+            raise
+        except JournalUnavailable as exc:
+            self.journal_error = str(exc)
+            self.set_banner(f"JOURNAL NOT WRITABLE: {exc}", "-error")
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            return None
+        if self.journal_error:
+            self.journal_error = None
+            self.set_banner("", "")
+        if not quiet:
+            self.notify(f"journaled #{event.seq}: {exporter.describe(event)}"[:200], markup=False)
+        return event
+
+    async def act(self, coro: Any) -> Event | None:
+        with contextlib.suppress(ActionRefused):
+            return await self.perform(coro)
+        return None
+
+    def set_banner(self, text: str, kind: str) -> None:
+        banner = self.query_one(Banner)
+        banner.remove_class("-error", "-info")
+        if kind and text:
+            banner.add_class(kind)
+            banner.update(inert(text, limit=300))
+
+    def context_now(self) -> dict[str, Any]:
+        """What the cockpit showed at this moment: stored with every operator action."""
+        alerts = self.snapshots.get("alertmanager") or self.snapshots.get("alerts")
+        firing = (
+            [
+                {"alert": a.name, "severity": a.severity, "state": a.state}
+                for a in (alerts.alerts or ())
+            ]
+            if alerts
+            else []
+        )
+        metrics = {}
+        for snap in self.snapshots.values():
+            for series in snap.panels or ():
+                metrics[series.panel.title] = series.latest
+        context: dict[str, Any] = {"firing": firing, "metrics": metrics}
+        selected = self.selected_item()
+        if selected is not None:
+            context["selected"] = {"pane": self.active_pane, "item": item_label(selected)}
+        return context
+
+    def selected_item(self) -> Any | None:
+        pane = self.query_one(f"#{self.active_pane}")
+        return pane.selected() if hasattr(pane, "selected") else None
+
+    # -- key actions (each one line into actions.py) ---------------------------------------
+
+    def action_declare(self) -> None:
+        title = "Retitle the incident" if self.state.declared else "Declare the incident: title"
+        self.push_screen(
+            TextScreen(title, value=self.state.title, placeholder="e.g. checkout 5xx after deploy"),
+            self._declare,
+        )
+
+    async def _declare(self, title: str | None) -> None:
+        if title is not None:
+            await self.act(self.actions_.declare(title))
+
+    def action_severity(self) -> None:
+        self.push_screen(ChoiceScreen("Severity", SEVERITIES, self.state.severity), self._severity)
+
+    async def _severity(self, value: str | None) -> None:
+        if value:
+            await self.act(self.actions_.set_severity(value))
+
+    def action_status(self) -> None:
+        self.push_screen(ChoiceScreen("Status", STATUSES, self.state.status), self._status)
+
+    async def _status(self, value: str | None) -> None:
+        if value:
+            await self.act(self.actions_.set_status(value))
+
+    def action_note(self) -> None:
+        self.push_screen(NoteScreen(NOTE_TYPES), self._note)
+
+    async def _note(self, value: tuple[str, str] | None) -> None:
+        if value:
+            await self.act(self.actions_.add_note(*value))
+
+    def action_role(self) -> None:
+        self.push_screen(ChoiceScreen("Assign which role?", ROLES), self._role)
+
+    def _role(self, role: str | None) -> None:
+        if not role:
+            return
+
+        async def assign(name: str | None) -> None:
+            if name is not None:
+                await self.act(self.actions_.assign_role(role, name))
+
+        self.push_screen(TextScreen(f"Who is {role}?", value=self.actions_.operator), assign)
+
+    def _selected_alert(self) -> Any:
+        return self.query_one(AlertsPane).selected()
+
+    async def action_ack(self) -> None:
+        await self.act(self.actions_.acknowledge(self._selected_alert()))
+
+    def action_silence(self) -> None:
+        alert = self._selected_alert()
+        if alert is None:
+            self.notify("no alert selected: press 1 and pick one", severity="warning")
+            return
+
+        async def silence(duration: str | None) -> None:
+            if duration:
+                await self.act(self.actions_.silence(alert, duration))
+
+        self.push_screen(ChoiceScreen(f"Silence {alert.name} for", SILENCE_CHOICES), silence)
+
+    @work(exclusive=True, group="rollback")
+    async def action_rollback(self) -> None:
+        deploy = self.query_one(DeploysPane).selected()
+        try:
+            plan = await self.perform(self.actions_.plan_rollback(deploy))  # type: ignore[arg-type]
+        except ActionRefused:
+            return
+        confirmed = await self.push_screen_wait(
+            ConfirmScreen("Roll back? This changes production.", str(plan))
+        )
+        if confirmed and deploy is not None:
+            self.notify("rolling back…", markup=False)
+            await self.act(self.actions_.rollback(deploy, str(plan)))
+
+    async def action_pin(self) -> None:
+        item = self.selected_item()
+        label = item_label(item) if item is not None else ""
+        await self.act(self.actions_.pin(self.active_pane, label))
+
+    def action_handoff(self) -> None:
+        self.push_screen(
+            TextScreen("Hand the keyboard to", placeholder="operator name"), self._handoff
+        )
+
+    async def _handoff(self, name: str | None) -> None:
+        if name:
+            await self.act(self.actions_.handoff(name))
+            self.tick()
+
+    def action_export(self) -> None:
+        self.push_screen(ChoiceScreen("Export the timeline as", exporter.FORMATS), self._export)
+
+    async def _export(self, fmt: str | None) -> None:
+        if not fmt:
+            return
+        text = await exporter.render(self.session.journal, self.session.incident, fmt)
+        path = Path.cwd() / f"{self.session.incident}.{fmt}"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"cannot write {path}: {exc.strerror}", severity="error", markup=False)
+            return
+        await self.act(self.actions_.exported(fmt, str(path)))
+
+    async def action_detail(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        with contextlib.suppress(ActionRefused):
+            await self.perform(
+                self.actions_.view("view.detail", pane=self.active_pane, item=item_label(item)),
+                quiet=True,
+            )
+        if self.active_pane == "metrics":
+            from cockpit.screens.chart import ChartScreen  # plotext only when a chart is opened
+
+            self.push_screen(ChartScreen(item, self.chart_markers()))
+        else:
+            self.push_screen(DetailScreen(item_label(item), item))
+
+    def chart_markers(self) -> list[tuple[float, str]]:
+        timeline = self.query_one(TimelinePane)
+        marks = []
+        for event in timeline.events:
+            if event.kind == "system.deploy" or not event.kind.startswith(
+                ("system.", "session.", "view.")
+            ):
+                marks.append((event.moment.timestamp(), event.kind.split(".")[-1]))
+        return marks
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = self.filters.get(self.active_pane, "")
+        box.add_class("-shown")
+        box.focus()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "filter":
+            return
+        event.stop()
+        self.filters[self.active_pane] = event.value
+        event.input.remove_class("-shown")
+        self.apply_filter(self.active_pane)
+        with contextlib.suppress(ActionRefused):
+            await self.perform(
+                self.actions_.view("view.filter", pane=self.active_pane, text=event.value),
+                quiet=True,
+            )
+        self.show_pane(self.active_pane, journal=False)
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("-shown") or self.filters.get(self.active_pane):
+            box.remove_class("-shown")
+            self.filters[self.active_pane] = ""
+            self.apply_filter(self.active_pane)
+            self.show_pane(self.active_pane, journal=False)
+
+    def apply_filter(self, pane_id: str) -> None:
+        pane = self.query_one(f"#{pane_id}")
+        if hasattr(pane, "set_filter"):
+            pane.set_filter(self.filters.get(pane_id, ""))
+
+    def action_toggle_views(self) -> None:
+        shown = self.query_one(TimelinePane).toggle_views()
+        self.notify("view.* entries shown" if shown else "view.* entries hidden")
+
+    async def action_focus_pane(self, pane: str) -> None:
+        self.show_pane(pane)
+
+    def show_pane(self, pane: str, *, journal: bool = True) -> None:
+        self.active_pane = pane
+        for pane_id in PANE_IDS:
+            self.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
+        widget = self.query_one(f"#{pane}")
+        with contextlib.suppress(Exception):
+            widget.query_one("DataTable").focus()
+        self.tick()
+        if journal:
+            self.run_worker(self._journal_view("view.focus", pane=pane), group="view")
+
+    async def _journal_view(self, kind: str, **data: Any) -> None:
+        with contextlib.suppress(ActionRefused):
+            await self.perform(self.actions_.view(kind, **data), quiet=True)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        # tab and mouse move focus too: keep the active pane in step
+        node = event.widget
+        while node is not None:
+            if getattr(node, "id", None) in PANE_IDS:
+                if node.id != self.active_pane:
+                    self.show_pane(node.id)
+                return
+            node = node.parent
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        await self.end_session("quit")
+        self.exit(0)
+
+    async def action_interrupt(self) -> None:
+        await self.end_session("interrupted")
+        self.exit(130)
+
+    async def end_session(self, reason: str) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        with contextlib.suppress(ActionRefused):
+            await self.perform(self.actions_.session_ended(reason), quiet=True)
+        for source in self.session.sources:
+            with contextlib.suppress(Exception):
+                await source.stop()
+
+    async def on_unmount(self) -> None:
+        await self.end_session("closed")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # while a prompt is open, its keys are typed text, not cockpit actions
+        return not (isinstance(self.screen, ModalScreen) and action in _OPERATOR_ACTIONS)
+
+    # -- palette -------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for item in KEYMAP:
+            if item.action in ("command_palette", "quit"):
+                continue
+            name, _, arg = item.action.partition("(")
+            method = getattr(self, f"action_{name}", None)
+            if method is None:
+                continue
+            key = {"question_mark": "?", "slash": "/"}.get(item.key, item.key)
+            callback = method if not arg else (lambda m=method, a=arg: m(a.strip("')\"")))
+            yield SystemCommand(
+                f"{item.description} [{key}]", item.journal or item.description, callback
+            )
+
+
+def item_label(item: Any) -> str:
+    """A short, stable name for a selected item, stored in the journal."""
+    for attr in ("key", "fingerprint"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str) and attr == "key":
+            return value
+    if hasattr(item, "panel"):
+        latest = item.latest
+        return f"{item.panel.title} = {latest if latest is not None else 'no data'}"
+    if hasattr(item, "fingerprint"):
+        labels = " ".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
+        return f"{item.name} {{{labels}}}"
+    if hasattr(item, "reason") and hasattr(item, "object"):
+        return f"{item.reason} {item.namespace}/{item.object}"
+    if hasattr(item, "seq"):
+        return f"#{item.seq} {item.kind}"
+    return str(item)

@@ -1,0 +1,73 @@
+"""Every operator key in one table: the app's bindings, the help screen and the palette use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    key: str
+    action: str  # Textual action name (app.action_<action>)
+    label: str  # short, for the footer
+    description: str  # for help and the command palette
+    journal: str = ""  # the journal kind it records
+
+
+KEYMAP: tuple[KeyAction, ...] = (
+    KeyAction(
+        "i",
+        "declare",
+        "Declare",
+        "Declare the incident or change its title",
+        "incident.declared / incident.retitled",
+    ),
+    KeyAction("s", "severity", "Severity", "Set severity (SEV1..SEV5)", "severity.changed"),
+    KeyAction("t", "status", "Status", "Set status (investigating .. resolved)", "status.changed"),
+    KeyAction("n", "note", "Note", "Add a note, hypothesis, decision or finding", "note.added"),
+    KeyAction("c", "role", "Role", "Assign a role (commander, scribe, comms)", "role.assigned"),
+    KeyAction("a", "ack", "Ack", "Acknowledge the selected alert", "alert.acknowledged"),
+    KeyAction(
+        "x", "silence", "Silence", "Silence the selected alert for a duration", "alert.silenced"
+    ),
+    KeyAction(
+        "r",
+        "rollback",
+        "Rollback",
+        "Roll back the selected deploy (confirm first)",
+        "remediation.requested / .succeeded / .failed",
+    ),
+    KeyAction(
+        "p",
+        "pin",
+        "Pin",
+        "Pin the selected alert, event, deploy or metric as evidence",
+        "evidence.pinned",
+    ),
+    KeyAction(
+        "o", "handoff", "Handoff", "Hand the keyboard to another operator", "operator.handoff"
+    ),
+    KeyAction("e", "export", "Export", "Export the timeline (md, jsonl)", "export.created"),
+    KeyAction(
+        "enter",
+        "detail",
+        "Detail",
+        "Open the selected item (metric chart, full text)",
+        "view.detail",
+    ),
+    KeyAction("slash", "filter", "Filter", "Filter the focused pane", "view.filter"),
+    KeyAction("v", "toggle_views", "Views", "Show or hide view.* entries in the timeline", ""),
+    KeyAction("1", "focus_pane('alerts')", "", "Focus the alerts pane", "view.focus"),
+    KeyAction("2", "focus_pane('metrics')", "", "Focus the metrics pane", "view.focus"),
+    KeyAction("3", "focus_pane('kubernetes')", "", "Focus the Kubernetes pane", "view.focus"),
+    KeyAction("4", "focus_pane('deploys')", "", "Focus the deploys pane", "view.focus"),
+    KeyAction("5", "focus_pane('timeline')", "", "Focus the timeline pane", "view.focus"),
+    KeyAction("tab", "focus_next", "", "Move focus to the next pane", "view.focus"),
+    KeyAction("question_mark", "help", "Help", "Show every key", ""),
+    KeyAction("ctrl+p", "command_palette", "Palette", "Command palette: every action, themes", ""),
+    KeyAction("q", "quit", "Quit", "Quit (journals session.ended)", "session.ended"),
+)
+
+
+def display_key(key: str) -> str:
+    return {"question_mark": "?", "slash": "/", "enter": "enter"}.get(key, key)

@@ -1,0 +1,74 @@
+"""Kubernetes: warning events newest first, and a one-line pod health summary."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from cockpit.model import K8sEvent, PodHealth
+from cockpit.panes.render import age_since
+from cockpit.panes.table import TablePane
+from cockpit.text import inert
+
+
+class KubernetesPane(TablePane):
+    COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", None))
+    DEFAULT_CSS = """
+    KubernetesPane > #pod-health { height: auto; max-height: 3; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("3 Kubernetes", id="kubernetes", classes="pane", **kwargs)  # type: ignore[arg-type]
+        self.dropped = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("pods: waiting for data", id="pod-health")
+        yield from super().compose()
+
+    def show(
+        self,
+        events: tuple[K8sEvent, ...],
+        pods: tuple[PodHealth, ...] | None,
+        now: float,
+        dropped: int = 0,
+    ) -> None:
+        warnings = [e for e in events if e.type == "Warning"]
+        rows = [
+            (
+                ev.uid,
+                ev,
+                [
+                    Text(f"{ev.count}×" if ev.count > 1 else "1"),
+                    inert(ev.reason, limit=40, style="bold yellow"),
+                    inert(ev.object, limit=80),
+                    Text(age_since(ev.last_seen, now)),
+                    inert(ev.message, limit=300),
+                ],
+            )
+            for ev in warnings
+        ]
+        note = f", {dropped} older dropped" if dropped else ""
+        self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
+        self.sync(rows)
+        if pods is not None:
+            self.query_one("#pod-health", Static).update(pod_summary(pods))
+
+
+def pod_summary(pods: tuple[PodHealth, ...]) -> Text:
+    total = len(pods)
+    ready = sum(1 for p in pods if p.ready)
+    crashing = [p for p in pods if p.crashlooping]
+    oom = [p for p in pods if p.oomkilled]
+    restarts = sum(p.restarts for p in pods)
+    text = Text(f"pods {ready}/{total} ready · {restarts} restarts")
+    if crashing:
+        text.append(f" · ✖ {len(crashing)} CrashLoopBackOff", style="bold red")
+    if oom:
+        text.append(f" · ✖ {len(oom)} OOMKilled", style="bold red")
+    worst = sorted(crashing + oom, key=lambda p: -p.restarts)[:2]
+    for pod in worst:
+        text.append("\n  ")
+        text.append_text(inert(f"{pod.namespace}/{pod.name}", limit=60))
+        text.append(f" {pod.reason} ({pod.restarts} restarts)", style="red")
+    return text

@@ -1,0 +1,41 @@
+"""Golden-signal panels: title, 15-minute sparkline, current value coloured by threshold."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from cockpit.model import PanelSeries
+from cockpit.panes.render import level_value, sparkline
+from cockpit.panes.table import TablePane
+from cockpit.text import inert
+
+SPARK_WIDTH = 30
+
+
+class MetricsPane(TablePane):
+    COLUMNS = (("Panel", 16), ("Last 15 min", SPARK_WIDTH), ("Now", None))
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("2 Metrics", id="metrics", classes="pane", **kwargs)  # type: ignore[arg-type]
+
+    def show(self, panels: tuple[PanelSeries, ...]) -> None:
+        rows = []
+        for series in panels:
+            if series.error:
+                now = Text("✖ ", style="bold red").append(inert(series.error, limit=120))
+            else:
+                now = level_value(series)
+                if series.partial:
+                    now.append(" (partial)", style="yellow")
+            rows.append(
+                (
+                    series.panel.title,
+                    series,
+                    [
+                        inert(series.panel.title, limit=40),
+                        sparkline(series, SPARK_WIDTH),
+                        now,
+                    ],
+                )
+            )
+        self.sync(rows)

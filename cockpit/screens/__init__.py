@@ -1,0 +1,1 @@
+"""Modal screens: help, prompts, confirm, detail, metric chart."""

@@ -1,0 +1,31 @@
+"""Everything one cockpit run needs, assembled by the launcher and handed to the app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit.journal.store import Journal
+from cockpit.model import Panel
+from cockpit.sources.base import Source
+
+
+@dataclass
+class Session:
+    journal: Journal
+    incident: str
+    operator: str
+    sources: list[Source] = field(default_factory=list)
+    panels: tuple[Panel, ...] = ()
+    clock: Callable[[], float] = time.time
+    read_only: bool = False
+    mode: str = "live"  # live, demo
+    theme: str = "cockpit-dark"
+    themes: dict[str, Any] = field(default_factory=dict)  # name -> textual Theme
+    tick_s: float = 1.0  # how often ages and the status bar refresh
+    start_sources: bool = True  # tests drive sources by hand
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
