@@ -21,6 +21,7 @@ from servers import (  # a plain helper module next to this file
     AlertmanagerServer,
     Exporter,
     PrometheusServer,
+    Stack,
     find_binary,
 )
 
@@ -55,13 +56,6 @@ def alertmanager_binary() -> str:
     return _binary(ALERTMANAGER_BINARIES, "prometheus-alertmanager")
 
 
-class Stack:
-    def __init__(self, exporter: Exporter, prometheus: PrometheusServer, am: AlertmanagerServer):
-        self.exporter = exporter
-        self.prometheus = prometheus
-        self.alertmanager = am
-
-
 @pytest.fixture(scope="session")
 def stack(
     tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str, alertmanager_binary: str
@@ -71,7 +65,8 @@ def stack(
     started: list[Exporter | PrometheusServer | AlertmanagerServer] = []
     try:
         exporter = Exporter(workdir)
-        exporter.set(cockpit_test_value=3.5, cockpit_alert_value=0)
+        # the alert condition holds from the start: it fires as soon as the first scrape lands
+        exporter.set(cockpit_test_value=3.5, cockpit_alert_value=10)
         started.append(exporter.start())
         am = AlertmanagerServer(workdir, binary=alertmanager_binary)
         started.append(am.start())

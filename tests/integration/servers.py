@@ -283,6 +283,17 @@ class AlertmanagerServer:
         self.process.stop()
 
 
+class Stack:
+    """exporter -> Prometheus (with alert rules) -> Alertmanager, as the tests share it."""
+
+    def __init__(
+        self, exporter: Exporter, prometheus: PrometheusServer, alertmanager: AlertmanagerServer
+    ) -> None:
+        self.exporter = exporter
+        self.prometheus = prometheus
+        self.alertmanager = alertmanager
+
+
 # -- the exporter process --------------------------------------------------------------------
 
 
