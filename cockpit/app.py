@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
@@ -230,7 +231,14 @@ class CockpitApp(App[int]):
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
         operator = self.actions_.operator
         self.query_one(StatusBar).update(
-            render_status(self.state, operator, health, now, viewers=self.viewers)
+            render_status(
+                self.state,
+                operator,
+                health,
+                now,
+                wall_now=self.session.wall_clock(),
+                viewers=self.viewers,
+            )
         )
         tabs = Text()
         for number, pane in enumerate(PANE_IDS, start=1):
@@ -294,7 +302,10 @@ class CockpitApp(App[int]):
         return context
 
     def selected_item(self) -> Any | None:
-        pane = self.query_one(f"#{self.active_pane}")
+        try:
+            pane = self.query_one(f"#{self.active_pane}")
+        except NoMatches:  # shutting down: the panes are already gone
+            return None
         return pane.selected() if hasattr(pane, "selected") else None
 
     # -- key actions (each one line into actions.py) ---------------------------------------
@@ -366,8 +377,9 @@ class CockpitApp(App[int]):
     async def action_rollback(self) -> None:
         deploy = self.query_one(DeploysPane).selected()
         try:
-            plan = await self.perform(self.actions_.plan_rollback(deploy))  # type: ignore[arg-type]
-        except ActionRefused:
+            plan = await self.actions_.plan_rollback(deploy)
+        except ActionRefused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
         confirmed = await self.push_screen_wait(
             ConfirmScreen("Roll back? This changes production.", str(plan))

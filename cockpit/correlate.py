@@ -32,8 +32,9 @@ def suspect_deploy(alert: Alert, deploys: tuple[Deploy, ...]) -> str | None:
             best = (at, deploy)
     if best is None:
         return None
-    minutes = int((fired - best[0]) // 60)
-    return f"{best[1].deployment} rev {best[1].revision}, {minutes} min before"
+    gap = int(fired - best[0])
+    ago = f"{gap // 60} min" if gap >= 60 else f"{gap} s"
+    return f"{best[1].deployment} rev {best[1].revision}, {ago} before"
 
 
 def correlate(snapshot: Snapshot, deploys: tuple[Deploy, ...] | None) -> Snapshot:

@@ -35,16 +35,55 @@ def demo_journal_path(args: argparse.Namespace) -> Path:
 
 
 def _themes(args: argparse.Namespace, configured: str | None) -> tuple[dict[str, Any], str]:
-    from cockpit.themes import DEFAULT_THEME, ThemeError, load_themes
+    from cockpit.themes import DEFAULT_THEME, ThemeError, get_theme, load_themes
 
     try:
         themes = load_themes()
+        name = getattr(args, "theme", None) or configured or DEFAULT_THEME
+        get_theme(name, themes)
     except ThemeError as exc:
         raise LaunchError(str(exc)) from None
-    name = getattr(args, "theme", None) or configured or DEFAULT_THEME
-    if name not in themes:
-        raise LaunchError(f"unknown theme {name!r}: choose one of {', '.join(sorted(themes))}")
     return themes, name
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from cockpit.config import ConfigError, load_config
+
+    try:
+        path = getattr(args, "config", None)
+        return load_config(Path(path).expanduser() if path else None)
+    except ConfigError as exc:
+        raise LaunchError(str(exc)) from None
+
+
+async def _open_journal(path: Path, redact: bool = True) -> Any:
+    from cockpit.journal.store import Journal, JournalError
+
+    try:
+        return await Journal.open(path, redact_secrets=redact)
+    except JournalError as exc:
+        raise LaunchError(str(exc)) from None
+
+
+async def _run_app(args: argparse.Namespace, journal: Any, **session_kw: Any) -> int:
+    """Join the named incident or start a new one, then run the cockpit until quit."""
+    from cockpit.app import CockpitApp
+    from cockpit.cli import new_incident_id
+    from cockpit.identity import resolve_operator
+    from cockpit.session import Session
+
+    try:
+        session = Session(
+            journal=journal,
+            incident=args.incident or new_incident_id(),
+            operator=resolve_operator(args.operator),
+            read_only=bool(args.read_only),
+            **session_kw,
+        )
+        result = await CockpitApp(session).run_async()
+    finally:
+        await journal.close()
+    return result or EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -55,41 +94,52 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from cockpit.app import CockpitApp
-    from cockpit.cli import new_incident_id
-    from cockpit.identity import resolve_operator
-    from cockpit.journal.store import Journal, JournalError
-    from cockpit.session import Session
     from cockpit.sources.demo import demo_sources
 
-    themes, theme = _themes(args, None)
+    config = _config(args) if getattr(args, "config", None) else None
+    themes, theme = _themes(args, config.theme if config else None)
     if args.speed <= 0:
         raise LaunchError("--speed must be greater than 0 (1 = real time, 10 = ten times faster)")
     world, sources = demo_sources(seed=args.seed, speed=args.speed)
-    try:
-        journal = await Journal.open(demo_journal_path(args))
-    except JournalError as exc:
-        raise LaunchError(str(exc)) from None
-    try:
-        session = Session(
-            journal=journal,
-            incident=args.incident or new_incident_id(),
-            operator=resolve_operator(args.operator),
-            sources=sources,
-            panels=world.panels,
-            read_only=bool(args.read_only),
-            mode="demo",
-            theme=theme,
-            themes=themes,
-        )
-        result = await CockpitApp(session).run_async()
-    finally:
-        await journal.close()
-    return result or EXIT_OK
+    journal = await _open_journal(demo_journal_path(args))
+    return await _run_app(
+        args,
+        journal,
+        sources=sources,
+        panels=world.panels,
+        mode="demo",
+        theme=theme,
+        themes=themes,
+        clock=world.now,
+        wall_clock=world.clock,
+    )
 
 
 def run_live(args: argparse.Namespace) -> int:
-    return _fail("live mode needs configured sources (coming); try `cockpit demo`")
+    try:
+        return asyncio.run(_live(args))
+    except LaunchError as exc:
+        return _fail(str(exc))
+
+
+async def _live(args: argparse.Namespace) -> int:
+    from cockpit.sources.factory import build_sources
+
+    config = _config(args)
+    if not config.configured():
+        where = config.path or "the config file"
+        raise LaunchError(
+            f"no source configured in {where}: set [prometheus] url (or PROMETHEUS_URL), "
+            "[alertmanager] url, [kubernetes]; or try `cockpit demo`"
+        )
+    themes, theme = _themes(args, config.theme)
+    sources = build_sources(config, read_only=bool(args.read_only))
+    journal = await _open_journal(
+        Path(args.journal).expanduser() if args.journal else default_journal(), config.redact
+    )
+    return await _run_app(
+        args, journal, sources=sources, panels=config.panels, theme=theme, themes=themes
+    )
 
 
 def run_replay(args: argparse.Namespace) -> int:

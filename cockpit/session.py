@@ -19,7 +19,8 @@ class Session:
     operator: str
     sources: list[Source] = field(default_factory=list)
     panels: tuple[Panel, ...] = ()
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = time.time  # story time: journal stamps, ages of alerts
+    wall_clock: Callable[[], float] = time.time  # source health ages (differs in a fast demo)
     read_only: bool = False
     mode: str = "live"  # live, demo
     theme: str = "cockpit-dark"

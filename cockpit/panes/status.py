@@ -30,6 +30,7 @@ def render_status(
     health: list[SourceHealth],
     now: float,
     *,
+    wall_now: float | None = None,
     viewers: tuple[str, ...] = (),
     stale_after: float = 30.0,
 ) -> Text:
@@ -54,7 +55,7 @@ def render_status(
         text.append(f" (+{len(viewers)} watching)", style="dim")
     for h in health:
         text.append(" │ " if h is health[0] else "  ")
-        data_age = h.age(now)
+        data_age = h.age(now if wall_now is None else wall_now)
         if not h.started:
             text.append(f"◌ {h.name}", style="dim")
         elif not h.up:

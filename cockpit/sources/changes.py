@@ -13,10 +13,10 @@ WARNING_REPEAT_S = 300.0  # one system.k8s.warning per object+reason per 5 minut
 class ChangeTracker:
     def __init__(self, source: str) -> None:
         self.source = source
-        self._firing: dict[str, str] = {}  # fingerprint -> alert name
+        self._firing: dict[str, tuple[str, str]] = {}  # fingerprint -> (alert name, starts_at)
         self._deploys: set[str] | None = None  # None until the first snapshot is the baseline
         self._warned: dict[str, float] = {}  # object+reason -> when journaled
-        self._crashing: set[str] = set()  # namespace/pod:reason
+        self._crashing: set[str] = set()  # namespace/pod, while crash-looping or OOMKilled
 
     def observe(self, snap: Snapshot) -> list[SystemChange]:
         out: list[SystemChange] = []
@@ -44,15 +44,14 @@ class ChangeTracker:
                 }
                 if alert.correlated_deploy:
                     data["deploy"] = alert.correlated_deploy
-                out.append(SystemChange("system.alert.firing", self.source, data, f"fire:{fp}"))
-        for fp, name in self._firing.items():
+                # starts_at in the key: the same alert firing again later is a new entry
+                key = f"fire:{fp}@{alert.starts_at}"
+                out.append(SystemChange("system.alert.firing", self.source, data, key))
+        for fp, (name, started) in self._firing.items():
             if fp not in now:
-                out.append(
-                    SystemChange(
-                        "system.alert.resolved", self.source, {"alert": name}, f"resolve:{fp}"
-                    )
-                )
-        self._firing = {fp: a.name for fp, a in now.items()}
+                key = f"resolve:{fp}@{started}"
+                out.append(SystemChange("system.alert.resolved", self.source, {"alert": name}, key))
+        self._firing = {fp: (a.name, a.starts_at) for fp, a in now.items()}
         return out
 
     def _deploys_changed(self, snap: Snapshot) -> list[SystemChange]:
@@ -101,7 +100,8 @@ class ChangeTracker:
         for pod in snap.pods or ():
             if not (pod.crashlooping or pod.oomkilled):
                 continue
-            key = f"{pod.namespace}/{pod.name}:{pod.reason}"
+            # one entry per pod per bad spell: OOMKilled <-> CrashLoopBackOff flapping is one story
+            key = f"{pod.namespace}/{pod.name}"
             current.add(key)
             if key in self._crashing:
                 continue
@@ -111,6 +111,10 @@ class ChangeTracker:
                 "restarts": pod.restarts,
                 "summary": f"{pod.reason} after {pod.restarts} restarts",
             }
-            out.append(SystemChange("system.pod.crashloop", self.source, data, f"crash:{key}"))
+            out.append(
+                SystemChange(
+                    "system.pod.crashloop", self.source, data, f"crash:{key}@{snap.at:.0f}"
+                )
+            )
         self._crashing = current
         return out
