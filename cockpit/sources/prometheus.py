@@ -72,8 +72,9 @@ def _make_client(config: HttpSourceConfig, pool_size: int) -> PrometheusConnect:
     auth = (config.username, config.password or "") if config.username else None
     # No transport-level retries: the library's default retries 5xx for seconds behind our
     # back; retrying is decided per error kind here, within the per-query budget.
+    # (read=False re-raises a read timeout as itself, so it is not mistaken for "unreachable")
     retry = Retry(
-        total=None, connect=0, read=0, redirect=5, status=0, other=0, raise_on_status=False
+        total=None, connect=0, read=False, redirect=5, status=0, other=0, raise_on_status=False
     )
     url = config.url.rstrip("/")
     client = PrometheusConnect(
@@ -276,7 +277,7 @@ class PrometheusSource(Source):
             except requests.exceptions.ConnectionError as exc:
                 return _Outcome("down", error=_connection_reason(exc))
             except (requests.exceptions.Timeout, TimeoutError):
-                return _Outcome("transient", error=f"timed out after {budget:.0f}s")
+                return _Outcome("transient", error=f"timed out after {budget:.2g}s")
             except requests.exceptions.RequestException as exc:
                 return _Outcome("failed", error=one_line(f"{type(exc).__name__}: {exc}"))
         return classify_response(status, ctype, body)

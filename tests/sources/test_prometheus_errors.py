@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -97,11 +98,14 @@ class FakePrometheus:
                 fake.seen[params.get("query", "")] += 1
                 status, ctype, body = handler(params, fake.seen[params.get("query", "")])
                 fake.last = params
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests): nothing to report
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -262,6 +266,25 @@ async def test_unauthorized_takes_the_source_down() -> None:
     try:
         with pytest.raises(SourceError, match="credentials refused"):
             await source(server.url, "good").fetch()
+    finally:
+        server.close()
+
+
+async def test_a_slow_query_times_out_on_its_panel_only() -> None:
+    def sleepy(params: dict[str, str], seen: int) -> Reply:
+        if params.get("query") == "sleepy":
+            time.sleep(1.0)
+        return prom_json(200, matrix(params, lambda ts: 5.0))
+
+    server = FakePrometheus(sleepy)
+    try:
+        src = source(server.url, "sleepy", "good", timeout=0.3)
+        started = time.monotonic()
+        panels = by_title(await src.fetch())
+        assert time.monotonic() - started < 0.9  # the budget, not the server, decides
+        assert panels["sleepy"].error == "timed out after 0.3s"
+        assert panels["good"].latest == 5.0
+        assert server.seen["sleepy"] == 1  # the budget was spent: no retry in this refresh
     finally:
         server.close()
 
