@@ -184,8 +184,8 @@ class Journal:
     async def _setup(self) -> None:
         c = self._conn
         await c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        mode = await (await c.execute("PRAGMA journal_mode = WAL")).fetchone()
-        if mode is None or mode[0].lower() != "wal":
+        mode = await self._switch_to_wal()
+        if mode.lower() != "wal":
             raise sqlite3.DatabaseError("cannot switch to WAL mode")
         await c.execute("PRAGMA synchronous = FULL")
         await c.execute("PRAGMA foreign_keys = ON")
@@ -206,8 +206,27 @@ class Journal:
             except BaseException:
                 await c.execute("ROLLBACK")
                 raise
-        # a quick read proves this is SQLite and our schema, not some other database
-        await c.execute("SELECT seq FROM events LIMIT 1")
+        # a quick read proves this is SQLite and our schema, not some other database; fetch
+        # it to the end: a statement left mid-result keeps a read snapshot open, and the next
+        # BEGIN IMMEDIATE then fails at once with "database is locked" instead of waiting
+        await (await c.execute("SELECT seq FROM events LIMIT 1")).fetchall()
+
+    async def _switch_to_wal(self) -> str:
+        """PRAGMA journal_mode = WAL, retried while another process converts the same file.
+
+        Two processes opening a fresh file both hold a shared lock and want the exclusive one;
+        SQLite answers one of them SQLITE_BUSY at once (deadlock avoidance, no busy handler).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                row = await (await self._conn.execute("PRAGMA journal_mode = WAL")).fetchone()
+                return str(row[0]) if row else ""
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.01)
 
     async def close(self) -> None:
         if not self._closed:
