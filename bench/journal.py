@@ -1,0 +1,148 @@
+"""Journal benchmark: durable append latency vs raw sqlite3, and 100k-event export/verify.
+
+Run: .venv/bin/python bench/journal.py [--appends N] [--events N] [--dir DIR]
+Prints figures; not a test. Targets: journal append p50 <= 1.5x raw; export md, export jsonl
+and verify of 100,000 events <= 2 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cockpit.journal.export import render
+from cockpit.journal.store import Journal
+from cockpit.model import Draft, utc_now_iso, uuid7
+
+INCIDENT = "INC-20261128-1905"
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _note(i: int) -> Draft:
+    return Draft(
+        incident=INCIDENT,
+        kind="note.added",
+        actor="alice",
+        data={"type": "note", "text": f"checkout p99 is {i} ms after rev 42, rolling back"},
+        context={"alerts": ["HighErrorRate"], "selection": "deploys"},
+    )
+
+
+async def journal_appends(path: Path, count: int) -> list[float]:
+    async with await Journal.open(path) as journal:
+        for i in range(50):  # warm up caches and the statement cache
+            await journal.append(_note(i))
+        samples = []
+        for i in range(count):
+            draft = _note(i)
+            start = time.perf_counter()
+            await journal.append(draft)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def raw_appends(path: Path, count: int) -> list[float]:
+    """The floor: same pragmas and transaction shape, no Python-side work per event."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+        " incident TEXT NOT NULL, version INTEGER NOT NULL, ts TEXT NOT NULL, actor TEXT NOT NULL,"
+        " kind TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL, context TEXT NOT NULL,"
+        " prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (incident, version))"
+    )
+    data = json.dumps({"text": "checkout p99 is 1 ms after rev 42, rolling back", "type": "note"})
+    context = json.dumps({"alerts": ["HighErrorRate"], "selection": "deploys"})
+    fake_hash = hashlib.sha256(b"x").hexdigest()
+    samples = []
+    for i in range(count + 50):
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        seq, _, version = conn.execute(
+            "SELECT (SELECT seq FROM events ORDER BY seq DESC LIMIT 1),"
+            " (SELECT hash FROM events ORDER BY seq DESC LIMIT 1),"
+            " (SELECT max(version) FROM events WHERE incident = ?)",
+            (INCIDENT,),
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                *((seq or 0) + 1, uuid7(), INCIDENT, (version or 0) + 1, utc_now_iso(), "alice"),
+                *("note.added", 2, data, context, fake_hash, fake_hash),
+            ),
+        )
+        conn.execute("COMMIT")
+        if i >= 50:
+            samples.append(time.perf_counter() - start)
+    conn.close()
+    return samples
+
+
+async def fill(path: Path, count: int) -> float:
+    start = time.perf_counter()
+    async with await Journal.open(path) as journal:
+        batch = 2000
+        for first in range(0, count, batch):
+            await journal.append_many([_note(i) for i in range(first, min(count, first + batch))])
+    return time.perf_counter() - start
+
+
+async def timed_exports(path: Path) -> dict[str, tuple[float, int]]:
+    out: dict[str, tuple[float, int]] = {}
+    async with await Journal.open(path, create=False) as journal:
+        for fmt in ("md", "jsonl"):
+            start = time.perf_counter()
+            text = await render(journal, INCIDENT, fmt)
+            out[f"export {fmt}"] = (time.perf_counter() - start, len(text))
+        start = time.perf_counter()
+        result = await journal.verify()
+        assert result.ok, result.line()
+        out["verify"] = (time.perf_counter() - start, result.count)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path, default=None, help="where to put the files")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="cockpit-bench-") as tmp:
+        base = Path(tmp)
+        print(f"files in {base} (python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version})")
+        raw = raw_appends(base / "raw.sqlite", args.appends)
+        ours = asyncio.run(journal_appends(base / "journal.sqlite", args.appends))
+        print(f"durable append, {args.appends} samples (WAL, synchronous=FULL, BEGIN IMMEDIATE):")
+        for name, s in (("raw sqlite3", raw), ("Journal", ours)):
+            p50, p99 = statistics.median(s), _pct(s, 0.99)
+            print(f"  {name:12} p50 {p50 * 1e3:7.3f} ms   p99 {p99 * 1e3:7.3f} ms")
+        ratio = statistics.median(ours) / statistics.median(raw)
+        verdict = "ok" if ratio <= 1.5 else "MISSED"
+        print(f"  ratio p50 Journal/raw = {ratio:.2f}x (target <= 1.5x: {verdict})")
+
+        big = base / "big.sqlite"
+        print(f"filled {args.events} events in {asyncio.run(fill(big, args.events)):.2f} s")
+        for name, (seconds, size) in asyncio.run(timed_exports(big)).items():
+            verdict = "ok" if seconds <= 2.0 else "MISSED"
+            unit = "events" if name == "verify" else "bytes"
+            print(f"  {name:12} {seconds:6.2f} s  ({size} {unit}; target <= 2 s: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
