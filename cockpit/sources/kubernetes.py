@@ -669,8 +669,13 @@ class KubernetesSource(Source):
             self.mark_up()
 
     def mark_up(self) -> None:
-        super().mark_up()
         errors = self._errors()
+        if errors and all(s.error for s in self.streams):
+            # publish() marks up; with every stream failing the source is down regardless
+            if self.health.up or self.health.error != "; ".join(errors):
+                self.mark_down("; ".join(errors))
+            return
+        super().mark_up()
         if errors:
             # a partial failure (e.g. one forbidden resource): up, but the error is visible
             self.health = replace(self.health, error="; ".join(errors))
@@ -931,11 +936,11 @@ class KubernetesSource(Source):
             version = self._json(resp)[2].get("gitVersion", "?")
             rows.append(("kubernetes: API reachable", True, f"{self.host} ({version})"))
         except ApiException as exc:
-            if exc.status in (401, 403):  # /version answered: reachable, auth checked below
-                rows.append(("kubernetes: API reachable", True, self.host))
-            else:
-                rows.append(("kubernetes: API reachable", False, str(action_error(exc))))
+            if not exc.status:  # no HTTP answer at all
+                rows.append(("kubernetes: API reachable", False, f"{self.host}: {exc.reason}"))
                 return rows
+            # any HTTP answer (even 401/404) means the server is there; auth is checked next
+            rows.append(("kubernetes: API reachable", True, f"{self.host} (HTTP {exc.status})"))
         except Exception as exc:
             rows.append(("kubernetes: API reachable", False, f"{self.host}: {_short_exc(exc)}"))
             return rows

@@ -83,9 +83,9 @@ async def make_source(kubeconfig: Path) -> AsyncIterator[Callable[..., Any]]:
             KubernetesConfig(namespaces=namespaces, kubeconfig=str(kubeconfig)), **kwargs
         )
         rec = Recorder(source)
+        started.append(source)
         if start:
             await source.start()
-            started.append(source)
         return rec
 
     yield make

@@ -328,10 +328,10 @@ class _Handler(BaseHTTPRequestHandler):
         req = self._request()
         if req is None:
             return
-        if req.path == "/version":
+        if req.path.rstrip("/") == "/version":
             self._send(200, {"major": "1", "minor": "31", "gitVersion": "v1.31.0-fake"})
             return
-        if req.path == "/api":
+        if req.path.rstrip("/") == "/api":
             self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
             return
         m = PATH.match(req.path)
@@ -360,7 +360,8 @@ class _Handler(BaseHTTPRequestHandler):
             obj = self.api.store.objects[res].get((ns, name))
             obj = copy.deepcopy(obj)
         if obj is None:
-            self._send(404, status(404, "NotFound", f'{res} "{name}" not found', res))
+            qualified = f"{res}.{GROUPS[res]}" if GROUPS[res] else res
+            self._send(404, status(404, "NotFound", f'{qualified} "{name}" not found', res))
         elif sub == "scale":
             self._send(200, _scale_of(obj))
         else:

@@ -65,7 +65,9 @@ async def test_all_namespaces_when_none_configured(
 ) -> None:
     seed(apiserver)
     rec = await make_source(namespaces=())
-    snap = await rec.until(lambda s: len(s.pods or ()) == 3)
+    snap = await rec.until(
+        lambda s: len(s.pods or ()) == 3 and s.deploys is not None and s.events is not None
+    )
     assert sorted(pod_names(snap)) == ["checkout-1", "checkout-2", "elsewhere"]
     assert {r.path for r in apiserver.lists()} == {
         "/api/v1/events",
