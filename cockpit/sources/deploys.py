@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,7 @@ def git_deploys(
     except (OSError, subprocess.SubprocessError):
         return []
     name = Path(repo).resolve().name
-    rows = []
+    rows: list[Deploy] = []
     for line in out.splitlines():
         fields = line.split("\x1f")
         if len(fields) != 5:
@@ -180,10 +181,13 @@ def git_deploys(
                 namespace="git",
                 deployment=name,
                 revision=int(epoch),
-                image_from=parents.split(" ")[0] if parents else "",
+                image_from=parents.split(" ")[0] if parents else "",  # fixed below
                 image_to=short,
                 created=format_ts(datetime.fromtimestamp(int(epoch), UTC)) if iso else "",
                 change_cause=subject,
             )
         )
+    # "from" is the previous commit that touched the paths, not merely the parent commit
+    for i in range(len(rows) - 1):
+        rows[i] = replace(rows[i], image_from=rows[i + 1].image_to)
     return rows
