@@ -495,6 +495,7 @@ class KubernetesSource(Source):
         w = _RawWatch()
         rv: str | None = None
         backoff = self.backoff_initial_s
+        gone_streak = 0
         while not self._stopping.is_set():
             verb = "list"
             try:
@@ -503,10 +504,17 @@ class KubernetesSource(Source):
                 verb = "watch"
                 rv = self._watch(stream, w, func, args, rv)
                 backoff = self.backoff_initial_s
+                gone_streak = 0
             except ApiException as exc:
                 if exc.status == 410:
-                    # our resourceVersion is compacted away: re-LIST and reconcile
+                    # our resourceVersion is compacted away: re-LIST and reconcile; a second
+                    # 410 straight after a fresh LIST backs off instead of hammering the API
+                    gone_streak += 1
                     rv = None
+                    if gone_streak > 1 and self._wait(backoff):
+                        return
+                    if gone_streak > 1:
+                        backoff = min(self.backoff_max_s, backoff * 2)
                     continue
                 if exc.status in (401, 403):
                     self._post("denied", stream, self._denied_text(stream, verb, exc))
@@ -620,6 +628,8 @@ class KubernetesSource(Source):
         with self._lock:
             batch, self._inbox = self._inbox, []
             self._drain_pending = False
+        if self._stopping.is_set():
+            return  # stopped: publish nothing more
         for msg in batch:
             what, stream = msg[0], msg[1]
             if what == "reset":
