@@ -20,13 +20,14 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
 from cockpit.correlate import correlate
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.journal.projection import IncidentState, apply
+from cockpit.journal.store import Journal
 from cockpit.keymap import KEYMAP
 from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
 from cockpit.panes.alerts import AlertsPane
@@ -100,7 +101,7 @@ class CockpitApp(App[int]):
         self.session = session
         self.state = IncidentState(id=session.incident)
         self.actions_ = Actions(
-            journal=session.journal,
+            journal=session.journal,  # type: ignore[arg-type]  # set in on_mount when None
             incident=session.incident,
             operator=session.operator,
             context=self.context_now,
@@ -117,6 +118,7 @@ class CockpitApp(App[int]):
         self._changes: asyncio.Queue[SystemChange] = asyncio.Queue()
         self._event_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.viewers: tuple[str, ...] = ()
+        self._owns_journal = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -133,7 +135,22 @@ class CockpitApp(App[int]):
             yield TimelinePane()
         yield Footer()
 
+    @property
+    def main(self) -> Screen[Any]:
+        """The cockpit screen under any open prompt: panes are always looked up here."""
+        return self.screen_stack[0]
+
+    @property
+    def journal(self) -> Journal:
+        assert self.session.journal is not None
+        return self.session.journal
+
     async def on_mount(self) -> None:
+        if self.session.journal is None:
+            assert self.session.journal_path is not None
+            self.session.journal = await Journal.open(self.session.journal_path)
+            self._owns_journal = True
+            self.actions_.journal = self.session.journal
         for theme in self.session.themes.values():
             self.register_theme(theme)
         if self.session.theme in self.available_themes:
@@ -152,8 +169,8 @@ class CockpitApp(App[int]):
 
     async def load_history(self) -> None:
         """Replay this incident's journal into the timeline and the state."""
-        timeline = self.query_one(TimelinePane)
-        for event in await self.session.journal.events(self.session.incident):
+        timeline = self.main.query_one(TimelinePane)
+        for event in await self.journal.events(self.session.incident):
             self.absorb(event, timeline)
         self.actions_.declared = bool(self.state.declared)
 
@@ -178,13 +195,15 @@ class CockpitApp(App[int]):
         self.snapshots[snap.source] = snap
         now = self.session.clock()
         if snap.alerts is not None:
-            self.query_one(AlertsPane).show(snap.alerts, now)
+            self.main.query_one(AlertsPane).show(snap.alerts, now)
         if snap.panels is not None:
-            self.query_one(MetricsPane).show(snap.panels)
+            self.main.query_one(MetricsPane).show(snap.panels)
         if snap.events is not None:
-            self.query_one(KubernetesPane).show(snap.events, snap.pods, now, snap.dropped_events)
+            self.main.query_one(KubernetesPane).show(
+                snap.events, snap.pods, now, snap.dropped_events
+            )
         if snap.deploys is not None:
-            self.query_one(DeploysPane).show(snap.deploys, now)
+            self.main.query_one(DeploysPane).show(snap.deploys, now)
 
     def on_change(self, change: SystemChange) -> None:
         self._changes.put_nowait(change)
@@ -202,8 +221,8 @@ class CockpitApp(App[int]):
     # -- journal -> timeline and state -----------------------------------------------------------
 
     async def tail_journal(self) -> None:
-        timeline = self.query_one(TimelinePane)
-        async for event in self.session.journal.tail(self.last_seq, self.session.incident):
+        timeline = self.main.query_one(TimelinePane)
+        async for event in self.journal.tail(self.last_seq, self.session.incident):
             self.absorb(event, timeline)
             self.tick()
 
@@ -230,7 +249,7 @@ class CockpitApp(App[int]):
         now = self.session.clock()
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
         operator = self.actions_.operator
-        self.query_one(StatusBar).update(
+        self.main.query_one(StatusBar).update(
             render_status(
                 self.state,
                 operator,
@@ -244,7 +263,7 @@ class CockpitApp(App[int]):
         for number, pane in enumerate(PANE_IDS, start=1):
             style = "reverse bold" if pane == self.active_pane else "dim"
             tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
-        self.query_one(PaneTabs).update(tabs)
+        self.main.query_one(PaneTabs).update(tabs)
 
     # -- performing actions ---------------------------------------------------------------------
 
@@ -274,7 +293,9 @@ class CockpitApp(App[int]):
         return None
 
     def set_banner(self, text: str, kind: str) -> None:
-        banner = self.query_one(Banner)
+        if not self.screen_stack:  # closing down: nothing left to show it on
+            return
+        banner = self.main.query_one(Banner)
         banner.remove_class("-error", "-info")
         if kind and text:
             banner.add_class(kind)
@@ -303,8 +324,8 @@ class CockpitApp(App[int]):
 
     def selected_item(self) -> Any | None:
         try:
-            pane = self.query_one(f"#{self.active_pane}")
-        except NoMatches:  # shutting down: the panes are already gone
+            pane = self.main.query_one(f"#{self.active_pane}")
+        except (NoMatches, IndexError):  # shutting down: the panes are already gone
             return None
         return pane.selected() if hasattr(pane, "selected") else None
 
@@ -356,7 +377,7 @@ class CockpitApp(App[int]):
         self.push_screen(TextScreen(f"Who is {role}?", value=self.actions_.operator), assign)
 
     def _selected_alert(self) -> Any:
-        return self.query_one(AlertsPane).selected()
+        return self.main.query_one(AlertsPane).selected()
 
     async def action_ack(self) -> None:
         await self.act(self.actions_.acknowledge(self._selected_alert()))
@@ -375,7 +396,7 @@ class CockpitApp(App[int]):
 
     @work(exclusive=True, group="rollback")
     async def action_rollback(self) -> None:
-        deploy = self.query_one(DeploysPane).selected()
+        deploy = self.main.query_one(DeploysPane).selected()
         try:
             plan = await self.actions_.plan_rollback(deploy)
         except ActionRefused as exc:
@@ -409,7 +430,7 @@ class CockpitApp(App[int]):
     async def _export(self, fmt: str | None) -> None:
         if not fmt:
             return
-        text = await exporter.render(self.session.journal, self.session.incident, fmt)
+        text = await exporter.render(self.journal, self.session.incident, fmt)
         path = Path.cwd() / f"{self.session.incident}.{fmt}"
         try:
             path.write_text(text, encoding="utf-8")
@@ -434,8 +455,13 @@ class CockpitApp(App[int]):
         else:
             self.push_screen(DetailScreen(item_label(item), item))
 
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # the table consumes enter itself; selecting a row is the same as `enter` = detail
+        event.stop()
+        await self.action_detail()
+
     def chart_markers(self) -> list[tuple[float, str]]:
-        timeline = self.query_one(TimelinePane)
+        timeline = self.main.query_one(TimelinePane)
         marks = []
         for event in timeline.events:
             if event.kind == "system.deploy" or not event.kind.startswith(
@@ -445,7 +471,7 @@ class CockpitApp(App[int]):
         return marks
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.main.query_one("#filter", Input)
         box.value = self.filters.get(self.active_pane, "")
         box.add_class("-shown")
         box.focus()
@@ -465,7 +491,7 @@ class CockpitApp(App[int]):
         self.show_pane(self.active_pane, journal=False)
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.main.query_one("#filter", Input)
         if box.has_class("-shown") or self.filters.get(self.active_pane):
             box.remove_class("-shown")
             self.filters[self.active_pane] = ""
@@ -473,12 +499,12 @@ class CockpitApp(App[int]):
             self.show_pane(self.active_pane, journal=False)
 
     def apply_filter(self, pane_id: str) -> None:
-        pane = self.query_one(f"#{pane_id}")
+        pane = self.main.query_one(f"#{pane_id}")
         if hasattr(pane, "set_filter"):
             pane.set_filter(self.filters.get(pane_id, ""))
 
     def action_toggle_views(self) -> None:
-        shown = self.query_one(TimelinePane).toggle_views()
+        shown = self.main.query_one(TimelinePane).toggle_views()
         self.notify("view.* entries shown" if shown else "view.* entries hidden")
 
     async def action_focus_pane(self, pane: str) -> None:
@@ -487,8 +513,8 @@ class CockpitApp(App[int]):
     def show_pane(self, pane: str, *, journal: bool = True) -> None:
         self.active_pane = pane
         for pane_id in PANE_IDS:
-            self.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
-        widget = self.query_one(f"#{pane}")
+            self.main.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
+        widget = self.main.query_one(f"#{pane}")
         with contextlib.suppress(Exception):
             widget.query_one("DataTable").focus()
         self.tick()
@@ -532,6 +558,12 @@ class CockpitApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.end_session("closed")
+        if self._owns_journal:
+            # the tail polls the connection: stop it before closing under it
+            for worker in self.workers.cancel_group(self, "journal"):
+                with contextlib.suppress(Exception):
+                    await worker.wait()
+            await self.journal.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a prompt is open, its keys are typed text, not cockpit actions
@@ -542,7 +574,7 @@ class CockpitApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for item in KEYMAP:
-            if item.action in ("command_palette", "quit"):
+            if item.action == "command_palette":
                 continue
             name, _, arg = item.action.partition("(")
             method = getattr(self, f"action_{name}", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cockpit.journal.store import Journal
@@ -14,9 +15,10 @@ from cockpit.sources.base import Source
 
 @dataclass
 class Session:
-    journal: Journal
+    journal: Journal | None  # None: the app opens `journal_path` inside its own event loop
     incident: str
     operator: str
+    journal_path: Path | None = None
     sources: list[Source] = field(default_factory=list)
     panels: tuple[Panel, ...] = ()
     clock: Callable[[], float] = time.time  # story time: journal stamps, ages of alerts

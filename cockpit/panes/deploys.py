@@ -15,8 +15,18 @@ def short_image(image: str) -> str:
     return image.rsplit("/", 1)[-1]
 
 
+def image_change(before: str, after: str) -> str:
+    """'v2.4.0 → v2.3.9' when only the tag moved, else both short image names."""
+    old, new = short_image(before), short_image(after)
+    old_name, _, old_tag = old.partition(":")
+    new_name, _, new_tag = new.partition(":")
+    if old_name == new_name and old_tag and new_tag:
+        return f"{old_tag} → {new_tag}"
+    return f"{old} → {new}" if old else new
+
+
 class DeploysPane(TablePane):
-    COLUMNS = (("Deployment", 18), ("Rev", 4), ("Image", 32), ("Age", 6), ("Cause", None))
+    COLUMNS = (("Deployment", 18), ("Rev", 4), ("Image", 24), ("Age", 6), ("Cause", None))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("4 Deploys", id="deploys", classes="pane", **kwargs)  # type: ignore[arg-type]
@@ -25,7 +35,7 @@ class DeploysPane(TablePane):
         ordered = sorted(deploys, key=lambda d: d.created, reverse=True)[:50]
         rows = []
         for d in ordered:
-            image = f"{short_image(d.image_from)} → {short_image(d.image_to)}"
+            image = image_change(d.image_from, d.image_to)
             rows.append(
                 (
                     d.key,

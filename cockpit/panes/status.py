@@ -56,7 +56,7 @@ def render_status(
     for h in health:
         text.append(" │ " if h is health[0] else "  ")
         data_age = h.age(now if wall_now is None else wall_now)
-        if not h.started:
+        if not h.started and h.last_ok is None and h.error is None:
             text.append(f"◌ {h.name}", style="dim")
         elif not h.up:
             text.append(f"✖ {h.name} down", style="bold red")
