@@ -1,4 +1,4 @@
-"""Render an incident's events as jsonl (for tooling) or markdown (for the postmortem)."""
+"""Render an incident's events as jsonl (for tooling), or markdown or html (the postmortem)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from cockpit.journal.events import is_system, is_view
-from cockpit.journal.projection import IncidentState, fold
 from cockpit.model import Event
 
-FORMATS = ("md", "jsonl")
+FORMATS = ("md", "jsonl", "html")
 
 
 def to_jsonl(events: Iterable[Event]) -> str:
@@ -91,55 +89,21 @@ def describe(event: Event) -> str:
     return " ".join(render().split())
 
 
-_NOTE_SECTIONS = (
-    ("decision", "Decisions"),
-    ("hypothesis", "Hypotheses"),
-    ("finding", "Findings"),
-    ("note", "Notes"),
-)
-
-
 def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> str:
-    incident = events[0].incident if events else "?"
-    state: IncidentState = fold(events, incident=incident)
-    visible = [e for e in events if not is_view(e.kind)]
-    lines: list[str] = []
-    title = state.title or "(untitled)"
-    lines += [f"# {md_text(incident)}: {md_text(title)}", ""]
-    lines += ["| | |", "|---|---|"]
-    rows = [
-        ("Severity", state.severity or "—"),
-        ("Status", state.status),
-        ("Start", state.started or "—"),
-        ("End", state.resolved or "—"),
-        ("Duration", fmt_duration(state.duration(state.started, state.resolved))),
-        ("Commander", state.roles.get("commander", "—")),
-        ("Operators", ", ".join(state.operators) or "—"),
-        ("Time to acknowledge", fmt_duration(state.time_to_acknowledge)),
-        ("Time to mitigate", fmt_duration(state.time_to_mitigate)),
-        ("Time to resolve", fmt_duration(state.time_to_resolve)),
-    ]
-    lines += [f"| {name} | {md_text(value)} |" for name, value in rows]
-    lines += ["", "## Timeline", "", "| Time (UTC) | Actor | What |", "|---|---|---|"]
-    for e in visible:
-        lines.append(f"| {hhmmss(e.ts)} | {md_text(e.actor)} | {md_text(describe(e))} |")
-    notes = [e for e in events if e.kind == "note.added"]
-    for note_type, heading in _NOTE_SECTIONS:
-        chosen = [e for e in notes if e.data.get("type", "note") == note_type]
-        if not chosen:
-            continue
-        lines += ["", f"## {heading}", ""]
-        lines += [
-            f"- {hhmmss(e.ts)} {md_text(e.actor)}: {md_text(e.data.get('text', ''))}"
-            for e in chosen
-        ]
-    system = [e for e in visible if is_system(e.kind) and not e.kind.startswith("session.")]
-    if system:
-        lines += ["", "## System changes", ""]
-        lines += [f"- {hhmmss(e.ts)} {md_text(describe(e))}" for e in system]
-    if head is not None:
-        lines += ["", "---", "", f"Journal head: seq {head[0]}, sha256 `{head[1]}`"]
-    return "\n".join(lines) + "\n"
+    """The postmortem document (postmortem.py gathers it, export_md.py lays it out)."""
+    # imported here: those modules build on describe/md_text from this one
+    from cockpit.journal.export_md import render_markdown
+    from cockpit.journal.postmortem import build
+
+    return render_markdown(build(events, head=head))
+
+
+def to_html(events: list[Event], *, head: tuple[int, str] | None = None, panels: Any = ()) -> str:
+    """One self-contained html file: the postmortem plus an SVG chart per metric panel."""
+    from cockpit.journal.export_html import render_html
+    from cockpit.journal.postmortem import build
+
+    return render_html(build(events, head=head, panels=panels))
 
 
 async def render(journal: Any, incident: str, fmt: str) -> str:
@@ -148,4 +112,9 @@ async def render(journal: Any, incident: str, fmt: str) -> str:
     if fmt == "jsonl":
         # raw payloads, not upcast: an import must reproduce the very rows that were hashed
         return to_jsonl(await journal.events(incident, upcast=False))
+    if fmt == "html":
+        from cockpit.journal.postmortem import load_panels
+
+        panels = await load_panels(journal, incident)
+        return to_html(events, head=await journal.head(), panels=panels)
     return to_markdown(events, head=await journal.head())

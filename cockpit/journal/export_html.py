@@ -1,0 +1,225 @@
+"""The html postmortem: one self-contained file (inline CSS and SVG, no script, no fetch).
+
+A Content-Security-Policy forbids scripts and remote loads outright, so even a mistake in
+escaping could not run code; every untrusted string still goes through html.escape.
+"""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+from cockpit.journal.export import fmt_duration, hhmmss
+from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Evidence, Postmortem, fmt_value
+from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+CSS = """
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b;
+  background: #fff; margin: 2rem auto; max-width: 1100px; padding: 0 1.5rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 1px solid #ddd;
+  padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
+.sub { color: #666; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .5rem;
+  border-bottom: 1px solid #e6e6e6; overflow-wrap: anywhere; }
+th { background: #f4f4f4; font-weight: 600; }
+table.kv { width: auto; min-width: 28rem; }
+table.kv th { width: 12rem; background: none; color: #555; font-weight: 500; }
+td.num, th.num { width: 2.5rem; text-align: right; color: #777; }
+td.time { white-space: nowrap; font-variant-numeric: tabular-nums; width: 5.5rem; }
+td.actor { width: 8rem; }
+td.ev { width: 42%; }
+tr.system td { color: #555; background: #fafafa; }
+.evidence { font-size: .85rem; color: #444; }
+.alert { display: inline-block; border: 1px solid #d9b3b3; background: #fbeeee;
+  border-radius: 3px; padding: 0 .3rem; margin: 0 .2rem .1rem 0; }
+.alert.critical { border-color: #d62728; }
+.metric { display: inline-block; margin-right: .6rem; white-space: nowrap; }
+.amended { color: #8a5a00; font-style: italic; }
+.was { color: #777; }
+ul { padding-left: 1.2rem; }
+li { margin: .15rem 0; }
+figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.legend { font-size: .85rem; color: #555; }
+.swatch { display: inline-block; width: 1.6rem; height: 0; vertical-align: middle;
+  margin: 0 .3rem 0 .8rem; border-top: 2px dashed; }
+footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid #ccc; color: #555;
+  font-size: .85rem; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; overflow-wrap: anywhere; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  tr, li { break-inside: avoid; page-break-inside: avoid; }
+  tr.system td { background: none; }
+}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _kv_table(rows: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f'<table class="kv">{body}</table>'
+
+
+def _evidence(ev: Evidence | None) -> str:
+    if ev is None or ev.empty:
+        return ""
+    parts = []
+    if ev.firing:
+        chips = "".join(
+            f'<span class="alert {_e(a.severity)}">{_e(a.alert)}'
+            + (f" ({_e(a.severity)})" if a.severity else "")
+            + "</span>"
+            for a in ev.firing
+        )
+        parts.append(f"<div>firing: {chips}</div>")
+    else:
+        parts.append("<div>no alert firing</div>")
+    if ev.metrics:
+        values = "".join(
+            f'<span class="metric">{_e(title)} = <b>{_e(fmt_value(value))}</b></span>'
+            for title, value in ev.metrics
+        )
+        parts.append(f"<div>{values}</div>")
+    return f'<div class="evidence">{"".join(parts)}</div>'
+
+
+def _what(entry: Entry) -> str:
+    text = _e(entry.what)
+    if entry.amended:
+        text += ' <span class="amended">(amended)</span>'
+    return text
+
+
+def _section(ident: str, title: str, body: str) -> str:
+    return f'<section id="{ident}">\n<h2>{_e(title)}</h2>\n{body}\n</section>'
+
+
+def render_html(pm: Postmortem) -> str:
+    heading = f"{pm.incident}: {pm.title}"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(heading)} — postmortem</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<header><h1>{_e(heading)}</h1>",
+        '<p class="sub">Postmortem timeline exported from the cockpit incident journal.</p>'
+        "</header>",
+    ]
+    out.append(_section("summary", "Summary", _kv_table(pm.summary_rows())))
+
+    items = []
+    for m in pm.milestones:
+        after = f" (+{fmt_duration(m.since_start)})" if m.since_start is not None else ""
+        who = f" by {_e(m.actor)}" if m.actor else ""
+        what = f": {_e(m.what)}" if m.what else ""
+        items.append(f"<li><b>{_e(hhmmss(m.at))}</b> {_e(m.name)}{_e(after)}{who}{what}</li>")
+    milestones = f"<ul>{''.join(items)}</ul>" if items else ""
+    out.append(_section("timings", "Key timings", _kv_table(pm.timings) + milestones))
+
+    if pm.correlations or pm.deploys:
+        body = "".join(
+            f"<li><b>{_e(hhmmss(c.ts))}</b> {_e(c.line())}</li>" for c in pm.correlations
+        )
+        body = f"<ul>{body}</ul>" if body else "<p>No alert fired within 30 min after a deploy.</p>"
+        if pm.deploys:
+            deploys = "".join(
+                f"<li><b>{_e(hhmmss(d.ts))}</b> {_e(d.line())}</li>" for d in pm.deploys
+            )
+            body += f"<h3>Deploys</h3><ul>{deploys}</ul>"
+        out.append(_section("correlations", "Deploy-to-alert correlations", body))
+
+    if pm.series:
+        out.append(_section("metrics", "Metrics", _charts(pm)))
+
+    for note_type, title in NOTE_SECTIONS:
+        chosen = pm.notes_of(note_type)
+        if not chosen:
+            continue
+        items = []
+        for n in chosen:
+            mark = ' <span class="amended">(amended)</span>' if n.amended else ""
+            was = f' <span class="was">was: {_e(n.original)}</span>' if n.amended else ""
+            items.append(
+                f"<li><b>{_e(hhmmss(n.event.ts))}</b> {_e(n.event.actor)}: "
+                f"{_e(n.text)}{mark}{was}</li>"
+            )
+        out.append(_section(note_type, title, f"<ul>{''.join(items)}</ul>"))
+
+    rows = []
+    for entry in pm.entries:
+        e = entry.event
+        cls = "" if entry.operator else ' class="system"'
+        rows.append(
+            f'<tr{cls}><td class="num">{_e(entry.marker or "")}</td>'
+            f'<td class="time">{_e(hhmmss(e.ts))}</td><td class="actor">{_e(e.actor)}</td>'
+            f'<td>{_what(entry)}</td><td class="ev">{_evidence(entry.evidence)}</td></tr>'
+        )
+    table = (
+        '<table class="timeline"><thead><tr><th class="num">#</th><th>Time (UTC)</th>'
+        "<th>Actor</th><th>What</th><th>Evidence at that moment</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    out.append(_section("timeline", "Timeline", table))
+
+    if pm.system:
+        items = [f"<li><b>{_e(hhmmss(x.event.ts))}</b> {_e(x.what)}</li>" for x in pm.system]
+        out.append(_section("system", "System changes", f"<ul>{''.join(items)}</ul>"))
+
+    if pm.head is not None:
+        out.append(
+            f"<footer>Journal head: seq {_e(pm.head[0])}, sha256 <code>{_e(pm.head[1])}</code>"
+            " — check it with <code>cockpit verify</code>.</footer>"
+        )
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _charts(pm: Postmortem) -> str:
+    start, end = pm.window
+    parts = [
+        '<p class="legend">Incident window '
+        f"{_e(hhmmss_epoch(start))}–{_e(hhmmss_epoch(end))} UTC."
+        f'<span class="swatch" style="border-color:{DEPLOY_COLOUR}"></span>deploy'
+        f'<span class="swatch" style="border-color:{ACTION_COLOUR}"></span>'
+        "operator action (numbered as in the timeline)</p>"
+    ]
+    for i, series in enumerate(pm.series):
+        origin = (
+            "sampled by the cockpit"
+            if series.origin != "context"
+            else "values recorded with each journal event"
+        )
+        unit = f" ({series.unit})" if series.unit else ""
+        svg = chart(
+            series,
+            window=pm.window,
+            markers=pm.markers,
+            stroke=colour(i),
+            chart_id=f"chart-{i + 1}",
+        )
+        parts.append(
+            f'<figure id="figure-{i + 1}"><figcaption>{_e(series.title)}{_e(unit)}'
+            f' <span class="legend">— {_e(origin)}</span></figcaption>{svg}</figure>'
+        )
+    return "\n".join(parts)
+
+
+def hhmmss_epoch(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(epoch))

@@ -1,0 +1,71 @@
+"""The markdown postmortem: pasted into the postmortem document after an incident.
+
+Every untrusted string goes through md_text, so a note cannot add a table column, open a code
+span or inject HTML. Tables before the timeline have two columns and the timeline has three:
+evidence is appended to the "What" cell rather than given a column, keeping rows paste-stable.
+"""
+
+from __future__ import annotations
+
+from cockpit.journal.export import fmt_duration, hhmmss, md_text
+from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem
+
+AMENDED = "(amended)"
+
+
+def _what(entry: Entry) -> str:
+    text = md_text(entry.what)
+    if entry.amended:
+        text += f" {AMENDED}"
+    if entry.evidence is not None and not entry.evidence.empty:
+        text += f" — evidence: {md_text(entry.evidence.line())}"
+    return text
+
+
+def render_markdown(pm: Postmortem) -> str:
+    lines: list[str] = [f"# {md_text(pm.incident)}: {md_text(pm.title)}", ""]
+    lines += ["| | |", "|---|---|"]
+    lines += [f"| {name} | {md_text(value)} |" for name, value in pm.summary_rows()]
+
+    lines += ["", "## Key timings", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {md_text(value)} |" for name, value in pm.timings]
+    if pm.milestones:
+        lines.append("")
+    for m in pm.milestones:
+        after = f" (+{fmt_duration(m.since_start)})" if m.since_start is not None else ""
+        who = f" by {md_text(m.actor)}" if m.actor else ""
+        what = f": {md_text(m.what)}" if m.what else ""
+        lines.append(f"- {hhmmss(m.at)} {m.name}{after}{who}{what}")
+
+    if pm.correlations or pm.deploys:
+        lines += ["", "## Deploy-to-alert correlations", ""]
+        if pm.correlations:
+            lines += [f"- {hhmmss(c.ts)} {md_text(c.line())}" for c in pm.correlations]
+        else:
+            lines.append("- no alert fired within 30 min after a deploy")
+        if pm.deploys:
+            lines += ["", "### Deploys", ""]
+            lines += [f"- {hhmmss(d.ts)} {md_text(d.line())}" for d in pm.deploys]
+
+    lines += ["", "## Timeline", "", "| Time (UTC) | Actor | What |", "|---|---|---|"]
+    for entry in pm.entries:
+        e = entry.event
+        lines.append(f"| {hhmmss(e.ts)} | {md_text(e.actor)} | {_what(entry)} |")
+
+    for note_type, heading in NOTE_SECTIONS:
+        chosen = pm.notes_of(note_type)
+        if not chosen:
+            continue
+        lines += ["", f"## {heading}", ""]
+        for n in chosen:
+            mark = f" {AMENDED}" if n.amended else ""
+            lines.append(
+                f"- {hhmmss(n.event.ts)} {md_text(n.event.actor)}: {md_text(n.text)}{mark}"
+            )
+
+    if pm.system:
+        lines += ["", "## System changes", ""]
+        lines += [f"- {hhmmss(x.event.ts)} {md_text(x.what)}" for x in pm.system]
+    if pm.head is not None:
+        lines += ["", "---", "", f"Journal head: seq {pm.head[0]}, sha256 `{pm.head[1]}`"]
+    return "\n".join(lines) + "\n"

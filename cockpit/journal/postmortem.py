@@ -1,0 +1,594 @@
+"""The postmortem model: what an export says about an incident, gathered once from its events.
+
+The renderers (export_md, export_html) only lay this out. Keeping the meaning of events here
+means the markdown and the html always tell the same story: the same timings, the same
+amended note texts, the same evidence and the same deploy-to-alert correlations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit.journal.events import NOTE_TYPES, is_system, is_view
+from cockpit.journal.export import describe, fmt_duration, hhmmss
+from cockpit.journal.projection import IncidentState, fold
+from cockpit.model import Event, parse_ts
+
+# A deploy this long before an alert fired is a suspect (the sources use the same window).
+CORRELATION_WINDOW_S = 30 * 60
+# An observations body larger than this once inflated is ignored: the file is untrusted input.
+MAX_OBSERVATION_BYTES = 16 * 1024 * 1024
+NOTE_SECTIONS = (
+    ("decision", "Decisions"),
+    ("hypothesis", "Hypotheses"),
+    ("finding", "Findings"),
+    ("note", "Notes"),
+)
+_NOT_OPERATOR = ("system.", "session.", "view.", "export.")
+_MILESTONE_KINDS = {
+    "declared": ("incident.declared",),
+    "mitigated": ("status.changed", "remediation.succeeded"),
+    "resolved": ("status.changed",),
+}
+
+
+def is_operator_action(kind: str) -> bool:
+    """Typed by a responder (the same rule the projection uses to list operators)."""
+    return not kind.startswith(_NOT_OPERATOR)
+
+
+def fmt_value(value: float | None) -> str:
+    """A metric value short enough for a table cell or an axis label."""
+    if value is None:
+        return "no data"
+    size = abs(value)
+    if size >= 1000:
+        text = f"{value:,.0f}"
+    elif size >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.3g}"
+    if "e" not in text and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _number(value: Any) -> float | None:
+    # bool is an int subclass, and NaN/inf would wreck a chart's scale
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _epoch(ts: str) -> float | None:
+    try:
+        return parse_ts(ts).timestamp()
+    except (ValueError, TypeError):
+        return None
+
+
+# -- value types -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FiringAlert:
+    alert: str
+    severity: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the cockpit showed when an operator acted (the event's context)."""
+
+    firing: tuple[FiringAlert, ...] = ()
+    metrics: tuple[tuple[str, float | None], ...] = ()
+    selected: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.firing or self.metrics or self.selected)
+
+    def alerts_text(self, limit: int = 4) -> str:
+        shown = [f"{a.alert} ({a.severity})" if a.severity else a.alert for a in self.firing]
+        extra = len(shown) - limit
+        return ", ".join(shown[:limit]) + (f" +{extra} more" if extra > 0 else "")
+
+    def metrics_text(self, limit: int = 4) -> str:
+        shown = [f"{title} {fmt_value(value)}" for title, value in self.metrics]
+        extra = len(shown) - limit
+        return ", ".join(shown[:limit]) + (f" +{extra} more" if extra > 0 else "")
+
+    def line(self, *, selected: bool = False) -> str:
+        """One compact line, e.g. 'firing: A (critical); 5xx rate 7.2'."""
+        parts = []
+        if self.firing:
+            parts.append(f"firing: {self.alerts_text()}")
+        else:
+            parts.append("no alert firing")
+        if self.metrics:
+            parts.append(self.metrics_text())
+        if selected and self.selected:  # the action's own text usually names its target
+            parts.append(f"selected: {self.selected}")
+        return "; ".join(parts)
+
+    @classmethod
+    def from_context(cls, context: Any) -> Evidence:
+        """Parse defensively: a context may come from an import or an older cockpit."""
+        if not isinstance(context, dict):
+            return cls()
+        firing = []
+        for item in context.get("firing") or ():
+            if isinstance(item, dict) and item.get("alert"):
+                firing.append(
+                    FiringAlert(
+                        _text(item.get("alert")),
+                        _text(item.get("severity")),
+                        _text(item.get("state")),
+                    )
+                )
+        metrics_raw = context.get("metrics")
+        metrics = (
+            tuple((_text(k), _number(v)) for k, v in metrics_raw.items())
+            if isinstance(metrics_raw, dict)
+            else ()
+        )
+        selected = context.get("selected")
+        chosen = ""
+        if isinstance(selected, dict) and selected.get("item"):
+            pane = _text(selected.get("pane"))
+            chosen = f"{pane} {_text(selected.get('item'))}".strip()
+        return cls(tuple(firing), metrics, chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note as it reads now: the latest amendment's text, the original kept for the record."""
+
+    event: Event
+    type: str
+    original: str
+    amendments: tuple[Event, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return _text(self.amendments[-1].data.get("text")) if self.amendments else self.original
+
+    @property
+    def amended(self) -> bool:
+        return bool(self.amendments)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One timeline row."""
+
+    event: Event
+    what: str
+    amended: bool = False  # `what` shows a note's current text: mark it "(amended)"
+    evidence: Evidence | None = None  # operator actions only
+    marker: int | None = None  # the number of this action's marker on the charts
+
+    @property
+    def operator(self) -> bool:
+        return is_operator_action(self.event.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class DeployChange:
+    ts: str
+    actor: str
+    deployment: str
+    revision: str
+    image_from: str
+    image_to: str
+    change_cause: str = ""
+
+    def line(self) -> str:
+        text = f"{self.deployment} rev {self.revision}" if self.revision else self.deployment
+        if self.image_from or self.image_to:
+            text += f": {self.image_from or '?'} -> {self.image_to or '?'}"
+        if self.change_cause:
+            text += f" ({self.change_cause})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """An alert and the deploy suspected of causing it."""
+
+    ts: str
+    alert: str
+    severity: str
+    deploy: str  # "checkout rev 42, 8 min before"
+    by: str  # "source": the alert source said so; "journal": a system.deploy shortly before
+
+    def line(self) -> str:
+        who = f"{self.alert} ({self.severity})" if self.severity else self.alert
+        how = "" if self.by == "source" else " (by time, from the journal)"
+        return f"alert {who} fired; suspect deploy: {self.deploy}{how}"
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    name: str  # started, declared, acknowledged, mitigated, resolved
+    at: str
+    since_start: float | None
+    actor: str = ""
+    what: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One metric panel's points over the incident window."""
+
+    title: str
+    unit: str = ""
+    warn: float | None = None
+    crit: float | None = None
+    points: tuple[tuple[float, float | None], ...] = ()
+    origin: str = "observations"  # or "context": the values recorded with each event
+
+    @property
+    def has_data(self) -> bool:
+        return any(v is not None for _, v in self.points)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    at: float
+    kind: str  # "deploy" or "action"
+    label: str
+    number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Postmortem:
+    incident: str
+    state: IncidentState
+    entries: tuple[Entry, ...] = ()
+    notes: tuple[Note, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
+    deploys: tuple[DeployChange, ...] = ()
+    system: tuple[Entry, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    series: tuple[Series, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    window: tuple[float, float] = (0.0, 0.0)
+    head: tuple[int, str] | None = None
+    timings: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def title(self) -> str:
+        return self.state.title or "(untitled)"
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        s = self.state
+        return [
+            ("Severity", s.severity or "—"),
+            ("Status", s.status),
+            ("Start", s.started or "—"),
+            ("End", s.resolved or "—"),
+            ("Duration", fmt_duration(s.duration(s.started, s.resolved))),
+            ("Commander", s.roles.get("commander", "—")),
+            ("Operators", ", ".join(s.operators) or "—"),
+        ]
+
+    def notes_of(self, note_type: str) -> list[Note]:
+        return [n for n in self.notes if n.type == note_type]
+
+
+# -- gathering ---------------------------------------------------------------------------------
+
+
+def build(
+    events: Sequence[Event],
+    *,
+    head: tuple[int, str] | None = None,
+    panels: Sequence[Series] = (),
+) -> Postmortem:
+    """The postmortem of one incident's events; `panels` are metric series from observations."""
+    incident = events[0].incident if events else "?"
+    state = fold(list(events), incident=incident)
+    notes = _notes(events)
+    by_id = {n.event.id: n for n in notes}
+    root = _amendment_roots(events)
+    visible = [e for e in events if not is_view(e.kind)]
+    entries: list[Entry] = []
+    markers: list[Marker] = []
+    number = 0
+    for e in visible:
+        what, amended = _what(e, by_id, root)
+        if is_operator_action(e.kind):
+            number += 1
+            entry = Entry(e, what, amended, Evidence.from_context(e.context), number)
+            at = _epoch(e.ts)
+            if at is not None:
+                markers.append(Marker(at, "action", f"{hhmmss(e.ts)} {what}", number))
+        else:
+            entry = Entry(e, what, amended)
+        entries.append(entry)
+    deploys = _deploys(visible)
+    for d in deploys:
+        at = _epoch(d.ts)
+        if at is not None:
+            markers.append(Marker(at, "deploy", f"{hhmmss(d.ts)} deploy {d.line()}"))
+    system = tuple(
+        x for x in entries if is_system(x.event.kind) and not x.event.kind.startswith("session.")
+    )
+    window = _window(state, events)
+    return Postmortem(
+        incident=incident,
+        state=state,
+        entries=tuple(entries),
+        notes=tuple(notes),
+        correlations=tuple(_correlations(visible)),
+        deploys=tuple(deploys),
+        system=system,
+        milestones=tuple(_milestones(state, visible)),
+        series=tuple(_series(panels, events, window)),
+        markers=tuple(sorted(markers, key=lambda m: m.at)),
+        window=window,
+        head=head,
+        timings=(
+            ("Time to declare", fmt_duration(state.duration(state.started, state.declared))),
+            ("Time to acknowledge", fmt_duration(state.time_to_acknowledge)),
+            ("Time to mitigate", fmt_duration(state.time_to_mitigate)),
+            ("Time to resolve", fmt_duration(state.time_to_resolve)),
+        ),
+    )
+
+
+async def gather(journal: Any, incident: str) -> Postmortem:
+    """Everything the exports need from an open journal, metric observations included."""
+    events = await journal.events(incident)
+    panels = await load_panels(journal, incident)
+    return build(events, head=await journal.head(), panels=panels)
+
+
+def _amendment_roots(events: Iterable[Event]) -> dict[str, str]:
+    """note.amended id -> the id of the note it ultimately amends (amendments may chain)."""
+    target = {e.id: _text(e.data.get("amends")) for e in events if e.kind == "note.amended"}
+    roots: dict[str, str] = {}
+    for amend_id in target:
+        seen = {amend_id}
+        current = target[amend_id]
+        while current in target and current not in seen:  # a cycle is garbage, not a hang
+            seen.add(current)
+            current = target[current]
+        roots[amend_id] = current
+    return roots
+
+
+def _notes(events: Sequence[Event]) -> list[Note]:
+    roots = _amendment_roots(events)
+    notes: dict[str, Note] = {}
+    for e in events:
+        if e.kind == "note.added":
+            note_type = _text(e.data.get("type")) or "note"
+            if note_type not in NOTE_TYPES:
+                note_type = "note"
+            notes[e.id] = Note(e, note_type, _text(e.data.get("text")))
+        elif e.kind == "note.amended":
+            original = notes.get(roots.get(e.id, ""))
+            if original is not None:
+                notes[original.event.id] = Note(
+                    original.event,
+                    original.type,
+                    original.original,
+                    (*original.amendments, e),
+                )
+    return list(notes.values())
+
+
+def _what(e: Event, notes: dict[str, Note], roots: dict[str, str]) -> tuple[str, bool]:
+    """The timeline text of an event; notes show their current text."""
+    if e.kind == "note.added" and e.id in notes and notes[e.id].amended:
+        note = notes[e.id]
+        return " ".join(f"{note.type}: {note.text}".split()), True
+    if e.kind == "note.amended":
+        note = notes.get(roots.get(e.id, ""))
+        if note is not None:
+            text = _text(e.data.get("text"))
+            was = " ".join(note.original.split())
+            what = f"amended the {note.type} of {hhmmss(note.event.ts)}: {text} (was: {was})"
+            return " ".join(what.split()), False
+    return describe(e), False
+
+
+def _deploys(events: Iterable[Event]) -> list[DeployChange]:
+    out = []
+    for e in events:
+        if e.kind != "system.deploy":
+            continue
+        d = e.data
+        revision = d.get("revision")
+        out.append(
+            DeployChange(
+                ts=e.ts,
+                actor=e.actor,
+                deployment=_text(d.get("deployment")),
+                revision="" if revision is None else _text(revision),
+                image_from=_text(d.get("image_from")),
+                image_to=_text(d.get("image_to")),
+                change_cause=_text(d.get("change_cause")),
+            )
+        )
+    return out
+
+
+def _correlations(events: Sequence[Event]) -> list[Correlation]:
+    """The sources' own deploy correlation, else the latest journaled deploy shortly before."""
+    out = []
+    deploys = [(t, e) for e in events if e.kind == "system.deploy" for t in [_epoch(e.ts)] if t]
+    for e in events:
+        if e.kind != "system.alert.firing":
+            continue
+        alert = _text(e.data.get("alert"))
+        severity = _text(e.data.get("severity"))
+        if e.data.get("deploy"):
+            out.append(Correlation(e.ts, alert, severity, _text(e.data["deploy"]), "source"))
+            continue
+        fired = _epoch(_text(e.data.get("starts_at"))) or _epoch(e.ts)
+        if fired is None:
+            continue
+        before = [(t, d) for t, d in deploys if 0 <= fired - t <= CORRELATION_WINDOW_S]
+        if before:
+            at, d = max(before, key=lambda pair: pair[0])
+            name = _text(d.data.get("deployment"))
+            rev = d.data.get("revision")
+            label = f"{name} rev {rev}" if rev is not None else name
+            minutes = int((fired - at) // 60)
+            out.append(
+                Correlation(e.ts, alert, severity, f"{label}, {minutes} min before", "journal")
+            )
+    return out
+
+
+def _milestones(state: IncidentState, events: Sequence[Event]) -> list[Milestone]:
+    out = []
+    for name in ("started", "declared", "acknowledged", "mitigated", "resolved"):
+        at = getattr(state, name)
+        if not at:
+            continue
+        kinds = _MILESTONE_KINDS.get(name)
+        marking = [e for e in events if e.ts == at and (kinds is None or e.kind in kinds)]
+        if name == "acknowledged":
+            marking = [e for e in marking if is_operator_action(e.kind)] or marking
+        event = marking[-1] if name == "resolved" and marking else (marking or [None])[0]
+        since = None if name == "started" else state.duration(state.started, at)
+        out.append(
+            Milestone(
+                name,
+                at,
+                since,
+                event.actor if event else "",
+                describe(event) if event else "",
+            )
+        )
+    return out
+
+
+def _window(state: IncidentState, events: Sequence[Event]) -> tuple[float, float]:
+    """Chart x range: first event to resolution (or the last event), never empty."""
+    moments = [t for e in events if (t := _epoch(e.ts)) is not None]
+    if not moments:
+        return (0.0, 60.0)
+    start = min(moments)
+    end = _epoch(state.resolved) if state.resolved else None
+    end = max(moments) if end is None else end
+    if end - start < 60:
+        end = start + 60
+    return (start, end)
+
+
+def _series(
+    panels: Sequence[Series], events: Sequence[Event], window: tuple[float, float]
+) -> list[Series]:
+    """Observed panels clipped to the window; titles only seen in event contexts fall back
+    to the values recorded with each event, so a chart exists whenever a metric was seen."""
+    span = window[1] - window[0]
+    pad = max(60.0, span * 0.05)  # a little lead-in shows how the metric got there
+    lo, hi = window[0] - pad, window[1] + pad
+    out: list[Series] = []
+    for p in panels:
+        points = tuple((t, v) for t, v in p.points if lo <= t <= hi)
+        if points:
+            out.append(
+                Series(p.title, p.unit, p.warn, p.crit, points, origin=p.origin or "observations")
+            )
+    covered = {s.title for s in out}
+    seen: dict[str, dict[float, float | None]] = {}
+    for e in events:
+        metrics = e.context.get("metrics") if isinstance(e.context, dict) else None
+        at = _epoch(e.ts)
+        if not isinstance(metrics, dict) or at is None:
+            continue
+        for title, value in metrics.items():
+            name = _text(title)
+            if name and name not in covered:
+                seen.setdefault(name, {})[at] = _number(value)
+    for title, points in seen.items():
+        out.append(Series(title, points=tuple(sorted(points.items())), origin="context"))
+    return out
+
+
+# -- observations ------------------------------------------------------------------------------
+
+
+def decode_panels(body: bytes | str) -> list[Series]:
+    """One observations body (zlib JSON {"panels": [...]}) -> series; junk gives []."""
+    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+    try:
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(raw, MAX_OBSERVATION_BYTES)
+        if inflater.unconsumed_tail:
+            return []  # larger than any honest snapshot: refuse rather than inflate
+    except zlib.error:
+        text = raw  # tolerate an uncompressed body
+    try:
+        payload = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    panels = payload.get("panels") if isinstance(payload, dict) else None
+    if not isinstance(panels, list):
+        return []
+    out = []
+    for p in panels:
+        if not isinstance(p, dict) or not p.get("title"):
+            continue
+        points = []
+        for pair in p.get("points") or ():
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                continue
+            at = _number(pair[0])
+            if at is not None:
+                points.append((at, _number(pair[1])))
+        out.append(
+            Series(
+                _text(p["title"]),
+                _text(p.get("unit")),
+                _number(p.get("warn")),
+                _number(p.get("crit")),
+                tuple(points),
+            )
+        )
+    return out
+
+
+def merge_panels(bodies: Iterable[list[Series]]) -> list[Series]:
+    """Successive snapshots overlap: merge each title's points by time, later rows win."""
+    merged: dict[str, tuple[Series, dict[float, float | None]]] = {}
+    for panels in bodies:
+        for s in panels:
+            _, points = merged.get(s.title, (s, {}))
+            points.update(s.points)
+            merged[s.title] = (s, points)  # unit and thresholds: the latest known
+    return [
+        Series(s.title, s.unit, s.warn, s.crit, tuple(sorted(points.items())))
+        for s, points in merged.values()
+    ]
+
+
+async def load_panels(journal: Any, incident: str) -> list[Series]:
+    """Metric series recorded in the journal's observations table (kind "panels")."""
+    try:
+        cursor = await journal.connection.execute(
+            "SELECT body FROM observations WHERE incident = ? AND kind = 'panels' ORDER BY ts, id",
+            (incident,),
+        )
+        rows = await cursor.fetchall()
+    except (sqlite3.Error, AttributeError):
+        return []  # an older journal, or a stand-in without the table: charts from contexts
+    return merge_panels(decode_panels(row[0]) for row in rows)
