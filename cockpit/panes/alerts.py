@@ -14,7 +14,7 @@ _STATE_MARK = {"firing": "● firing", "silenced": "◌ silenced", "inhibited": 
 
 
 class AlertsPane(TablePane):
-    COLUMNS = (("Sev", 7), ("Alert", 22), ("Since", 6), ("State", 11), ("Labels", None))
+    COLUMNS = (("Sev", 7), ("Alert", 22), ("Since", 6), ("State", 11), ("Labels", 200))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("1 Alerts", id="alerts", classes="pane", **kwargs)  # type: ignore[arg-type]

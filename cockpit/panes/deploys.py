@@ -26,7 +26,7 @@ def image_change(before: str, after: str) -> str:
 
 
 class DeploysPane(TablePane):
-    COLUMNS = (("Deployment", 18), ("Rev", 4), ("Image", 24), ("Age", 6), ("Cause", None))
+    COLUMNS = (("Deployment", 18), ("Rev", 4), ("Image", 24), ("Age", 6), ("Cause", 120))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("4 Deploys", id="deploys", classes="pane", **kwargs)  # type: ignore[arg-type]

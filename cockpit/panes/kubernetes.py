@@ -13,7 +13,7 @@ from cockpit.text import inert
 
 
 class KubernetesPane(TablePane):
-    COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", None))
+    COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", 300))
     DEFAULT_CSS = """
     KubernetesPane > #pod-health { height: auto; max-height: 3; padding: 0 1; }
     """

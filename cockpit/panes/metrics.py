@@ -13,7 +13,7 @@ SPARK_WIDTH = 30
 
 
 class MetricsPane(TablePane):
-    COLUMNS = (("Panel", 16), ("Last 15 min", SPARK_WIDTH), ("Now", None))
+    COLUMNS = (("Panel", 16), ("Last 15 min", SPARK_WIDTH), ("Now", 24))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("2 Metrics", id="metrics", classes="pane", **kwargs)  # type: ignore[arg-type]

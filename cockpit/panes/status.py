@@ -20,7 +20,7 @@ STATUS_STYLE = {
 
 class StatusBar(Static):
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    StatusBar { height: auto; max-height: 2; background: $panel; color: $foreground; padding: 0 1; }
     """
 
 

@@ -40,11 +40,13 @@ class Ordered:
 class TablePane(Vertical):
     """Base for the live panes: a titled, focusable table synced by row key."""
 
-    COLUMNS: Sequence[tuple[str, int | None]] = ()  # (label, width or None for auto)
+    # (label, width): fixed widths, wide last columns clipped by the pane; auto widths
+    # left stale cells on the cursor row when rows grew after the first render
+    COLUMNS: Sequence[tuple[str, int | None]] = ()
     DEFAULT_CSS = """
     TablePane { border: round $panel-lighten-2; height: 1fr; }
     TablePane:focus-within { border: round $accent; }
-    TablePane > DataTable { height: 1fr; scrollbar-size-vertical: 1; }
+    TablePane > DataTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
     """
 
     def __init__(self, title: str, **kwargs: Any) -> None:
@@ -92,7 +94,7 @@ class TablePane(Vertical):
                 current = table.get_row(key)
                 for label, old, new in zip(labels, current, values, strict=True):
                     if old != new or (label == labels[0] and old.order != order):
-                        table.update_cell(key, label, new)
+                        table.update_cell(key, label, new, update_width=True)
             else:
                 table.add_row(*values, key=key)
             self.items[key] = item

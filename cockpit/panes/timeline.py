@@ -21,7 +21,7 @@ class TimelinePane(Vertical):
     DEFAULT_CSS = """
     TimelinePane { border: round $panel-lighten-2; height: 1fr; }
     TimelinePane:focus-within { border: round $accent; }
-    TimelinePane > DataTable { height: 1fr; }
+    TimelinePane > DataTable { height: 1fr; scrollbar-size-horizontal: 0; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
