@@ -1,0 +1,65 @@
+"""A private tmux server for terminal tests: start programs, type, read the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+
+def require_tmux() -> str:
+    path = shutil.which("tmux")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("tmux is missing: .ci/run must apt-get install tmux")
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    return path
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self.socket = f"cockpit-test-{uuid.uuid4().hex[:8]}"
+
+    def run(self, *args: str, check: bool = True) -> str:
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check
+        )
+        return out.stdout
+
+    def new_session(self, name: str, command: str, width: int = 160, height: int = 48) -> None:
+        self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+
+    def send_keys(self, target: str, *keys: str) -> None:
+        self.run("send-keys", "-t", target, *keys)
+
+    def type(self, target: str, text: str) -> None:
+        self.run("send-keys", "-t", target, "-l", text)
+
+    def screen(self, target: str) -> str:
+        return self.run("capture-pane", "-p", "-t", target, check=False)
+
+    def wait_for(self, target: str, predicate: Callable[[str], bool], timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen(target)
+            if predicate(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting on the {target} screen; it shows:\n{text}")
+
+    def alive(self, target: str) -> bool:
+        return (
+            subprocess.run(
+                ["tmux", "-L", self.socket, "has-session", "-t", target], capture_output=True
+            ).returncode
+            == 0
+        )
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
