@@ -6,8 +6,8 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from conftest import eventually
 from fake_apiserver import FakeApiServer, deployment, event, pod, replicaset
+from k8s_support import eventually
 
 from cockpit.model import Snapshot
 
