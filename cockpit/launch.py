@@ -147,4 +147,26 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    return _fail("doctor is not available in this build yet")
+    try:
+        return asyncio.run(_doctor(args))
+    except LaunchError as exc:
+        return _fail(str(exc))
+
+
+async def _doctor(args: argparse.Namespace) -> int:
+    from cockpit.doctor import render, run_checks, summary
+
+    config = _config(args)
+    if not config.configured():
+        print(
+            "cockpit: nothing to check: no source configured. Write a config "
+            f"({config.path or 'config.toml in the XDG config dir'}) with [prometheus], "
+            "[alertmanager] or [kubernetes], or set PROMETHEUS_URL / ALERTMANAGER_URL / "
+            "KUBECONFIG; or try `cockpit demo`",
+            file=sys.stderr,
+        )
+        return 1
+    rows = await run_checks(config)
+    print(render(rows))
+    print(summary(rows))
+    return 0 if all(ok for _, ok, _ in rows) else 1

@@ -1,0 +1,88 @@
+"""`cockpit doctor`: one row per check, through the same sources the cockpit uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cockpit.config import Config
+from cockpit.sources.base import SourceError
+
+Row = tuple[str, bool, str]
+
+
+async def _prometheus_rows(config: Config) -> list[Row]:
+    from cockpit.sources.prometheus import PrometheusSource
+
+    assert config.prometheus is not None
+    source = PrometheusSource(config.prometheus, config.panels)
+    try:
+        snap = await source.fetch()
+    except SourceError as exc:
+        return [("prometheus: reachable", False, str(exc))]
+    finally:
+        await source.close()
+    rows: list[Row] = [("prometheus: reachable", True, config.prometheus.url)]
+    for series in snap.panels or ():
+        title = f"panel {series.panel.title!r}"
+        if series.error:
+            rows.append((title, False, series.error))
+        else:
+            rows.append((title, True, "valid PromQL" + (" (partial)" if series.partial else "")))
+    if not config.panels:
+        rows.append(("panels", False, "no [[panels]] configured: add title and query"))
+    return rows
+
+
+async def _alert_rows(config: Config) -> list[Row]:
+    from cockpit.sources.alerts import make_alert_source
+
+    source = make_alert_source(config.prometheus, config.alertmanager)
+    if source is None:
+        return []
+    name = "alertmanager" if config.alertmanager is not None else "alerts (from prometheus)"
+    try:
+        snap = await source.fetch()
+    except SourceError as exc:
+        return [(f"{name}: reachable", False, str(exc))]
+    finally:
+        await source.close()
+    rows: list[Row] = [(f"{name}: reachable", True, f"{len(snap.alerts or ())} active alerts")]
+    if config.alertmanager is None:
+        rows.append(("silencing", False, "needs Alertmanager: set [alertmanager] url"))
+    return rows
+
+
+async def _kubernetes_rows(config: Config) -> list[Row]:
+    from cockpit.sources.kubernetes import KubernetesSource
+
+    assert config.kubernetes is not None
+    source = KubernetesSource(config.kubernetes)
+    try:
+        return [(c, bool(ok), d) for c, ok, d in await source.doctor_checks()]
+    finally:
+        await source.close()
+
+
+async def run_checks(config: Config) -> list[Row]:
+    rows: list[Row] = [("config", True, str(config.path or "defaults and environment"))]
+    if config.prometheus is not None:
+        rows += await _prometheus_rows(config)
+    rows += await _alert_rows(config)
+    if config.kubernetes is not None:
+        rows += await _kubernetes_rows(config)
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    width = max(len(check) for check, _, _ in rows)
+    lines = [f"{'CHECK'.ljust(width)}  OK    DETAIL"]
+    for check, ok, detail in rows:
+        lines.append(
+            f"{check.ljust(width)}  {'ok  ' if ok else 'FAIL'}  {' '.join(detail.split())}"
+        )
+    return "\n".join(lines)
+
+
+def summary(rows: list[Any]) -> str:
+    failed = sum(1 for _, ok, _ in rows if not ok)
+    return f"{failed} of {len(rows)} checks failed" if failed else f"all {len(rows)} checks passed"
