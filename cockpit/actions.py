@@ -66,6 +66,7 @@ class Actions:
         *,
         actor: str | None = None,
         context: dict[str, Any] | None = None,
+        once: bool = False,
     ) -> Event:
         # a read-only watcher leaves no trace, not even view breadcrumbs
         self._writable(f"record {kind}")
@@ -78,6 +79,8 @@ class Actions:
             ts=format_ts_epoch(self.clock()),
         )
         try:
+            if once:
+                return await self.journal.append_once(draft)  # type: ignore[return-value]
             return await self.journal.append(draft)
         except PayloadError as exc:
             raise ActionRefused(str(exc)) from None
@@ -96,9 +99,10 @@ class Actions:
     async def session_ended(self, reason: str = "quit") -> Event:
         return await self.record("session.ended", {"reason": reason})
 
-    async def system_change(self, change: SystemChange) -> Event:
+    async def system_change(self, change: SystemChange) -> Event | None:
+        """Journal what a source saw, once per incident even with several cockpits open."""
         data = {**change.data, "key": change.key}
-        return await self.record(change.kind, data, actor=change.source)
+        return await self.record(change.kind, data, actor=change.source, once=True)
 
     # -- incident ------------------------------------------------------------------------------
 

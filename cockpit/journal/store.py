@@ -68,6 +68,11 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX observations_by_time ON observations (incident, source, ts);
     """,
+    # system changes carry a dedupe key: find "was this change already journaled" by index
+    """
+    CREATE INDEX events_by_change_key ON events (incident, json_extract(data, '$.key'))
+        WHERE json_extract(data, '$.key') IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -293,6 +298,25 @@ class Journal:
             self._appended.notify_all()
         return out
 
+    async def append_once(self, draft: Draft) -> Event | None:
+        """Append unless this incident already holds an event with the same data["key"].
+
+        Two cockpits on one journal observe the same alert firing; the check and the insert
+        share one write transaction, so exactly one of them journals it. None: already there.
+        """
+        key = draft.data.get("key")
+        if not isinstance(key, str):
+            raise ValueError("append_once needs a string data['key']")
+        prepared = [self._prepare(draft)]
+        if self._closed:
+            raise JournalError(f"journal {self.path} is closed")
+        async with self._write_lock:
+            out: list[Event] = await self._in_writer(self._append_sync, prepared, None, key)
+        if out:
+            async with self._appended:
+                self._appended.notify_all()
+        return out[0] if out else None
+
     def _prepare(self, draft: Draft) -> Draft:
         data, context = draft.data, draft.context
         if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
@@ -315,7 +339,9 @@ class Journal:
             schema=schema,
         )
 
-    def _append_sync(self, prepared: list[Draft], expected_version: int | None) -> list[Event]:
+    def _append_sync(
+        self, prepared: list[Draft], expected_version: int | None, once_key: str | None = None
+    ) -> list[Event]:
         """The whole append transaction, run in the writer thread."""
         c = self._wconn
         assert c is not None
@@ -325,6 +351,15 @@ class Journal:
             raise JournalError(f"journal {self.path} cannot be written: {exc}") from None
         try:
             out = []
+            if (
+                once_key is not None
+                and c.execute(
+                    "SELECT 1 FROM events WHERE incident = ? AND json_extract(data, '$.key') = ?",
+                    (prepared[0].incident, once_key),
+                ).fetchone()
+            ):
+                c.execute("COMMIT")
+                return []
             head: tuple[int, str] | None = None
             versions: dict[str, int] = {}
             for d in prepared:
@@ -523,6 +558,53 @@ class Journal:
             )
         ).fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    async def add_observation(
+        self, incident: str, ts: str, source: str, kind: str, digest: str, body: bytes
+    ) -> int:
+        """Store one machine observation (outside the chain); returns its row id."""
+        if self._closed:
+            raise JournalError(f"journal {self.path} is closed")
+        async with self._write_lock:
+            cursor = await self._conn.execute(
+                "INSERT INTO observations (incident, ts, source, kind, digest, body)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (incident, ts, source, kind, digest, body),
+            )
+        return int(cursor.lastrowid or 0)
+
+    async def observations(
+        self,
+        incident: str,
+        *,
+        until_ts: str | None = None,
+        source: str | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[tuple[int, str, str, str, str, bytes]]:
+        """(id, ts, source, kind, digest, body) rows of an incident, oldest first."""
+        sql = "SELECT id, ts, source, kind, digest, body FROM observations WHERE incident = ?"
+        args: list[Any] = [incident]
+        if source is not None:
+            sql += " AND source = ?"
+            args.append(source)
+        if until_ts is not None:
+            sql += " AND ts <= ?"
+            args.append(until_ts)
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args.extend(kinds)
+        rows = await (await self._conn.execute(sql + " ORDER BY ts, id", args)).fetchall()
+        return [(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+
+    async def observation_bytes(self, incident: str) -> int:
+        """Bytes of observation bodies already stored for an incident (the recorder's budget)."""
+        row = await (
+            await self._conn.execute(
+                "SELECT coalesce(sum(length(body)), 0) FROM observations WHERE incident = ?",
+                (incident,),
+            )
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     @property
     def connection(self) -> aiosqlite.Connection:
