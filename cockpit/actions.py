@@ -138,6 +138,21 @@ class Actions:
             raise ActionRefused("the note is empty")
         return await self.record("note.added", {"type": note_type, "text": text.strip()})
 
+    async def amend_note(self, original: Event | None, text: str) -> Event:
+        """A correction that points at the original: the journal never erases."""
+        self._writable("amend a note")
+        if original is None or original.kind not in ("note.added", "note.amended"):
+            raise ActionRefused("select a note in the timeline (5) to amend it")
+        if not text.strip():
+            raise ActionRefused("the amended text is empty")
+        # amending an amendment corrects the same original note
+        target = (
+            original.data.get("amends", original.id)
+            if original.kind == "note.amended"
+            else original.id
+        )
+        return await self.record("note.amended", {"amends": target, "text": text.strip()})
+
     async def assign_role(self, role: str, operator: str) -> Event:
         self._writable("assign a role")
         if role not in ROLES:

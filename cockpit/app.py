@@ -363,6 +363,19 @@ class CockpitApp(App[int]):
         if value:
             await self.act(self.actions_.add_note(*value))
 
+    def action_amend(self) -> None:
+        note = self.main.query_one(TimelinePane).selected()
+        if note is None or note.kind not in ("note.added", "note.amended"):
+            self.notify("select a note in the timeline (5) to amend it", severity="warning")
+            return
+
+        async def amend(text: str | None) -> None:
+            if text is not None:
+                await self.act(self.actions_.amend_note(note, text))
+
+        title = f"Amend note #{note.seq} (the original stays in the journal)"
+        self.push_screen(TextScreen(title, value=str(note.data.get("text", ""))), amend)
+
     def action_role(self) -> None:
         self.push_screen(ChoiceScreen("Assign which role?", ROLES), self._role)
 

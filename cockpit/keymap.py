@@ -25,6 +25,13 @@ KEYMAP: tuple[KeyAction, ...] = (
     KeyAction("s", "severity", "Severity", "Set severity (SEV1..SEV5)", "severity.changed"),
     KeyAction("t", "status", "Status", "Set status (investigating .. resolved)", "status.changed"),
     KeyAction("n", "note", "Note", "Add a note, hypothesis, decision or finding", "note.added"),
+    KeyAction(
+        "m",
+        "amend",
+        "Amend",
+        "Amend the note selected in the timeline (keeps the original)",
+        "note.amended",
+    ),
     KeyAction("c", "role", "Role", "Assign a role (commander, scribe, comms)", "role.assigned"),
     KeyAction("a", "ack", "Ack", "Acknowledge the selected alert", "alert.acknowledged"),
     KeyAction(

@@ -260,3 +260,26 @@ async def test_help_and_palette_list_every_key_action(journal_path: Path) -> Non
             if item.action in ("command_palette",):
                 continue
             assert any(item.description in title for title in commands), item.description
+
+
+async def test_amend_selected_note_keeps_the_original(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "cache size 1GB")
+        await pilot.press("enter")
+        await pilot.pause()
+        original = await last_of(app, "note.added")
+        await app.wait_for_timeline(original.seq)
+        await pilot.press("5", "m")
+        await pilot.pause()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "cache size 4GB")
+        await pilot.press("enter")
+        await pilot.pause()
+        amended = await last_of(app, "note.amended")
+        assert amended.data == {"amends": original.id, "text": "cache size 4GB"}
+        notes = [e for e in await journal_events(app) if e.kind == "note.added"]
+        assert [n.data["text"] for n in notes] == ["cache size 1GB"]  # never erased
+        await app.wait_for_timeline(amended.seq)
+        assert "cache size 4GB" in screen_text(app)
