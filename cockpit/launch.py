@@ -143,7 +143,40 @@ async def _live(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    return _fail("replay is not available in this build yet")
+    try:
+        return asyncio.run(_replay(args))
+    except LaunchError as exc:
+        return _fail(str(exc))
+
+
+async def _replay(args: argparse.Namespace) -> int:
+    """Load the incident once (events and observations), close the journal, then show it."""
+    from cockpit.journal.store import Journal, JournalError
+    from cockpit.observations import ReplayModel
+    from cockpit.replay import ReplayApp
+
+    config = _config(args) if getattr(args, "config", None) else None
+    themes, theme = _themes(args, config.theme if config else None)
+    given = getattr(args, "journal", None)
+    path = Path(given).expanduser() if given else default_journal()
+    try:
+        journal = await Journal.open(path, create=False)
+    except JournalError as exc:
+        raise LaunchError(str(exc)) from None
+    try:
+        wanted = getattr(args, "incident", None)
+        if wanted and not await journal.has_incident(wanted):
+            known = await journal.incident_ids()
+            hint = f"known: {', '.join(known[-5:])}" if known else "the journal is empty"
+            raise LaunchError(f"no incident {wanted!r} in {path} ({hint})")
+        incident = wanted or await journal.latest_incident()
+        if incident is None:
+            raise LaunchError(f"{path} holds no incident yet: nothing to replay")
+        model = await ReplayModel.load(journal, incident)
+    finally:
+        await journal.close()
+    result = await ReplayApp(model, theme=theme, themes=themes).run_async()
+    return result or EXIT_OK
 
 
 def run_doctor(args: argparse.Namespace) -> int:

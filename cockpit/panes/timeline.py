@@ -59,6 +59,16 @@ class TimelinePane(Vertical):
         if at_bottom:
             table.move_cursor(row=table.row_count - 1, animate=False)
 
+    def reset(self, events: list[Event]) -> None:
+        """Show exactly `events` (replay seeking backwards), the newest selected."""
+        self.events = events[-MAX_ROWS:]
+        self.dropped = len(events) - len(self.events)
+        self.table.clear()
+        for event in self.events:
+            if self.show_views or not is_view(event.kind):
+                self.table.add_row(*row_cells(event), key=str(event.seq))
+        self.table.move_cursor(row=self.table.row_count - 1, animate=False)
+
     def toggle_views(self) -> bool:
         self.show_views = not self.show_views
         self.table.clear()

@@ -1,0 +1,325 @@
+"""`cockpit replay`: the cockpit as it looked at any moment of an incident, read-only.
+
+The same panes as the live cockpit are fed from a `ReplayModel` frame instead of sources:
+alerts, metric panels (15-minute window ending at the moment), Kubernetes warnings, deploys
+and the journal up to then. Nothing here writes to the journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from cockpit.app import PANE_IDS, PANE_NAMES, CockpitApp, PaneTabs
+from cockpit.observations import ReplayFrame, ReplayModel
+from cockpit.panes.alerts import AlertsPane
+from cockpit.panes.deploys import DeploysPane
+from cockpit.panes.kubernetes import KubernetesPane
+from cockpit.panes.metrics import MetricsPane
+from cockpit.panes.status import StatusBar, render_status
+from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.prompts import TextScreen
+from cockpit.text import inert
+
+SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
+PLAY_TICK_S = 0.25
+REPLAY_KEYS: tuple[tuple[str, str], ...] = (
+    ("← / →", "previous / next journal entry"),
+    ("[ / ]", "one minute back / forward"),
+    ("g", "go to a time (HH:MM[:SS] UTC or an ISO time)"),
+    ("space", "play x1 → x10 → x60 → pause"),
+    ("1-5, tab", "focus a pane"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$")
+
+
+def parse_moment(text: str, reference: float) -> float | None:
+    """HH:MM[:SS] (UTC, on the reference moment's day) or a full ISO time -> epoch seconds."""
+    text = text.strip()
+    match = _CLOCK.match(text)
+    if match:
+        hour, minute, second = (int(g or 0) for g in match.groups()[:3])
+        millis = int((match.group(4) or "0").ljust(3, "0"))
+        if hour > 23 or minute > 59 or second > 59:
+            return None
+        day = datetime.fromtimestamp(reference, UTC)
+        moment = day.replace(hour=hour, minute=minute, second=second, microsecond=millis * 1000)
+        return moment.timestamp()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)  # the cockpit speaks UTC everywhere
+    return parsed.timestamp()
+
+
+def clock_text(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class ReplayBar(Static):
+    """The replay moment, position, play speed and keys."""
+
+    DEFAULT_CSS = """
+    ReplayBar { height: 1; background: $accent; color: $background; padding: 0 1; }
+    """
+
+
+class ReplayHelpScreen(ModalScreen[None]):
+    BINDINGS = [("escape,q,question_mark", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    ReplayHelpScreen { align: center middle; }
+    ReplayHelpScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1; }
+    ReplayHelpScreen DataTable { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]replay keys[/b]  (read-only; esc to close)")
+            table: DataTable[Any] = DataTable(cursor_type="row", show_cursor=False)
+            table.add_columns("Key", "Action")
+            for key, what in REPLAY_KEYS:
+                table.add_row(key, what)
+            yield table
+
+
+_REPLAY_ACTIONS = frozenset({"step", "shift", "goto", "play", "help", "focus_pane", "quit"})
+
+
+class ReplayApp(App[int]):
+    TITLE = "cockpit replay"
+    HORIZONTAL_BREAKPOINTS = CockpitApp.HORIZONTAL_BREAKPOINTS
+    CSS = CockpitApp.CSS  # the same layout as the live cockpit
+    BINDINGS = [
+        # priority: a focused table would take the arrows for its cursor otherwise
+        Binding("left", "step(-1)", "Prev entry", priority=True),
+        Binding("right", "step(1)", "Next entry", priority=True),
+        Binding("left_square_bracket", "shift(-60)", "-1 min", priority=True),
+        Binding("right_square_bracket", "shift(60)", "+1 min", priority=True),
+        Binding("g", "goto", "Go to"),
+        Binding("space", "play", "Play", priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        *(
+            Binding(str(n), f"focus_pane('{pane}')", show=False)
+            for n, pane in enumerate(PANE_IDS, start=1)
+        ),
+    ]
+
+    def __init__(
+        self,
+        model: ReplayModel,
+        *,
+        start: float | None = None,
+        theme: str = "cockpit-dark",
+        themes: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self.moment = model.clamp(model.end if start is None else start)
+        self.speed: float | None = None  # None: paused
+        self.frame: ReplayFrame | None = None
+        self.active_pane = "alerts"
+        self._theme_name = theme
+        self._themes = themes or {}
+        self._shown = 0  # journal entries in the timeline
+        self._last_tick = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield ReplayBar(id="replay-bar")
+        yield PaneTabs(id="tabs")
+        with Container(id="main"):
+            yield AlertsPane()
+            yield KubernetesPane()
+            yield MetricsPane()
+            yield DeploysPane()
+            yield TimelinePane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for theme in self._themes.values():
+            self.register_theme(theme)
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        self._player = self.set_interval(PLAY_TICK_S, self._play_tick, pause=True)
+        self.show_pane("alerts")
+        self.seek(self.moment)
+
+    @property
+    def main(self) -> Any:
+        return self.screen_stack[0]
+
+    # -- showing a moment -----------------------------------------------------------------------
+
+    def seek(self, moment: float) -> None:
+        self.moment = self.model.clamp(moment)
+        frame = self.frame = self.model.at(self.moment)
+        main, now = self.main, self.moment
+        main.query_one(AlertsPane).show(frame.alerts or (), now)
+        main.query_one(MetricsPane).show(frame.panels)
+        kube = main.query_one(KubernetesPane)
+        kube.show(frame.k8s_events or (), frame.pods, now, frame.dropped_events)
+        if frame.pods is None:
+            kube.query_one("#pod-health", Static).update("pods: nothing recorded by then")
+        main.query_one(DeploysPane).show(frame.deploys or (), now)
+        self._sync_timeline(frame)
+        self.render_bars()
+
+    def _sync_timeline(self, frame: ReplayFrame) -> None:
+        timeline = self.main.query_one(TimelinePane)
+        count = len(frame.events)
+        if count >= self._shown:  # forward: only the new entries
+            for event in frame.events[self._shown :]:
+                timeline.add(event)
+        else:
+            timeline.reset(list(frame.events))
+        self._shown = count
+
+    def render_bars(self) -> None:
+        frame = self.frame
+        if frame is None:
+            return
+        status = render_status(frame.state, frame.operator or "—", [], self.moment)
+        self.main.query_one(StatusBar).update(status)
+        bar = Text()
+        bar.append("REPLAY ", style="bold")
+        bar.append(clock_text(self.moment), style="bold")
+        total = len(self.model.events)
+        bar.append(f" · entry {len(frame.events)}/{total}")
+        bar.append(
+            f" · +{_span(self.moment - self.model.start)} of "
+            f"{_span(self.model.end - self.model.start)}"
+        )
+        bar.append(" · ")
+        bar.append("paused" if self.speed is None else f"▶ x{self.speed:g}", style="bold")
+        if frame.metrics_origin == "context":
+            bar.append(" · metrics from journal entries (no observations)")
+        bar.append("  ←/→ entry  [/] 1 min  g go to  space play  ? help  q quit", style="dim")
+        self.main.query_one(ReplayBar).update(bar)
+        tabs = Text()
+        for number, pane in enumerate(PANE_IDS, start=1):
+            style = "reverse bold" if pane == self.active_pane else "dim"
+            tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
+        self.main.query_one(PaneTabs).update(tabs)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def action_step(self, direction: int) -> None:
+        target = (
+            self.model.previous_entry(self.moment)
+            if direction < 0
+            else self.model.next_entry(self.moment)
+        )
+        if target is None:
+            self.bell()
+            return
+        self.seek(target)
+
+    def action_shift(self, seconds: float) -> None:
+        self.seek(self.moment + seconds)
+
+    def action_goto(self) -> None:
+        self.push_screen(
+            TextScreen(
+                "Go to (HH:MM[:SS] UTC, or an ISO time)",
+                value=datetime.fromtimestamp(self.moment, UTC).strftime("%H:%M:%S"),
+                placeholder="e.g. 19:12 or 2026-11-28T19:12:30Z",
+            ),
+            self._goto,
+        )
+
+    def _goto(self, text: str | None) -> None:
+        if not text:
+            return
+        moment = parse_moment(text, self.moment)
+        if moment is None:
+            self.notify(
+                inert(f"not a time: {text!r} (use HH:MM[:SS] UTC or an ISO time)", limit=120),
+                severity="warning",
+            )
+            return
+        if not self.model.start <= moment <= self.model.end:
+            self.notify(
+                f"outside the incident ({clock_text(self.model.start)} – "
+                f"{clock_text(self.model.end)}): shown at the nearest end",
+                severity="warning",
+                markup=False,
+            )
+        self.seek(moment)
+
+    def action_play(self) -> None:
+        if self.speed is None:
+            self.speed = SPEEDS[0]
+        else:
+            index = SPEEDS.index(self.speed) + 1
+            self.speed = SPEEDS[index] if index < len(SPEEDS) else None
+        if self.speed is None:
+            self._player.pause()
+        else:
+            if self.moment >= self.model.end:
+                self.seek(self.model.start)  # playing from the end: start over
+            self._last_tick = time.monotonic()
+            self._player.resume()
+        self.render_bars()
+
+    def _play_tick(self) -> None:
+        if self.speed is None:
+            return
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        self.seek(self.moment + elapsed * self.speed)
+        if self.moment >= self.model.end:
+            self.speed = None
+            self._player.pause()
+            self.render_bars()
+            self.notify("end of the incident", markup=False)
+
+    def action_help(self) -> None:
+        self.push_screen(ReplayHelpScreen())
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.show_pane(pane)
+
+    def show_pane(self, pane: str) -> None:
+        self.active_pane = pane
+        for pane_id in PANE_IDS:
+            self.main.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
+        with contextlib.suppress(Exception):
+            self.main.query_one(f"#{pane}").query_one(DataTable).focus()
+        self.render_bars()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        node = event.widget
+        while node is not None:
+            if getattr(node, "id", None) in PANE_IDS:
+                if node.id != self.active_pane:
+                    self.show_pane(node.id)
+                return
+            node = node.parent
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # while the go-to prompt is open, arrows, brackets and space are typed text
+        return not (isinstance(self.screen, ModalScreen) and action in _REPLAY_ACTIONS)
