@@ -42,6 +42,9 @@ from cockpit.screens.prompts import ChoiceScreen, ConfirmScreen, NoteScreen, Tex
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
+from cockpit.viewers import Viewer
+
+VIEWER_POLL_S = 1.0
 
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
@@ -83,6 +86,8 @@ class CockpitApp(App[int]):
     Screen.-narrow #main > .pane.-active { display: block; height: 1fr; }
     Screen.-narrow #main > #timeline { display: block; height: 8; }
     Screen.-narrow #main > #timeline.-active { height: 1fr; }
+    /* confirmations go top right: the newest timeline rows at the bottom stay readable */
+    ToastRack { align: right top; margin-top: 2; }
     #filter { display: none; }
     #filter.-shown { display: block; }
     """
@@ -119,6 +124,7 @@ class CockpitApp(App[int]):
         self._event_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.viewers: tuple[str, ...] = ()
         self._owns_journal = False
+        self._viewer_set: set[Viewer] = set()
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -162,6 +168,9 @@ class CockpitApp(App[int]):
         self.run_worker(self.tail_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
         self.set_interval(self.session.tick_s, self.tick)
+        if self.session.viewers is not None and self.session.viewers.available:
+            self.set_interval(VIEWER_POLL_S, self.poll_viewers)
+            self.poll_viewers()
         self.show_pane("alerts", journal=False)
         self.tick()
         with contextlib.suppress(ActionRefused):
@@ -264,6 +273,27 @@ class CockpitApp(App[int]):
             style = "reverse bold" if pane == self.active_pane else "dim"
             tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
         self.main.query_one(PaneTabs).update(tabs)
+
+    @work(exclusive=True, group="viewers")
+    async def poll_viewers(self) -> None:
+        """Journal tmux clients attaching and detaching; show who is watching."""
+        assert self.session.viewers is not None
+        current = await self.session.viewers.clients()
+        if current is None:
+            return
+        joined = sorted(current - self._viewer_set)
+        left = sorted(self._viewer_set - current)
+        self._viewer_set = current
+        self.viewers = tuple(v.label for v in sorted(current))
+        for kind, viewers in (("session.viewer.joined", joined), ("session.viewer.left", left)):
+            for viewer in viewers:
+                with contextlib.suppress(ActionRefused):
+                    await self.perform(
+                        self.actions_.record(kind, {"user": viewer.user, "tty": viewer.tty}),
+                        quiet=True,
+                    )
+        if joined or left:
+            self.tick()
 
     # -- performing actions ---------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 from cockpit.journal.store import Journal
 from cockpit.model import Panel
 from cockpit.sources.base import Source
+from cockpit.viewers import TmuxViewers
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Session:
     themes: dict[str, Any] = field(default_factory=dict)  # name -> textual Theme
     tick_s: float = 1.0  # how often ages and the status bar refresh
     start_sources: bool = True  # tests drive sources by hand
+    viewers: TmuxViewers | None = field(default_factory=TmuxViewers)  # None: do not look
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)

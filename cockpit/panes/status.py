@@ -52,7 +52,9 @@ def render_status(
     text.append(" │ op ")
     text.append_text(inert(operator, limit=30, style="bold"))
     if viewers:
-        text.append(f" (+{len(viewers)} watching)", style="dim")
+        # everyone attached to this tmux session sees (and may type into) this screen
+        more = f" +{len(viewers) - 4}" if len(viewers) > 4 else ""
+        text.append(f" (tmux: {', '.join(viewers[:4])}{more})", style="dim")
     for h in health:
         text.append(" │ " if h is health[0] else "  ")
         data_age = h.age(now if wall_now is None else wall_now)

@@ -51,6 +51,7 @@ def demo_app(
         themes=load_themes(),
         start_sources=False,
         tick_s=3600,  # ages only move when the test moves the clock
+        viewers=None,  # the test runner's own tmux, if any, is not part of the picture
     )
     return CockpitApp(session), clock
 
