@@ -207,30 +207,35 @@ class Actions:
 
     # -- remediation -----------------------------------------------------------------------------
 
-    async def plan_rollback(self, deploy: Deploy | None) -> str:
-        self._writable("roll back")
+    async def plan_remediation(self, action: str, deploy: Deploy | None, **params: Any) -> str:
+        """Server-side dry run of rollback, restart or scale: exactly what would change."""
+        self._writable(f"{action} workloads")
         if deploy is None:
             raise ActionRefused("no deploy selected: move to the deploys pane (4) and pick one")
         if self.remediator is None:
-            raise ActionRefused("rollback needs Kubernetes: set [kubernetes] in the config")
+            raise ActionRefused(f"{action} needs Kubernetes: set [kubernetes] in the config")
+        planner = getattr(self.remediator, f"plan_{action}", None)
+        if planner is None:
+            raise ActionRefused(f"{action} is not supported by this source")
         try:
-            return await self.remediator.plan_rollback(deploy)
+            return str(await planner(deploy, **params))
         except ActionError as exc:
             raise ActionRefused(str(exc)) from None
 
-    async def rollback(self, deploy: Deploy, plan: str) -> Event:
-        """Journal the request first, then act, then journal the outcome."""
-        self._writable("roll back")
-        if self.remediator is None:
-            raise ActionRefused("rollback needs Kubernetes: set [kubernetes] in the config")
+    async def remediate(self, action: str, deploy: Deploy, plan: str, **params: Any) -> Event:
+        """Journal the request first, then act, then journal the outcome with the API status."""
+        self._writable(f"{action} workloads")
+        act = getattr(self.remediator, action, None)
+        if act is None:
+            raise ActionRefused(f"{action} needs Kubernetes: set [kubernetes] in the config")
         target = f"{deploy.namespace}/{deploy.deployment}"
-        base = {"action": "rollback", "target": target, "revision": deploy.revision}
+        base = {"action": action, "target": target, "revision": deploy.revision, **params}
         await self.record("remediation.requested", {**base, "plan": plan})
         try:
-            status = await self.remediator.rollback(deploy)
+            status = await act(deploy, **params)
         except ActionError as exc:
             await self.record("remediation.failed", {**base, "error": str(exc)})
-            raise ActionRefused(f"rollback failed: {exc}") from None
+            raise ActionRefused(f"{action} failed: {exc}") from None
         return await self.record("remediation.succeeded", {**base, "status": status})
 
     # -- evidence, export, view ------------------------------------------------------------------

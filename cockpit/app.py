@@ -34,6 +34,7 @@ from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
 from cockpit.panes.metrics import MetricsPane
+from cockpit.panes.render import age
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.detail import DetailScreen
@@ -46,6 +47,13 @@ from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 1.0
 
+# which pane shows which source's data, so a source's trouble is said where its data is
+SOURCE_PANES = {
+    "prometheus": "metrics",
+    "alertmanager": "alerts",
+    "alerts": "alerts",
+    "kubernetes": "kubernetes",
+}
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
 PANE_NAMES = {
@@ -218,7 +226,27 @@ class CockpitApp(App[int]):
         self._changes.put_nowait(change)
 
     def on_health(self, health: SourceHealth) -> None:
+        previous = self.health.get(health.name)
         self.health[health.name] = health
+        if previous is None or (previous.up, previous.error) != (health.up, health.error):
+            self.tick()  # up/down shows at once, not on the next tick
+
+    def show_source_problems(self, health: list[SourceHealth]) -> None:
+        """A failing source's panes say so, with the age of the data they still show."""
+        wall_now = self.session.wall_clock()
+        for h in health:
+            pane_id = SOURCE_PANES.get(h.name)
+            if pane_id is None:
+                continue
+            pane = self.main.query_one(f"#{pane_id}")
+            if h.error is None:
+                pane.border_subtitle = ""
+                continue
+            data_age = h.age(wall_now)
+            stale = f" · showing data {age(data_age)} old" if not h.up and data_age else ""
+            mark = "✖ down: " if not h.up else "▲ "
+            subtitle = inert(f"{mark}{h.error}{stale}", limit=160)
+            pane.border_subtitle = subtitle.plain
 
     async def journal_changes(self) -> None:
         """Journal system changes one at a time, in the order the sources saw them."""
@@ -257,6 +285,7 @@ class CockpitApp(App[int]):
     def tick(self) -> None:
         now = self.session.clock()
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
+        self.show_source_problems(health)
         operator = self.actions_.operator
         self.main.query_one(StatusBar).update(
             render_status(
@@ -437,20 +466,41 @@ class CockpitApp(App[int]):
 
         self.push_screen(ChoiceScreen(f"Silence {alert.name} for", SILENCE_CHOICES), silence)
 
-    @work(exclusive=True, group="rollback")
-    async def action_rollback(self) -> None:
+    def action_rollback(self) -> None:
+        self.run_remediation("rollback")
+
+    def action_restart(self) -> None:
+        self.run_remediation("restart")
+
+    def action_scale(self) -> None:
+        deploy = self.main.query_one(DeploysPane).selected()
+
+        def scale(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip().isdigit():
+                self.notify("replicas must be a whole number, e.g. 3", severity="warning")
+                return
+            self.run_remediation("scale", replicas=int(text))
+
+        name = f"{deploy.namespace}/{deploy.deployment}" if deploy else "the selected deploy"
+        self.push_screen(TextScreen(f"Scale {name} to how many replicas?"), scale)
+
+    @work(exclusive=True, group="remediation")
+    async def run_remediation(self, action: str, **params: Any) -> None:
+        """Dry run, show exactly what changes, confirm, then act through actions.py."""
         deploy = self.main.query_one(DeploysPane).selected()
         try:
-            plan = await self.actions_.plan_rollback(deploy)
+            plan = await self.actions_.plan_remediation(action, deploy, **params)
         except ActionRefused as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
         confirmed = await self.push_screen_wait(
-            ConfirmScreen("Roll back? This changes production.", str(plan))
+            ConfirmScreen(f"{action.capitalize()}? This changes production.", plan)
         )
         if confirmed and deploy is not None:
-            self.notify("rolling back…", markup=False)
-            await self.act(self.actions_.rollback(deploy, str(plan)))
+            self.notify(f"{action} in progress…", markup=False)
+            await self.act(self.actions_.remediate(action, deploy, plan, **params))
 
     async def action_pin(self) -> None:
         item = self.selected_item()

@@ -45,6 +45,20 @@ KEYMAP: tuple[KeyAction, ...] = (
         "remediation.requested / .succeeded / .failed",
     ),
     KeyAction(
+        "R",
+        "restart",
+        "",
+        "Rolling restart of the selected deploy (confirm first)",
+        "remediation.requested / .succeeded / .failed",
+    ),
+    KeyAction(
+        "Z",
+        "scale",
+        "",
+        "Scale the selected deploy (confirm first)",
+        "remediation.requested / .succeeded / .failed",
+    ),
+    KeyAction(
         "p",
         "pin",
         "Pin",

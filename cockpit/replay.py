@@ -33,6 +33,7 @@ from cockpit.text import inert
 
 SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
 PLAY_TICK_S = 0.25
+TIMELINE_TAIL = 200  # journal entries rebuilt in the timeline when seeking
 REPLAY_KEYS: tuple[tuple[str, str], ...] = (
     ("← / →", "previous / next journal entry"),
     ("[ / ]", "one minute back / forward"),
@@ -188,11 +189,13 @@ class ReplayApp(App[int]):
     def _sync_timeline(self, frame: ReplayFrame) -> None:
         timeline = self.main.query_one(TimelinePane)
         count = len(frame.events)
-        if count >= self._shown:  # forward: only the new entries
+        if self._shown <= count <= self._shown + TIMELINE_TAIL:  # forward: only the new ones
             for event in frame.events[self._shown :]:
                 timeline.add(event)
         else:
-            timeline.reset(list(frame.events))
+            # a jump: rebuilding thousands of rows would make a seek slow; the entries before
+            # the tail are one `left` away, and `cockpit export` lists them all
+            timeline.reset(list(frame.events[-TIMELINE_TAIL:]))
         self._shown = count
 
     def render_bars(self) -> None:

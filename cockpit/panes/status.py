@@ -64,6 +64,8 @@ def render_status(
             text.append(f"✖ {h.name} down", style="bold red")
             if data_age is not None:
                 text.append(f" ({age(data_age)} old)", style="red")
+        elif h.error:
+            text.append(f"▲ {h.name} partial", style="yellow")
         elif data_age is not None and data_age > stale_after:
             text.append(f"▲ {h.name} {age(data_age)}", style="yellow")
         else:
