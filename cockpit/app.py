@@ -243,9 +243,14 @@ class CockpitApp(App[int]):
                 pane.border_subtitle = ""
                 continue
             data_age = h.age(wall_now)
-            stale = f" · showing data {age(data_age)} old" if not h.up and data_age else ""
-            mark = "✖ down: " if not h.up else "▲ "
-            subtitle = inert(f"{mark}{h.error}{stale}", limit=160)
+            # the age first: a long error is clipped by the border, the staleness must not be
+            if h.up:
+                mark = "▲ "
+            elif data_age is not None:
+                mark = f"✖ down, showing data {age(data_age)} old: "
+            else:
+                mark = "✖ down: "
+            subtitle = inert(f"{mark}{h.error}", limit=160)
             pane.border_subtitle = subtitle.plain
 
     async def journal_changes(self) -> None:
