@@ -16,7 +16,7 @@ from typing import Any
 
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
 from cockpit.journal.store import Journal, JournalError
-from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts
+from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts, uuid7
 from cockpit.sources.base import ActionError, Remediator, Silencer
 
 ContextProvider = Callable[[], dict[str, Any]]
@@ -55,6 +55,7 @@ class Actions:
     silencer: Silencer | None = None
     remediator: Remediator | None = None
     declared: bool = False
+    session_id: str = field(default_factory=lambda: uuid7()[-12:])
     on_operator_change: list[Callable[[str], None]] = field(default_factory=list)
 
     # -- the journal write every action ends with --------------------------------------------
@@ -94,10 +95,10 @@ class Actions:
     # -- session -----------------------------------------------------------------------------
 
     async def session_started(self, mode: str) -> Event:
-        return await self.record("session.started", {"mode": mode})
+        return await self.record("session.started", {"mode": mode, "session": self.session_id})
 
     async def session_ended(self, reason: str = "quit") -> Event:
-        return await self.record("session.ended", {"reason": reason})
+        return await self.record("session.ended", {"reason": reason, "session": self.session_id})
 
     async def system_change(self, change: SystemChange) -> Event | None:
         """Journal what a source saw, once per incident even with several cockpits open."""
@@ -167,7 +168,9 @@ class Actions:
             raise ActionRefused("name the operator taking the keyboard")
         if to == self.operator:
             raise ActionRefused(f"{to} already has the keyboard")
-        event = await self.record("operator.handoff", {"to": to, "from": self.operator})
+        event = await self.record(
+            "operator.handoff", {"to": to, "from": self.operator, "session": self.session_id}
+        )
         self.operator = to
         for listener in self.on_operator_change:
             listener(to)

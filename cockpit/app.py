@@ -33,7 +33,7 @@ from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
-from cockpit.panes.metrics import MetricsPane
+from cockpit.panes.metrics import SPARK_WIDTH, MetricsPane
 from cockpit.panes.render import age
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
@@ -195,6 +195,8 @@ class CockpitApp(App[int]):
         kube = self.session.source("kubernetes")
         for source in self.session.sources:
             source.subscribe(self.on_snapshot, self.on_change, self.on_health)
+            if hasattr(source, "set_width"):
+                source.set_width(SPARK_WIDTH)  # one sample per sparkline cell, no more
             if isinstance(source, Silencer):
                 self.actions_.silencer = source
             if isinstance(source, Remediator):

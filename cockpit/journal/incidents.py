@@ -18,6 +18,7 @@ class IncidentRow:
     started: str
     last_activity: str
     operators: tuple[str, ...]
+    active: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +30,7 @@ class IncidentRow:
             "started": self.started,
             "last_activity": self.last_activity,
             "operators": list(self.operators),
+            "active": list(self.active),
         }
 
 
@@ -46,6 +48,7 @@ async def list_incidents(journal: Any) -> list[IncidentRow]:
                 started=state.started or "",
                 last_activity=state.last_event or "",
                 operators=state.operators,
+                active=state.active,
             )
         )
     return rows
@@ -54,7 +57,16 @@ async def list_incidents(journal: Any) -> list[IncidentRow]:
 def render_table(rows: list[IncidentRow]) -> str:
     if not rows:
         return "no incidents yet: start one with cockpit note TEXT or cockpit demo"
-    header = ("INCIDENT", "SEV", "STATUS", "EVENTS", "LAST ACTIVITY", "OPERATORS", "TITLE")
+    header = (
+        "INCIDENT",
+        "SEV",
+        "STATUS",
+        "EVENTS",
+        "LAST ACTIVITY",
+        "ACTIVE NOW",
+        "OPERATORS",
+        "TITLE",
+    )
     body = [
         (
             r.id,
@@ -62,6 +74,7 @@ def render_table(rows: list[IncidentRow]) -> str:
             r.status,
             str(r.events),
             r.last_activity[:19].replace("T", " "),
+            ",".join(r.active) or "-",
             ",".join(r.operators) or "-",
             r.title or "-",
         )

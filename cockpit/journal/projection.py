@@ -28,6 +28,8 @@ class IncidentState:
     resolved: str | None = None
     last_event: str | None = None
     notes: int = 0
+    # cockpit sessions started and not yet ended: session id -> operator (who is active)
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def duration(self, start: str | None, end: str | None) -> float | None:
         """Seconds between two recorded moments, or None when either is unknown."""
@@ -46,6 +48,11 @@ class IncidentState:
     @property
     def time_to_resolve(self) -> float | None:
         return self.duration(self.started, self.resolved)
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        """Operators with a cockpit open on this incident (a killed one stays until it ends)."""
+        return tuple(sorted(set(self.sessions.values())))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -107,6 +114,12 @@ def apply(state: IncidentState, event: Event) -> IncidentState:
         changes["roles"] = {**state.roles, data.get("role", "?"): data.get("operator", "?")}
     elif kind == "note.added":
         changes["notes"] = state.notes + 1
+    elif kind == "session.started" and data.get("session"):
+        changes["sessions"] = {**state.sessions, data["session"]: event.actor}
+    elif kind == "session.ended" and data.get("session") in state.sessions:
+        changes["sessions"] = {k: v for k, v in state.sessions.items() if k != data["session"]}
+    elif kind == "operator.handoff" and data.get("session") in state.sessions:
+        changes["sessions"] = {**state.sessions, data["session"]: data.get("to", event.actor)}
     return replace(state, **changes)
 
 

@@ -37,6 +37,26 @@ def export(journal: Path, incident: str) -> list[dict]:  # type: ignore[type-arg
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
+def active_in(journal: Path, incident: str) -> list[str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cockpit",
+            "incidents",
+            "--format",
+            "json",
+            "--journal",
+            str(journal),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = {row["id"]: row for row in json.loads(out.stdout)}
+    return rows[incident]["active"]
+
+
 def wait_gone(tmux: Tmux, target: str) -> None:
     deadline = time.monotonic() + 15
     while tmux.alive(target) and time.monotonic() < deadline:
@@ -66,9 +86,11 @@ def test_two_processes_see_each_other_within_a_second(tmux: Tmux, tmp_path: Path
     tmux.type("bob", "bob checks the rollout")
     tmux.send_keys("bob", "Enter")
     tmux.wait_for("alice", lambda s: "bob checks the rollout" in s, timeout=5)
+    assert active_in(journal, "INC-PAIR") == ["alice", "bob"]
     for name in ("alice", "bob"):
         tmux.send_keys(name, "q")
         wait_gone(tmux, name)
+    assert active_in(journal, "INC-PAIR") == []
 
     events = export(journal, "INC-PAIR")
     assert [e["version"] for e in events] == list(range(1, len(events) + 1))
