@@ -90,6 +90,10 @@ async def test_replay_shows_what_the_action_context_recorded(journal_path: Path)
             a["alert"] for a in severity.context["firing"] if a["state"] == "firing"
         )
         assert {s.panel.title: s.latest for s in frame.panels} == metrics
+        while app.moment < model.end:  # step forward to the end: the later note appears
+            await pilot.press("right")
+        await pilot.pause()
+        assert "note: zebra" in screen_text(app)
 
 
 async def test_keys_move_the_shown_moment(journal_path: Path) -> None:
