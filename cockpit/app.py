@@ -30,6 +30,7 @@ from cockpit.journal.projection import IncidentState, apply
 from cockpit.journal.store import Journal
 from cockpit.keymap import KEYMAP
 from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
+from cockpit.observations import ObservationRecorder
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
@@ -133,6 +134,7 @@ class CockpitApp(App[int]):
         self.viewers: tuple[str, ...] = ()
         self._owns_journal = False
         self._viewer_set: set[Viewer] = set()
+        self.recorder: ObservationRecorder | None = None  # what replay will need
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -172,6 +174,8 @@ class CockpitApp(App[int]):
         if self.session.read_only:
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
         await self.load_history()
+        if not self.session.read_only:
+            self.recorder = ObservationRecorder(self.journal, self.session.incident)
         self.wire_sources()
         self.run_worker(self.tail_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
@@ -212,6 +216,9 @@ class CockpitApp(App[int]):
 
     def on_snapshot(self, snap: Snapshot) -> None:
         self.snapshots[snap.source] = snap
+        if self.recorder is not None:
+            # fire and forget: recording for replay must never delay what the operator sees
+            self.run_worker(self.recorder.record(snap), group="observations", exit_on_error=False)
         now = self.session.clock()
         if snap.alerts is not None:
             self.main.query_one(AlertsPane).show(snap.alerts, now)

@@ -121,7 +121,8 @@ async def test_role_handoff_and_actor_change(journal_path: Path) -> None:
         role = await last_of(app, "role.assigned")
         assert role.data == {"role": "commander", "operator": "alice"}
         handoff = await last_of(app, "operator.handoff")
-        assert handoff.data == {"to": "bob", "from": "alice"} and handoff.actor == "alice"
+        assert handoff.data["to"] == "bob" and handoff.data["from"] == "alice"
+        assert handoff.data["session"] == app.actions_.session_id and handoff.actor == "alice"
         assert (await last_of(app, "severity.changed")).actor == "bob"
         assert "op bob" in screen_text(app)
 
