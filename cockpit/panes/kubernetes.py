@@ -11,6 +11,9 @@ from cockpit.panes.render import age_since
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
 
+# a screen shows a few dozen rows: keeping thousands in the table only slows every update
+MAX_ROWS = 300
+
 
 class KubernetesPane(TablePane):
     COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", 300))
@@ -34,6 +37,7 @@ class KubernetesPane(TablePane):
         dropped: int = 0,
     ) -> None:
         warnings = [e for e in events if e.type == "Warning"]
+        shown = warnings[:MAX_ROWS]  # newest first; the rest stay in the source's bounded list
         rows = [
             (
                 ev.uid,
@@ -46,9 +50,11 @@ class KubernetesPane(TablePane):
                     inert(ev.message, limit=300),
                 ],
             )
-            for ev in warnings
+            for ev in shown
         ]
-        note = f", {dropped} older dropped" if dropped else ""
+        hidden = len(warnings) - len(shown)
+        note = f", newest {len(shown)} shown" if hidden else ""
+        note += f", {dropped} older dropped" if dropped else ""
         self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
         self.sync(rows)
         if pods is not None:
