@@ -195,7 +195,26 @@ class CockpitApp(App[int]):
             self.absorb(event, timeline)
         self.actions_.declared = bool(self.state.declared)
 
+    def explain_missing_sources(self) -> None:
+        """Empty panes say why, so nobody waits for data that is not configured."""
+        have = {SOURCE_PANES.get(s.name) for s in self.session.sources}
+        hints = {
+            "alerts": "not configured: set [alertmanager] or [prometheus] url",
+            "metrics": "not configured: set [prometheus] url and add [[panels]]",
+            "kubernetes": "not configured: add a [kubernetes] section or set KUBECONFIG",
+            "deploys": "not configured: add a [kubernetes] section or set KUBECONFIG",
+        }
+        if "kubernetes" in have:
+            have.add("deploys")
+        if "metrics" in have and not self.session.panels:
+            have.discard("metrics")
+            hints["metrics"] = "no [[panels]] in the config: add title and query"
+        for pane_id, hint in hints.items():
+            if pane_id not in have:
+                self.main.query_one(f"#{pane_id}").border_subtitle = Text(hint)
+
     def wire_sources(self) -> None:
+        self.explain_missing_sources()
         kube = self.session.source("kubernetes")
         for source in self.session.sources:
             source.subscribe(self.on_snapshot, self.on_change, self.on_health)
@@ -249,7 +268,8 @@ class CockpitApp(App[int]):
                 continue
             pane = self.main.query_one(f"#{pane_id}")
             if h.error is None:
-                pane.border_subtitle = ""
+                if str(pane.border_subtitle or "").startswith(("✖", "▲")):
+                    pane.border_subtitle = ""
                 continue
             data_age = h.age(wall_now)
             # the age first: a long error is clipped by the border, the staleness must not be
@@ -259,8 +279,8 @@ class CockpitApp(App[int]):
                 mark = f"✖ down, showing data {age(data_age)} old: "
             else:
                 mark = "✖ down: "
-            subtitle = inert(f"{mark}{h.error}", limit=160)
-            pane.border_subtitle = subtitle.plain
+            # a Text, never a str: a str border title is parsed as markup
+            pane.border_subtitle = inert(f"{mark}{h.error}", limit=160)
 
     async def journal_changes(self) -> None:
         """Journal system changes one at a time, in the order the sources saw them."""

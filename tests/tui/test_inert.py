@@ -90,3 +90,24 @@ async def test_one_megabyte_message_truncated_in_pane_full_in_detail(tmp_path: P
         await pilot.pause(0.5)
         assert isinstance(app.screen, DetailScreen)
         assert huge in describe_item(app.screen.item)
+
+
+async def test_source_error_text_is_inert_in_pane_titles(tmp_path: Path) -> None:
+    from cockpit.model import SourceHealth
+
+    app, _ = demo_app(tmp_path / "j.sqlite")
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.on_health(
+            SourceHealth(
+                name="kubernetes",
+                up=False,
+                last_ok=T0,
+                started=True,
+                error="[@click=app.quit]boom[/] \x1b[2J",
+            )
+        )
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[@click=app.quit]boom[/]" in text and "␛[2J" in text
+        assert "\x1b" not in text
+        assert app.is_running
