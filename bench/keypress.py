@@ -1,0 +1,177 @@
+"""Keypress benchmark: key press to the new entry in the timeline, under a high event rate.
+
+Run: .venv/bin/python bench/keypress.py [--presses N] [--filler-ms MS]
+Prints figures; not a test. Headless (App.run_test) cockpit on the demo at speed 20 with its
+sources running, plus a second actor appending a note to the same incident every 10 ms, so the
+timeline keeps rendering other entries. Each sample: `s` opens the severity prompt, then the
+time from just before pressing the digit until the timeline shows the severity.changed entry.
+Target: p99 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual import events
+
+from cockpit.app import CockpitApp
+from cockpit.journal.store import Journal
+from cockpit.model import Draft, Event
+from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.prompts import ChoiceScreen
+from cockpit.session import Session
+from cockpit.sources.demo import demo_sources
+from cockpit.themes import load_themes
+
+INCIDENT = "INC-20261128-1905"
+TARGET_P99_MS = 50.0
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def build_app(journal_path: Path) -> CockpitApp:
+    """Like tests/tui/harness.py, but a real clock, a fast demo and the sources running."""
+    world, sources = demo_sources(seed=7, speed=20.0)
+    session = Session(
+        journal=None,
+        journal_path=journal_path,
+        incident=INCIDENT,
+        operator="alice",
+        sources=sources,
+        panels=world.panels,
+        clock=world.now,
+        wall_clock=world.clock,
+        mode="demo",
+        themes=load_themes(),
+        start_sources=True,
+    )
+    return CockpitApp(session)
+
+
+async def filler(journal: Journal, every_s: float, count: list[int]) -> None:
+    """Another responder typing into the same incident: entries the timeline must render."""
+    while True:
+        await journal.append(
+            Draft(
+                incident=INCIDENT,
+                kind="note.added",
+                actor="bob",
+                data={"type": "note", "text": f"filler note {count[0]}: checkout 5xx still up"},
+            )
+        )
+        count[0] += 1
+        await asyncio.sleep(every_s)
+
+
+def press(app: CockpitApp, key: str) -> None:
+    """Deliver a key exactly as Pilot.press does (driver.send_message), minus its waits.
+
+    Pilot.press then awaits wait_for_idle(0) twice, which waits for the process to go idle,
+    up to 1 s each: under a steady event stream it never does, so every press would cost 2 s
+    of harness time, not app time.
+    """
+    driver = app._driver
+    assert driver is not None
+    key_event = events.Key(key, key)
+    key_event.set_sender(app)
+    driver.send_message(key_event)
+
+
+async def wait_until(predicate: Any, timeout: float = 5.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.001)
+
+
+async def painted(app: CockpitApp) -> None:
+    """Wait until the current screen has been refreshed once (its pending frame is out)."""
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await asyncio.wait_for(done.wait(), 5.0)
+
+
+async def bench(journal_path: Path, presses: int, every_s: float) -> None:
+    app = build_app(journal_path)
+    # learn the seq of each severity.changed from the action's own return value: no extra
+    # journal reads inside the timed window
+    seqs: asyncio.Queue[int] = asyncio.Queue()
+    async with app.run_test(size=(160, 48)) as pilot:
+        set_severity = app.actions_.set_severity
+
+        async def spy(severity: str) -> Event:
+            event = await set_severity(severity)
+            seqs.put_nowait(event.seq)
+            return event
+
+        app.actions_.set_severity = spy  # type: ignore[method-assign]
+        await pilot.pause(0.5)  # first snapshots and the session.started entry
+        filled = [0]
+        fill = asyncio.create_task(filler(app.journal, every_s, filled))
+        await asyncio.sleep(1.0)  # let the event rate settle before measuring
+
+        samples: list[float] = []
+        seq0, fill0, t0 = app.last_seq, filled[0], time.perf_counter()
+        for i in range(presses):
+            press(app, "s")
+            await wait_until(lambda: isinstance(app.screen, ChoiceScreen))
+            await painted(app)  # a person presses the digit once the prompt is on screen
+            start = time.perf_counter()
+            press(app, str(i % 5 + 1))
+            seq = await asyncio.wait_for(seqs.get(), 5.0)
+            await app.wait_for_timeline(seq)
+            samples.append(time.perf_counter() - start)
+            await wait_until(lambda: not isinstance(app.screen, ChoiceScreen))
+            await painted(app)
+        wall = time.perf_counter() - t0
+        entries, notes = app.last_seq - seq0, filled[0] - fill0
+
+        fill.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fill
+        rows = app.main.query_one(TimelinePane).table.row_count
+
+    ms = [s * 1e3 for s in samples]
+    others = entries - notes - presses
+    print(
+        f"key press -> timeline entry, {presses} presses, demo speed 20, filler every "
+        f"{every_s * 1e3:.0f} ms:"
+    )
+    print(
+        f"  p50 {statistics.median(ms):6.1f} ms   p99 {_pct(ms, 0.99):6.1f} ms   "
+        f"max {max(ms):6.1f} ms   min {min(ms):6.1f} ms"
+    )
+    print(
+        f"  event rate into the timeline: {entries / wall:.0f} entries/s over {wall:.1f} s "
+        f"({notes / wall:.0f}/s filler notes, {others / wall:.1f}/s system and view entries, "
+        f"{presses / wall:.1f}/s severity); {rows} rows at the end"
+    )
+    verdict = "ok" if _pct(ms, 0.99) <= TARGET_P99_MS else "MISSED"
+    print(f"  p99 target <= {TARGET_P99_MS:.0f} ms: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--filler-ms", type=float, default=10.0, help="gap between filler notes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cockpit-bench-keypress-") as tmp:
+        asyncio.run(bench(Path(tmp) / "journal.sqlite", args.presses, args.filler_ms / 1e3))
+
+
+if __name__ == "__main__":
+    main()
