@@ -135,6 +135,13 @@ class CockpitApp(App[int]):
         self._owns_journal = False
         self._viewer_set: set[Viewer] = set()
         self.recorder: ObservationRecorder | None = None  # what replay will need
+        self._bars: tuple[Text, Text] | None = None
+        self._tick_pending = False
+        # themes before the first style pass: switching after mount restyles every widget
+        for theme in session.themes.values():
+            self.register_theme(theme)
+        if session.theme in self.available_themes:
+            self.theme = session.theme
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -167,10 +174,6 @@ class CockpitApp(App[int]):
             self.session.journal = await Journal.open(self.session.journal_path)
             self._owns_journal = True
             self.actions_.journal = self.session.journal
-        for theme in self.session.themes.values():
-            self.register_theme(theme)
-        if self.session.theme in self.available_themes:
-            self.theme = self.session.theme
         if self.session.read_only:
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
         await self.load_history()
@@ -185,6 +188,10 @@ class CockpitApp(App[int]):
             self.poll_viewers()
         self.show_pane("alerts", journal=False)
         self.tick()
+        # not awaited: a durable write must not hold back the first frame
+        self.run_worker(self._journal_session_start(), group="journal-start")
+
+    async def _journal_session_start(self) -> None:
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.session_started(self.session.mode), quiet=True)
 
@@ -295,7 +302,14 @@ class CockpitApp(App[int]):
         timeline = self.main.query_one(TimelinePane)
         async for event in self.journal.tail(self.last_seq, self.session.incident):
             self.absorb(event, timeline)
-            self.tick()
+            if not self._tick_pending:
+                # one status refresh per burst of entries, after the burst is in
+                self._tick_pending = True
+                self.call_later(self._tick_after_burst)
+
+    def _tick_after_burst(self) -> None:
+        self._tick_pending = False
+        self.tick()
 
     def absorb(self, event: Event, timeline: TimelinePane) -> None:
         if event.seq <= self.last_seq:
@@ -320,22 +334,23 @@ class CockpitApp(App[int]):
         now = self.session.clock()
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
         self.show_source_problems(health)
-        operator = self.actions_.operator
-        self.main.query_one(StatusBar).update(
-            render_status(
-                self.state,
-                operator,
-                health,
-                now,
-                wall_now=self.session.wall_clock(),
-                viewers=self.viewers,
-            )
+        status = render_status(
+            self.state,
+            self.actions_.operator,
+            health,
+            now,
+            wall_now=self.session.wall_clock(),
+            viewers=self.viewers,
         )
         tabs = Text()
         for number, pane in enumerate(PANE_IDS, start=1):
             style = "reverse bold" if pane == self.active_pane else "dim"
             tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
-        self.main.query_one(PaneTabs).update(tabs)
+        if self._bars == (status, tabs):
+            return  # an update costs a layout pass even when nothing changed
+        self._bars = (status, tabs)
+        self.main.query_one(StatusBar).update(status)
+        self.main.query_one(PaneTabs).update(tabs, layout=False)
 
     @work(exclusive=True, group="viewers")
     async def poll_viewers(self) -> None:

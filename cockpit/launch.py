@@ -14,6 +14,7 @@ from platformdirs import user_state_path
 from cockpit.paths import default_journal
 
 EXIT_OK, EXIT_USAGE = 0, 2
+DEMO_POLL_S = 5.0
 
 
 class LaunchError(Exception):
@@ -101,6 +102,9 @@ async def _demo(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         raise LaunchError("--speed must be greater than 0 (1 = real time, 10 = ten times faster)")
     world, sources = demo_sources(seed=args.seed, speed=args.speed)
+    for source in sources:
+        # like a real scrape interval: each poll repaints the panes, once a second costs CPU
+        source.interval = DEMO_POLL_S
     journal = await _open_journal(demo_journal_path(args))
     return await _run_app(
         args,
