@@ -22,6 +22,14 @@ def _what(entry: Entry) -> str:
     return text
 
 
+class _Escaped(dict[str, str]):
+    """md_text memoised by the text (md_text is pure)."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = escaped = md_text(text)
+        return escaped
+
+
 def render_markdown(pm: Postmortem) -> str:
     lines: list[str] = [f"# {md_text(pm.incident)}: {md_text(pm.title)}", ""]
     lines += ["| | |", "|---|---|"]
@@ -48,9 +56,11 @@ def render_markdown(pm: Postmortem) -> str:
             lines += [f"- {hhmmss(d.ts)} {md_text(d.line())}" for d in pm.deploys]
 
     lines += ["", "## Timeline", "", "| Time (UTC) | Actor | What |", "|---|---|---|"]
+    actor = _Escaped()  # a few actors write most rows: escape each name once
+    append = lines.append
     for entry in pm.entries:
         e = entry.event
-        lines.append(f"| {hhmmss(e.ts)} | {md_text(e.actor)} | {_what(entry)} |")
+        append(f"| {hhmmss(e.ts)} | {actor[e.actor]} | {_what(entry)} |")
 
     for note_type, heading in NOTE_SECTIONS:
         chosen = pm.notes_of(note_type)
@@ -59,9 +69,7 @@ def render_markdown(pm: Postmortem) -> str:
         lines += ["", f"## {heading}", ""]
         for n in chosen:
             mark = f" {AMENDED}" if n.amended else ""
-            lines.append(
-                f"- {hhmmss(n.event.ts)} {md_text(n.event.actor)}: {md_text(n.text)}{mark}"
-            )
+            append(f"- {hhmmss(n.event.ts)} {actor[n.event.actor]}: {md_text(n.text)}{mark}")
 
     if pm.system:
         lines += ["", "## System changes", ""]

@@ -13,9 +13,10 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
-from cockpit.journal.events import NOTE_TYPES, is_system, is_view
+from cockpit.journal.events import NOTE_TYPES, is_system
 from cockpit.journal.export import describe, fmt_duration, hhmmss
 from cockpit.journal.projection import IncidentState, fold
 from cockpit.model import Event, parse_ts
@@ -128,8 +129,14 @@ class Evidence:
         """Parse defensively: a context may come from an import or an older cockpit."""
         if not isinstance(context, dict):
             return cls()
+        firing_raw = context.get("firing")
+        metrics_raw = context.get("metrics")
+        selected = context.get("selected")
+        if not firing_raw and metrics_raw is None and selected is None:
+            # most contexts: nothing to parse (and an empty Evidence is immutable: share one)
+            return _NO_EVIDENCE if cls is Evidence else cls()
         firing = []
-        for item in context.get("firing") or ():
+        for item in firing_raw or ():
             if isinstance(item, dict) and item.get("alert"):
                 firing.append(
                     FiringAlert(
@@ -138,18 +145,19 @@ class Evidence:
                         _text(item.get("state")),
                     )
                 )
-        metrics_raw = context.get("metrics")
         metrics = (
             tuple((_text(k), _number(v)) for k, v in metrics_raw.items())
             if isinstance(metrics_raw, dict)
             else ()
         )
-        selected = context.get("selected")
         chosen = ""
         if isinstance(selected, dict) and selected.get("item"):
             pane = _text(selected.get("pane"))
             chosen = f"{pane} {_text(selected.get('item'))}".strip()
         return cls(tuple(firing), metrics, chosen)
+
+
+_NO_EVIDENCE = Evidence()
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,37 +305,50 @@ def build(
     *,
     head: tuple[int, str] | None = None,
     panels: Sequence[Series] = (),
+    charts: bool = True,
 ) -> Postmortem:
-    """The postmortem of one incident's events; `panels` are metric series from observations."""
+    """The postmortem of one incident's events; `panels` are metric series from observations.
+
+    charts=False leaves out what only the charts draw (markers, series, window), for the
+    markdown export: at 100k events that is a marker per action and a parse of every time.
+    """
     incident = events[0].incident if events else "?"
     state = fold(list(events), incident=incident)
-    notes = _notes(events)
-    by_id = {n.event.id: n for n in notes}
     root = _amendment_roots(events)
-    visible = [e for e in events if not is_view(e.kind)]
+    notes = _notes(events, root)
+    by_id = {n.event.id: n for n in notes}
+    # every event's moment parsed once: markers, the window and the context series share it
+    epochs = {ts: _epoch(ts) for ts in {e.ts for e in events}} if charts else {}
+    visible = [e for e in events if not e.kind.startswith("view.")]  # is_view, inlined
     entries: list[Entry] = []
     markers: list[Marker] = []
+    add_entry, add_marker, evidence_of = entries.append, markers.append, Evidence.from_context
     number = 0
     for e in visible:
         what, amended = _what(e, by_id, root)
-        if is_operator_action(e.kind):
-            number += 1
-            entry = Entry(e, what, amended, Evidence.from_context(e.context), number)
-            at = _epoch(e.ts)
-            if at is not None:
-                markers.append(Marker(at, "action", f"{hhmmss(e.ts)} {what}", number))
-        else:
-            entry = Entry(e, what, amended)
-        entries.append(entry)
+        if e.kind.startswith(_NOT_OPERATOR):  # not is_operator_action, inlined
+            add_entry(Entry(e, what, amended))
+            continue
+        number += 1
+        add_entry(Entry(e, what, amended, evidence_of(e.context), number))
+        if not charts:
+            continue
+        ts = e.ts
+        at = epochs[ts]
+        if at is not None:
+            clock = ts[11:19] if len(ts) >= 19 else ts  # hhmmss(ts), inlined
+            add_marker(Marker(at, "action", f"{clock} {what}", number))
     deploys = _deploys(visible)
-    for d in deploys:
+    for d in deploys if charts else ():
         at = _epoch(d.ts)
         if at is not None:
             markers.append(Marker(at, "deploy", f"{hhmmss(d.ts)} deploy {d.line()}"))
-    system = tuple(
-        x for x in entries if is_system(x.event.kind) and not x.event.kind.startswith("session.")
-    )
-    window = _window(state, events)
+    system_kind: dict[str, bool] = {}  # is_system per distinct kind, not per event
+    for e in visible:
+        if e.kind not in system_kind:
+            system_kind[e.kind] = is_system(e.kind) and not e.kind.startswith("session.")
+    system = tuple(x for x in entries if system_kind[x.event.kind])
+    window = _window(state, events, epochs) if charts else (0.0, 0.0)
     return Postmortem(
         incident=incident,
         state=state,
@@ -337,8 +358,8 @@ def build(
         deploys=tuple(deploys),
         system=system,
         milestones=tuple(_milestones(state, visible)),
-        series=tuple(_series(panels, events, window)),
-        markers=tuple(sorted(markers, key=lambda m: m.at)),
+        series=tuple(_series(panels, events, window, epochs)) if charts else (),
+        markers=tuple(sorted(markers, key=attrgetter("at"))),
         window=window,
         head=head,
         timings=(
@@ -371,13 +392,12 @@ def _amendment_roots(events: Iterable[Event]) -> dict[str, str]:
     return roots
 
 
-def _notes(events: Sequence[Event]) -> list[Note]:
-    roots = _amendment_roots(events)
+def _notes(events: Sequence[Event], roots: dict[str, str]) -> list[Note]:
     notes: dict[str, Note] = {}
     for e in events:
         if e.kind == "note.added":
-            note_type = _text(e.data.get("type")) or "note"
-            if note_type not in NOTE_TYPES:
+            note_type = e.data.get("type")
+            if note_type not in NOTE_TYPES:  # "", None, non-text: "note", as _text(...) gave
                 note_type = "note"
             notes[e.id] = Note(e, note_type, _text(e.data.get("text")))
         elif e.kind == "note.amended":
@@ -394,10 +414,12 @@ def _notes(events: Sequence[Event]) -> list[Note]:
 
 def _what(e: Event, notes: dict[str, Note], roots: dict[str, str]) -> tuple[str, bool]:
     """The timeline text of an event; notes show their current text."""
-    if e.kind == "note.added" and e.id in notes and notes[e.id].amended:
-        note = notes[e.id]
-        return " ".join(f"{note.type}: {note.text}".split()), True
-    if e.kind == "note.amended":
+    kind = e.kind
+    if kind == "note.added":
+        note = notes.get(e.id)
+        if note is not None and note.amendments:
+            return " ".join(f"{note.type}: {note.text}".split()), True
+    elif kind == "note.amended":
         note = notes.get(roots.get(e.id, ""))
         if note is not None:
             text = _text(e.data.get("text"))
@@ -480,9 +502,11 @@ def _milestones(state: IncidentState, events: Sequence[Event]) -> list[Milestone
     return out
 
 
-def _window(state: IncidentState, events: Sequence[Event]) -> tuple[float, float]:
+def _window(
+    state: IncidentState, events: Sequence[Event], epochs: dict[str, float | None]
+) -> tuple[float, float]:
     """Chart x range: first event to resolution (or the last event), never empty."""
-    moments = [t for e in events if (t := _epoch(e.ts)) is not None]
+    moments = [t for e in events if (t := epochs[e.ts]) is not None]
     if not moments:
         return (0.0, 60.0)
     start = min(moments)
@@ -494,7 +518,10 @@ def _window(state: IncidentState, events: Sequence[Event]) -> tuple[float, float
 
 
 def _series(
-    panels: Sequence[Series], events: Sequence[Event], window: tuple[float, float]
+    panels: Sequence[Series],
+    events: Sequence[Event],
+    window: tuple[float, float],
+    epochs: dict[str, float | None],
 ) -> list[Series]:
     """Observed panels clipped to the window; titles only seen in event contexts fall back
     to the values recorded with each event, so a chart exists whenever a metric was seen."""
@@ -512,8 +539,10 @@ def _series(
     seen: dict[str, dict[float, float | None]] = {}
     for e in events:
         metrics = e.context.get("metrics") if isinstance(e.context, dict) else None
-        at = _epoch(e.ts)
-        if not isinstance(metrics, dict) or at is None:
+        if not isinstance(metrics, dict):
+            continue
+        at = epochs[e.ts]
+        if at is None:
             continue
         for title, value in metrics.items():
             name = _text(title)

@@ -1,0 +1,148 @@
+"""The fast export paths say exactly what the straightforward ones said.
+
+jsonl is written from the stored rows without decoding them; these tests pin that it is still,
+line for line, json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":")).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cockpit.journal.export import md_text, render, to_jsonl
+from cockpit.journal.postmortem import build
+from cockpit.journal.store import Journal
+from cockpit.model import Draft, Event
+
+from .conftest import INC, script
+
+NASTY = [
+    "quote \" apostrophe ' backslash \\ double \\\\ slash / \\u0041 literal",
+    "controls \x00 \x01 \x08 \t \n \r \x0b \x0c \x1b[31m \x1f \x7f \x85",
+    "unicode é ü ß 中文 🔥 👩‍💻 \u00a0 \u200b \u2028 \u2029 \ufeff",
+    "md | ` * _ { } [ ] ( ) # + ! < > ~ <script>alert(1)</script>",
+    "",
+]
+ACTORS = ['al"ice', "b\\ob", "c\x01arol", "dé\u2028ve", "eve|`x`"]
+
+
+def _drafts() -> list[Draft]:
+    out: list[Draft] = []
+    for i, text in enumerate(NASTY):
+        actor = ACTORS[i % len(ACTORS)]
+        ctx: dict[str, Any] = {
+            "firing": [{"alert": text, "severity": "critical", "state": "firing"}],
+            "metrics": {text or "m": 1.5, "big": 12345678901234567890, "none": None},
+            "selected": {"pane": "alerts", "item": text},
+            "nested": {"z": [1, 2.25, -0.0, True, False, None], "a": {text: text}},
+        }
+        out.append(Draft(INC, "note.added", actor, {"type": "finding", "text": text}, ctx))
+        # schema 1: jsonl must keep the stored payload, not the upcast one
+        out.append(Draft(INC, "note.added", actor, {"text": text}, {}, schema=1))
+        out.append(Draft(INC, "future.kind", actor, {text or "k": [text, 1e-7, 3.0]}, {"x": text}))
+        out.append(Draft(INC, "system.deploy", actor, {"deployment": text, "key": f"d{i}"}))
+    return out
+
+
+async def _journal(path: Path) -> Journal:
+    journal = await Journal.open(path)
+    await journal.append_many(_drafts())
+    await journal.append(Draft("INC-OTHER", "note.added", "x", {"type": "note", "text": "y"}))
+    return journal
+
+
+def _reference_jsonl(events: list[Any]) -> str:
+    return "".join(
+        json.dumps(e.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n" for e in events
+    )
+
+
+async def test_jsonl_from_rows_equals_json_dumps_of_each_event(tmp_path: Path) -> None:
+    journal = await _journal(tmp_path / "j.sqlite")
+    try:
+        events = await journal.events(INC, upcast=False)
+        text = await render(journal, INC, "jsonl")
+    finally:
+        await journal.close()
+    # split on "\n" only: U+2028, U+0085 and friends are left raw by ensure_ascii=False
+    lines = [line + "\n" for line in text.split("\n")[:-1]]
+    assert len(lines) == len(events) == 4 * len(NASTY)
+    for line, event in zip(lines, events, strict=True):
+        assert line == json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert text == to_jsonl(events) == _reference_jsonl(events)
+    assert json.loads(lines[1])["schema"] == 1  # stored, not upcast
+
+
+async def test_rows_no_cockpit_writes_take_the_old_path(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = await _journal(path)
+    seq, _ = await journal.head()
+    await journal.close()
+    conn = sqlite3.connect(path)
+    with conn:  # a text schema and a non-canonical payload: types the fast path must not trust
+        conn.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (seq + 1, "odd-1", INC, 999, "2026-01-01T00:00:00.000Z", "a", "note.added", "x",
+             '{"text":"t","type":"note"}', "{}", "0" * 64, "0" * 64),
+        )  # fmt: skip
+    conn.close()
+    async with await Journal.open(path) as journal:
+        events = await journal.events(INC, upcast=False)
+        assert events[-1].schema == "x"
+        assert await render(journal, INC, "jsonl") == _reference_jsonl(events)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (seq + 2, "odd-2", INC, 1000, "2026-01-01T00:00:00.000Z", "a", "note.added", 2,
+             "{}", "{not json", "0" * 64, "0" * 64),
+        )  # fmt: skip
+    conn.close()
+    async with await Journal.open(path) as journal:
+        with pytest.raises(ValueError):  # as before: no half-valid line is written
+            await render(journal, INC, "jsonl")
+
+
+async def test_events_stay_in_seq_order_when_versions_do_not(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    async with await Journal.open(path):
+        pass  # creates the schema
+    conn = sqlite3.connect(path)
+    with conn:
+        for seq, version in ((1, 2), (2, 1), (3, 3)):
+            conn.execute(
+                "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (seq, f"id{seq}", INC, version, "2026-01-01T00:00:00.000Z", "a", "note.added",
+                 2, '{"text":"t","type":"note"}', "{}", "0" * 64, "0" * 64),
+            )  # fmt: skip
+    conn.close()
+    async with await Journal.open(path) as journal:
+        assert [e.seq for e in await journal.events(INC)] == [1, 2, 3]
+        lines = (await render(journal, INC, "jsonl")).split("\n")[:-1]
+        assert [json.loads(line)["seq"] for line in lines] == [1, 2, 3]
+
+
+def test_md_text_escapes_like_the_regex_it_replaced() -> None:
+    special = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+    samples = [*NASTY, *ACTORS, "plain words", "  spaced \n out\t", 42, None, 1.5]
+    samples.append("".join(chr(c) for c in range(0x20, 0x7F)))
+    for value in samples:
+        flat = " ".join(str(value).split())
+        assert md_text(value) == special.sub(r"\\\1", flat)
+
+
+def test_build_without_charts_differs_only_in_chart_data() -> None:
+    events = [
+        Event(i, d.id, d.incident, i, d.ts, d.actor, d.kind, 1, d.data, d.context, "", "")
+        for i, d in enumerate(script().drafts, start=1)
+    ]
+    full = build(events)
+    assert full.markers and full.series
+    lean = build(events, charts=False)
+    assert lean == dataclasses.replace(full, markers=(), series=(), window=(0.0, 0.0))
