@@ -66,7 +66,9 @@ def read_jsonl(path: Path) -> list[Draft]:
         raise ImportError_(f"cannot read {path}: {exc}") from None
     drafts = [
         parse_line(number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
+        # split on \n only: exports keep U+2028 and friends raw inside JSON strings, and
+        # str.splitlines() would break a line there
+        for number, line in enumerate(text.split("\n"), start=1)
         if line.strip()
     ]
     # exports are ordered by seq; keep each incident's own order when re-appending

@@ -122,3 +122,26 @@ def test_import_missing_file(tmp_path: Path, run_cli: RunCli) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("cockpit: no such file")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_round_trip_keeps_unicode_line_separators(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cockpit.journal.export import render
+    from cockpit.journal.importer import read_jsonl
+    from cockpit.journal.store import Journal
+    from cockpit.model import Draft
+
+    text = "before\u2028after\u0085next\x1c end"
+    async with await Journal.open(tmp_path / "a.sqlite") as journal:
+        await journal.append(
+            Draft(
+                incident="INC-U",
+                kind="note.added",
+                actor="al\u2029ice",
+                data={"type": "note", "text": text},
+            )
+        )
+        exported = await render(journal, "INC-U", "jsonl")
+    path = tmp_path / "e.jsonl"
+    path.write_text(exported, encoding="utf-8")
+    drafts = read_jsonl(path)
+    assert len(drafts) == 1 and drafts[0].data["text"] == text
