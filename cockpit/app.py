@@ -55,6 +55,7 @@ SOURCE_PANES = {
     "alerts": "alerts",
     "kubernetes": "kubernetes",
 }
+FOOTER_KEYS = frozenset({"i", "s", "t", "n", "a", "x", "r", "p", "o", "question_mark", "q"})
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
 PANE_NAMES = {
@@ -102,7 +103,8 @@ class CockpitApp(App[int]):
     """
     BINDINGS = [
         *(
-            Binding(k.key, k.action, k.label, show=bool(k.label) and k.key not in ("enter",))
+            # the footer shows the keys of a first response; every key is in `?` and ctrl+p
+            Binding(k.key, k.action, k.label, show=k.key in FOOTER_KEYS)
             for k in KEYMAP
             if k.action not in ("command_palette",)
         ),
@@ -176,10 +178,11 @@ class CockpitApp(App[int]):
             self.actions_.journal = self.session.journal
         if self.session.read_only:
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
-        await self.load_history()
         if not self.session.read_only:
             self.recorder = ObservationRecorder(self.journal, self.session.incident)
+        # sources first: their first fetch runs while the journal history loads
         self.wire_sources()
+        await self.load_history()
         self.run_worker(self.tail_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
         self.set_interval(self.session.tick_s, self.tick)
