@@ -34,6 +34,7 @@ from cockpit.observations import ObservationRecorder
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
+from cockpit.panes.layout import activate_pane, pane_of, pane_tabs
 from cockpit.panes.metrics import SPARK_WIDTH, MetricsPane
 from cockpit.panes.render import age
 from cockpit.panes.status import StatusBar, render_status
@@ -46,7 +47,7 @@ from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
 from cockpit.viewers import Viewer
 
-VIEWER_POLL_S = 1.0
+VIEWER_POLL_S = 2.0
 
 # which pane shows which source's data, so a source's trouble is said where its data is
 SOURCE_PANES = {
@@ -57,14 +58,6 @@ SOURCE_PANES = {
 }
 FOOTER_KEYS = frozenset({"i", "s", "t", "n", "a", "x", "r", "p", "o", "question_mark", "q"})
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
-PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
-PANE_NAMES = {
-    "alerts": "Alerts",
-    "metrics": "Metrics",
-    "kubernetes": "Kubernetes",
-    "deploys": "Deploys",
-    "timeline": "Timeline",
-}
 
 
 class Banner(Static):
@@ -345,10 +338,7 @@ class CockpitApp(App[int]):
             wall_now=self.session.wall_clock(),
             viewers=self.viewers,
         )
-        tabs = Text()
-        for number, pane in enumerate(PANE_IDS, start=1):
-            style = "reverse bold" if pane == self.active_pane else "dim"
-            tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
+        tabs = pane_tabs(self.active_pane)
         if self._bars == (status, tabs):
             return  # an update costs a layout pass even when nothing changed
         self._bars = (status, tabs)
@@ -657,11 +647,7 @@ class CockpitApp(App[int]):
 
     def show_pane(self, pane: str, *, journal: bool = True) -> None:
         self.active_pane = pane
-        for pane_id in PANE_IDS:
-            self.main.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
-        widget = self.main.query_one(f"#{pane}")
-        with contextlib.suppress(Exception):
-            widget.query_one("DataTable").focus()
+        activate_pane(self.main, pane)
         self.tick()
         if journal:
             self.run_worker(self._journal_view("view.focus", pane=pane), group="view")
@@ -671,14 +657,9 @@ class CockpitApp(App[int]):
             await self.perform(self.actions_.view(kind, **data), quiet=True)
 
     def on_descendant_focus(self, event: Any) -> None:
-        # tab and mouse move focus too: keep the active pane in step
-        node = event.widget
-        while node is not None:
-            if getattr(node, "id", None) in PANE_IDS:
-                if node.id != self.active_pane:
-                    self.show_pane(node.id)
-                return
-            node = node.parent
+        pane = pane_of(event.widget)
+        if pane is not None and pane != self.active_pane:
+            self.show_pane(pane)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -7,7 +7,6 @@ and the journal up to then. Nothing here writes to the journal.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from datetime import UTC, datetime
@@ -20,11 +19,12 @@ from textual.containers import Container, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from cockpit.app import PANE_IDS, PANE_NAMES, CockpitApp, PaneTabs
+from cockpit.app import CockpitApp, PaneTabs
 from cockpit.observations import ReplayFrame, ReplayModel
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
+from cockpit.panes.layout import PANE_IDS, activate_pane, pane_of, pane_tabs
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
@@ -219,11 +219,7 @@ class ReplayApp(App[int]):
             bar.append(" · metrics from journal entries (no observations)")
         bar.append("  ←/→ entry  [/] 1 min  g go to  space play  ? help  q quit", style="dim")
         self.main.query_one(ReplayBar).update(bar)
-        tabs = Text()
-        for number, pane in enumerate(PANE_IDS, start=1):
-            style = "reverse bold" if pane == self.active_pane else "dim"
-            tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
-        self.main.query_one(PaneTabs).update(tabs)
+        self.main.query_one(PaneTabs).update(pane_tabs(self.active_pane), layout=False)
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -305,20 +301,13 @@ class ReplayApp(App[int]):
 
     def show_pane(self, pane: str) -> None:
         self.active_pane = pane
-        for pane_id in PANE_IDS:
-            self.main.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
-        with contextlib.suppress(Exception):
-            self.main.query_one(f"#{pane}").query_one(DataTable).focus()
+        activate_pane(self.main, pane)
         self.render_bars()
 
     def on_descendant_focus(self, event: Any) -> None:
-        node = event.widget
-        while node is not None:
-            if getattr(node, "id", None) in PANE_IDS:
-                if node.id != self.active_pane:
-                    self.show_pane(node.id)
-                return
-            node = node.parent
+        pane = pane_of(event.widget)
+        if pane is not None and pane != self.active_pane:
+            self.show_pane(pane)
 
     async def action_quit(self) -> None:
         self.exit(0)

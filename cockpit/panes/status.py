@@ -67,7 +67,8 @@ def render_status(
         elif h.error:
             text.append(f"▲ {h.name} partial", style="yellow")
         elif data_age is not None and data_age > stale_after:
-            text.append(f"▲ {h.name} {age(data_age)}", style="yellow")
+            text.append(f"▲ {h.name} {age(data_age)} old", style="yellow")
         else:
-            text.append(f"● {h.name} {age(data_age)}", style="green")
+            # fresh data needs no number: a ticking age would repaint the bar every second
+            text.append(f"● {h.name}", style="green")
     return text

@@ -1,0 +1,46 @@
+"""The five panes as one layout, shared by the live cockpit and replay."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
+PANE_NAMES = {
+    "alerts": "Alerts",
+    "metrics": "Metrics",
+    "kubernetes": "Kubernetes",
+    "deploys": "Deploys",
+    "timeline": "Timeline",
+}
+
+
+def pane_tabs(active: str) -> Text:
+    """The one-line pane switcher shown in narrow terminals."""
+    tabs = Text()
+    for number, pane in enumerate(PANE_IDS, start=1):
+        style = "reverse bold" if pane == active else "dim"
+        tabs.append(f" {number} {PANE_NAMES[pane]} ", style=style)
+    return tabs
+
+
+def activate_pane(screen: Screen[Any], pane: str) -> None:
+    """Mark `pane` active (the one shown when narrow) and put the keyboard in its table."""
+    for pane_id in PANE_IDS:
+        screen.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
+    with contextlib.suppress(Exception):  # a pane without a table keeps focus where it is
+        screen.query_one(f"#{pane}").query_one(DataTable).focus()
+
+
+def pane_of(widget: Any) -> str | None:
+    """The id of the pane holding `widget` (tab and mouse move focus too)."""
+    node = widget
+    while node is not None:
+        if getattr(node, "id", None) in PANE_IDS:
+            return str(node.id)
+        node = node.parent
+    return None
