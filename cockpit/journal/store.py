@@ -589,14 +589,35 @@ class Journal:
             async with self._appended:
                 seen_version = await self._wait_for_change(poll, seen_version)
 
+    def _file_marks(self) -> tuple[int, ...]:
+        """mtime and size of the db and its WAL: any commit by anyone moves one of them."""
+        marks: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                st = os.stat(path)
+            except OSError:
+                marks += [-1, -1]
+            else:
+                marks += [st.st_mtime_ns, st.st_size]
+        return tuple(marks)
+
     async def _wait_for_change(self, poll: float, seen_version: int) -> int:
-        """Return (the new data_version) when this process appended or another committed."""
+        """Return (the new data_version) when this process appended or another committed.
+
+        A stat of the files every poll is cheap; the data_version query (a trip to the
+        database thread) runs only when the files moved, so an idle cockpit stays idle.
+        """
+        marks = self._file_marks()
         while not self._closed:
             try:
                 await asyncio.wait_for(self._appended.wait(), timeout=poll)
                 return seen_version
             except TimeoutError:
                 pass
+            now = self._file_marks()
+            if now == marks:
+                continue
+            marks = now
             version = await self._read_data_version()
             if version != seen_version:
                 return version
