@@ -544,7 +544,8 @@ class Journal:
     async def head(self) -> tuple[int, str]:
         row = await (
             await self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        ).fetchone()
+        ).fetchall()
+        row = _first(row)
         return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
     async def incident_ids(self) -> list[str]:
@@ -563,11 +564,11 @@ class Journal:
     async def has_incident(self, incident: str) -> bool:
         row = await (
             await self._conn.execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,))
-        ).fetchone()
-        return row is not None
+        ).fetchall()
+        return bool(row)
 
     async def _read_data_version(self) -> int:
-        row = await (await self._conn.execute("PRAGMA data_version")).fetchone()
+        row = _first(await (await self._conn.execute("PRAGMA data_version")).fetchall())
         return int(row[0]) if row else 0
 
     async def tail(
@@ -647,7 +648,8 @@ class Journal:
                 " ORDER BY version DESC LIMIT 1",
                 (incident,),
             )
-        ).fetchone()
+        ).fetchall()
+        row = _first(row)
         return (row[0], json.loads(row[1])) if row else None
 
     async def add_observation(
@@ -694,7 +696,8 @@ class Journal:
                 "SELECT coalesce(sum(length(body)), 0) FROM observations WHERE incident = ?",
                 (incident,),
             )
-        ).fetchone()
+        ).fetchall()
+        row = _first(row)
         return int(row[0]) if row else 0
 
     @property
@@ -705,6 +708,13 @@ class Journal:
     @property
     def write_lock(self) -> asyncio.Lock:
         return self._write_lock
+
+
+def _first(rows: Sequence[Any]) -> Any | None:
+    """The first row of a fully read result. Reads here use fetchall, never fetchone: a
+    half-read statement keeps a read transaction open, and this connection's next write
+    then fails at once with "database is locked" if another connection committed since."""
+    return rows[0] if rows else None
 
 
 def verify_rows(rows: Iterable[Sequence[Any]]) -> VerifyResult:
