@@ -171,15 +171,6 @@ class AlertmanagerSource(_HttpSource):
     name = "alertmanager"
     service = "alertmanager"
 
-    def __init__(
-        self,
-        config: AlertmanagerConfig,
-        *,
-        clock: Clock = time.time,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(config, clock=clock, transport=transport)
-
     async def fetch(self) -> Snapshot:
         now = self.clock()
         params = {"active": "true", "silenced": "true", "inhibited": "true"}
@@ -241,15 +232,6 @@ class PrometheusAlertsSource(_HttpSource):
 
     name = "alerts"
     service = "prometheus"
-
-    def __init__(
-        self,
-        config: PrometheusConfig,
-        *,
-        clock: Clock = time.time,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(config, clock=clock, transport=transport)
 
     async def fetch(self) -> Snapshot:
         now = self.clock()
