@@ -37,6 +37,7 @@ from cockpit.panes.kubernetes import KubernetesPane
 from cockpit.panes.layout import activate_pane, pane_of, pane_tabs
 from cockpit.panes.metrics import SPARK_WIDTH, MetricsPane
 from cockpit.panes.render import age
+from cockpit.panes.rowlist import RowList
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.detail import DetailScreen
@@ -592,6 +593,10 @@ class CockpitApp(App[int]):
 
     async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         # the table consumes enter itself; selecting a row is the same as `enter` = detail
+        event.stop()
+        await self.action_detail()
+
+    async def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
         await self.action_detail()
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
 PANE_NAMES = {
@@ -32,8 +31,8 @@ def activate_pane(screen: Screen[Any], pane: str) -> None:
     """Mark `pane` active (the one shown when narrow) and put the keyboard in its table."""
     for pane_id in PANE_IDS:
         screen.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
-    with contextlib.suppress(Exception):  # a pane without a table keeps focus where it is
-        screen.query_one(f"#{pane}").query_one(DataTable).focus()
+    with contextlib.suppress(Exception):  # a pane without a list keeps focus where it is
+        screen.query_one(f"#{pane}").query_one("DataTable, RowList").focus()
 
 
 def pane_of(widget: Any) -> str | None:

@@ -7,94 +7,88 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable
+from textual.widgets import Static
 
 from cockpit.journal.events import is_system, is_view
 from cockpit.journal.export import describe
 from cockpit.model import Event
+from cockpit.panes.rowlist import RowList
 from cockpit.text import inert
 
 MAX_ROWS = 5000  # older rows leave the screen, never the journal
+ACTOR_WIDTH = 14
 
 
 class TimelinePane(Vertical):
     DEFAULT_CSS = """
     TimelinePane { border: round $panel-lighten-2; height: 1fr; }
     TimelinePane:focus-within { border: round $accent; }
-    TimelinePane > DataTable { height: 1fr; scrollbar-size-horizontal: 0; }
+    TimelinePane > .timeline-header { height: 1; text-style: bold; background: $panel; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(id="timeline", classes="pane", **kwargs)
         self.border_title = "5 Timeline"
-        self.events: list[Event] = []
+        self.events: list[Event] = []  # every event received, view.* included
+        self.shown: list[Event] = []  # the events behind the rows, in row order
         self.show_views = False
         self.dropped = 0
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Any] = DataTable(cursor_type="row")
-        table.add_column("#", key="seq", width=5)
-        table.add_column("UTC", key="ts", width=8)
-        table.add_column("Actor", key="actor", width=14)
-        table.add_column("What", key="what")
-        yield table
+        header = Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What")
+        yield Static(header, classes="timeline-header")
+        yield RowList()
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one(DataTable)
+    def rows(self) -> RowList:
+        return self.query_one(RowList)
+
+    def _visible(self, event: Event) -> bool:
+        return self.show_views or not is_view(event.kind)
 
     def add(self, event: Event) -> None:
         self.events.append(event)
         if len(self.events) > MAX_ROWS:
-            self.events.pop(0)
+            gone = self.events.pop(0)
             self.dropped += 1
-        if is_view(event.kind) and not self.show_views:
-            return
-        table = self.table
-        at_bottom = table.row_count == 0 or table.cursor_row >= table.row_count - 1
-        table.add_row(*row_cells(event), key=str(event.seq))
-        if table.row_count > MAX_ROWS:
-            first = table.coordinate_to_cell_key((0, 0)).row_key
-            table.remove_row(first)
-        if at_bottom:
-            table.move_cursor(row=table.row_count - 1, animate=False)
+            if self.shown and self.shown[0] is gone:
+                self.shown.pop(0)
+                self.rows.drop_first()
+        if self._visible(event):
+            self.shown.append(event)
+            self.rows.append(row_text(event))
 
     def reset(self, events: list[Event]) -> None:
         """Show exactly `events` (replay seeking backwards), the newest selected."""
         self.events = events[-MAX_ROWS:]
         self.dropped = len(events) - len(self.events)
-        self.table.clear()
-        for event in self.events:
-            if self.show_views or not is_view(event.kind):
-                self.table.add_row(*row_cells(event), key=str(event.seq))
-        self.table.move_cursor(row=self.table.row_count - 1, animate=False)
+        self._rebuild()
 
     def toggle_views(self) -> bool:
         self.show_views = not self.show_views
-        self.table.clear()
-        for event in self.events:
-            if self.show_views or not is_view(event.kind):
-                self.table.add_row(*row_cells(event), key=str(event.seq))
-        self.table.move_cursor(row=self.table.row_count - 1, animate=False)
+        self._rebuild()
         return self.show_views
 
+    def _rebuild(self) -> None:
+        self.shown = [e for e in self.events if self._visible(e)]
+        self.rows.set_rows([row_text(e) for e in self.shown])
+
     def selected(self) -> Event | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return next((e for e in reversed(self.events) if str(e.seq) == key), None)
+        index = self.rows.cursor
+        return self.shown[index] if 0 <= index < len(self.shown) else None
 
 
-def row_cells(event: Event) -> list[Text]:
+def row_text(event: Event) -> Text:
+    """One timeline row: seq, time, actor, what; untrusted parts inert."""
     system = is_system(event.kind)
-    style = "dim" if system or is_view(event.kind) else ""
-    what = inert(describe(event), limit=300, style=style)
+    dim = "dim" if system or is_view(event.kind) else ""
+    row = Text(f"{event.seq:>6} ", style="dim")
+    row.append(f"{event.ts[11:19]:<8} ")
+    actor = inert(event.actor, limit=ACTOR_WIDTH, style="dim" if system else "bold")
+    actor.truncate(ACTOR_WIDTH, overflow="ellipsis", pad=True)
+    row.append_text(actor)
+    row.append(" ")
+    row.append_text(inert(describe(event), limit=300, style=dim))
     if event.data.get("_redacted"):
-        what.append(" [secrets redacted]", style="italic dim")
-    return [
-        Text(str(event.seq), style="dim"),
-        Text(event.ts[11:19]),
-        inert(event.actor, limit=30, style="dim" if system else "bold"),
-        what,
-    ]
+        row.append(" [secrets redacted]", style="italic dim")
+    return row
