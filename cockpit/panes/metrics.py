@@ -9,11 +9,11 @@ from cockpit.panes.render import level_value, sparkline
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
 
-SPARK_WIDTH = 30
+SPARK_WIDTH = 22  # panel + sparkline + value fit a half-screen pane at 120 columns
 
 
 class MetricsPane(TablePane):
-    COLUMNS = (("Panel", 16), ("Last 15 min", SPARK_WIDTH), ("Now", 24))
+    COLUMNS = (("Panel", 15), ("Last 15 min", SPARK_WIDTH), ("Now", 15))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("2 Metrics", id="metrics", classes="pane", **kwargs)  # type: ignore[arg-type]
