@@ -64,6 +64,23 @@ def redact_text(text: str) -> tuple[str, set[str]]:
     return text, found
 
 
+# a payload key that names a secret: its whole value goes, whatever it looks like
+_SECRET_KEY = re.compile(
+    r"(?i)^(?:.*[_-])?(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key"
+    r"|private[_-]?key|authorization|credentials?)$"
+)
+
+
+def _names_secret(key: object) -> bool:
+    return isinstance(key, str) and _SECRET_KEY.match(key) is not None
+
+
+def _has_secret(item: object) -> bool:
+    if item is None or item == "":
+        return False
+    return not (isinstance(item, str) and item.startswith("[REDACTED:"))
+
+
 def redact(value: Any) -> tuple[Any, set[str]]:
     """Redact every string inside a JSON-like value (dict keys stay as they are)."""
     if isinstance(value, str):
@@ -72,6 +89,10 @@ def redact(value: Any) -> tuple[Any, set[str]]:
         found: set[str] = set()
         out: dict[str, Any] = {}
         for key, item in value.items():
+            if _names_secret(key) and _has_secret(item):
+                out[key] = "[REDACTED:credential]"
+                found.add("credential")
+                continue
             out[key], kinds = redact(item)
             found |= kinds
         return out, found

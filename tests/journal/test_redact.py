@@ -109,3 +109,33 @@ async def test_redaction_can_be_turned_off(db_path: Path) -> None:
     assert data["text"] == text
     assert secret in data["text"]
     assert "_redacted" not in data
+
+
+async def test_values_under_secret_named_keys_are_redacted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from cockpit.journal.store import Journal
+    from cockpit.model import Draft
+
+    async with await Journal.open(tmp_path / "j.sqlite") as journal:
+        await journal.append(
+            Draft(
+                incident="INC-K",
+                kind="evidence.pinned",
+                actor="alice",
+                data={
+                    "what": "config",
+                    "item": "db",
+                    "password": "hunter2",
+                    "DB_API_KEY": 12345,
+                    "tokenizer": "bpe",
+                },
+                context={"headers": {"Authorization": "Basic YWxhZGRpbjpvcGVu"}},
+            )
+        )
+    raw = sqlite3.connect(tmp_path / "j.sqlite")
+    data, context = raw.execute("SELECT data, context FROM events").fetchone()
+    raw.close()
+    assert "hunter2" not in data and "12345" not in data and "YWxhZGRp" not in context
+    assert '"password":"[REDACTED:credential]"' in data
+    assert '"tokenizer":"bpe"' in data  # a key that merely starts like one stays
