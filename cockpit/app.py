@@ -56,6 +56,7 @@ SOURCE_PANES = {
     "alertmanager": "alerts",
     "alerts": "alerts",
     "kubernetes": "kubernetes",
+    "gitops": "deploys",
 }
 FOOTER_KEYS = frozenset({"i", "s", "t", "n", "a", "x", "r", "p", "o", "question_mark", "q"})
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
@@ -210,6 +211,7 @@ class CockpitApp(App[int]):
         }
         if "kubernetes" in have:
             have.add("deploys")
+        hints["deploys"] += " (or [deploys] gitops_repo)"
         if "metrics" in have and not self.session.panels:
             have.discard("metrics")
             hints["metrics"] = "no [[panels]] in the config: add title and query"
@@ -252,7 +254,9 @@ class CockpitApp(App[int]):
                 snap.events, snap.pods, now, snap.dropped_events
             )
         if snap.deploys is not None:
-            self.main.query_one(DeploysPane).show(snap.deploys, now)
+            # rollouts from Kubernetes and commits from a GitOps repo share the pane
+            merged = tuple(d for s in self.snapshots.values() for d in (s.deploys or ()))
+            self.main.query_one(DeploysPane).show(merged, now)
 
     def on_change(self, change: SystemChange) -> None:
         self._changes.put_nowait(change)

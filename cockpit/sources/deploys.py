@@ -157,9 +157,9 @@ def git_deploys(
 ) -> list[Deploy]:
     """Recent commits of a local git repository touching `paths`, as Deploy-like rows.
 
-    namespace is "git", deployment the repository's directory name, revision the commit time
-    (epoch seconds, unique enough and ordered), image_from/image_to the parent and commit
-    short hashes, change_cause the subject. A missing git or repository yields no rows.
+    namespace is "git", deployment the repository's directory name, revision the number of
+    commits touching the paths up to this one, image_from/image_to the previous and this
+    commit's short hashes, change_cause the subject. A missing git or repository: no rows.
     """
     fmt = "%h%x1f%p%x1f%ct%x1f%cI%x1f%s"
     cmd = ["git", "-C", str(repo), "log", f"-n{int(limit)}", f"--format={fmt}", "--", *paths]
@@ -190,4 +190,15 @@ def git_deploys(
     # "from" is the previous commit that touched the paths, not merely the parent commit
     for i in range(len(rows) - 1):
         rows[i] = replace(rows[i], image_from=rows[i + 1].image_to)
-    return rows
+    # revision = how many commits touched the paths up to this one: commit times collide
+    # within a second, a count does not, and it only grows as the history does
+    count_cmd = ["git", "-C", str(repo), "rev-list", "--count", "HEAD", "--", *paths]
+    try:
+        total = int(
+            subprocess.run(
+                count_cmd, capture_output=True, text=True, timeout=timeout, check=True
+            ).stdout.strip()
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return rows
+    return [replace(row, revision=total - i) for i, row in enumerate(rows)]

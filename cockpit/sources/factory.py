@@ -26,4 +26,8 @@ def build_sources(
         from cockpit.sources.kubernetes import KubernetesSource
 
         sources.append(KubernetesSource(config.kubernetes, clock=clock, read_only=read_only))
+    if config.deploys.gitops_repo:
+        from cockpit.sources.gitops import GitOpsSource
+
+        sources.append(GitOpsSource(config.deploys, clock=clock))
     return sources
