@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,10 +83,28 @@ async def _run_app(args: argparse.Namespace, journal: Any, **session_kw: Any) ->
             read_only=bool(args.read_only),
             **session_kw,
         )
-        result = await CockpitApp(session).run_async()
+        app = CockpitApp(session)
+        _end_on_signals(app)
+        result = await app.run_async()
     finally:
         await journal.close()
     return result or EXIT_OK
+
+
+def _end_on_signals(app: Any) -> None:
+    """A closed terminal (SIGHUP) or a kill (SIGTERM) still journals session.ended."""
+    loop = asyncio.get_running_loop()
+
+    def hang_up(reason: str) -> None:
+        async def end() -> None:
+            await app.end_session(reason)
+            app.exit(0)
+
+        app.call_later(end)  # on the app's own message queue, awaited there
+
+    for sig, reason in ((signal.SIGHUP, "hangup"), (signal.SIGTERM, "terminated")):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, hang_up, reason)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -188,3 +188,23 @@ def test_read_only_watcher_is_refused_and_writes_nothing(tmux: Tmux, tmp_path: P
     wait_gone(tmux, "watch")
     events = export(journal, "INC-RO")
     assert [e["kind"] for e in events] == ["note.added"]
+
+
+def test_closing_the_terminal_still_ends_the_session(tmux: Tmux, tmp_path: Path) -> None:
+    journal = tmp_path / "j.sqlite"
+    tmux.new_session(
+        "gone",
+        cockpit_cmd(
+            "demo", "--journal", str(journal), "--incident", "INC-HUP", "--operator", "alice"
+        ),
+    )
+    tmux.wait_for("gone", lambda s: "joined the incident" in s)
+    assert active_in(journal, "INC-HUP") == ["alice"]
+    tmux.run("kill-session", "-t", "gone")  # the terminal goes away: SIGHUP
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and active_in(journal, "INC-HUP"):
+        time.sleep(0.2)
+    events = export(journal, "INC-HUP")
+    assert events[-1]["kind"] == "session.ended"
+    assert events[-1]["data"]["reason"] == "hangup"
+    assert active_in(journal, "INC-HUP") == []
