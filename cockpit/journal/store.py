@@ -295,7 +295,7 @@ class Journal:
         # a quick read proves this is SQLite and our schema, not some other database; fetch
         # it to the end: a statement left mid-result keeps a read snapshot open, and the next
         # BEGIN IMMEDIATE then fails at once with "database is locked" instead of waiting
-        await (await c.execute("SELECT seq FROM events LIMIT 1")).fetchall()
+        await c.execute_fetchall("SELECT seq FROM events LIMIT 1")
 
     async def _switch_to_wal(self) -> str:
         """PRAGMA journal_mode = WAL, retried while another process converts the same file.
@@ -518,7 +518,7 @@ class Journal:
         # versions rise with seq within an incident, so the (incident, version) index yields
         # seq order without the temp B-tree sort that ORDER BY seq costs there
         order = " ORDER BY seq" if incident is None else " ORDER BY version"
-        rows: list[Any] = list(await (await self._conn.execute(sql + order, args)).fetchall())
+        rows: list[Any] = list(await self._conn.execute_fetchall(sql + order, args))
         if incident is not None and any(a[0] > b[0] for a, b in pairwise(rows)):
             rows.sort(key=itemgetter(0))  # a tampered file: seq order is still the contract
         return rows
@@ -542,19 +542,17 @@ class Journal:
         return await self._rows(incident, 0, None, ", json_valid(data) AND json_valid(context)")
 
     async def head(self) -> tuple[int, str]:
-        row = await (
-            await self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        ).fetchall()
+        row = await self._conn.execute_fetchall(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        )
         row = _first(row)
         return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
     async def incident_ids(self) -> list[str]:
         """Incident ids, the most recently active last."""
-        rows = await (
-            await self._conn.execute(
-                "SELECT incident FROM events GROUP BY incident ORDER BY max(seq)"
-            )
-        ).fetchall()
+        rows = await self._conn.execute_fetchall(
+            "SELECT incident FROM events GROUP BY incident ORDER BY max(seq)"
+        )
         return [r[0] for r in rows]
 
     async def latest_incident(self) -> str | None:
@@ -562,13 +560,13 @@ class Journal:
         return ids[-1] if ids else None
 
     async def has_incident(self, incident: str) -> bool:
-        row = await (
-            await self._conn.execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,))
-        ).fetchall()
+        row = await self._conn.execute_fetchall(
+            "SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,)
+        )
         return bool(row)
 
     async def _read_data_version(self) -> int:
-        row = _first(await (await self._conn.execute("PRAGMA data_version")).fetchall())
+        row = _first(await self._conn.execute_fetchall("PRAGMA data_version"))
         return int(row[0]) if row else 0
 
     async def tail(
@@ -627,9 +625,7 @@ class Journal:
     # -- verification ----------------------------------------------------------------------
 
     async def verify(self) -> VerifyResult:
-        rows = await (
-            await self._conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq")
-        ).fetchall()
+        rows = await self._conn.execute_fetchall(f"SELECT {_COLUMNS} FROM events ORDER BY seq")
         return verify_rows(rows)
 
     # -- snapshots and observations ----------------------------------------------------------
@@ -642,13 +638,10 @@ class Journal:
             )
 
     async def latest_snapshot(self, incident: str) -> tuple[int, dict[str, Any]] | None:
-        row = await (
-            await self._conn.execute(
-                "SELECT version, state FROM snapshots WHERE incident = ?"
-                " ORDER BY version DESC LIMIT 1",
-                (incident,),
-            )
-        ).fetchall()
+        row = await self._conn.execute_fetchall(
+            "SELECT version, state FROM snapshots WHERE incident = ? ORDER BY version DESC LIMIT 1",
+            (incident,),
+        )
         row = _first(row)
         return (row[0], json.loads(row[1])) if row else None
 
@@ -686,17 +679,15 @@ class Journal:
         if kinds:
             sql += f" AND kind IN ({','.join('?' * len(kinds))})"
             args.extend(kinds)
-        rows = await (await self._conn.execute(sql + " ORDER BY ts, id", args)).fetchall()
+        rows = await self._conn.execute_fetchall(sql + " ORDER BY ts, id", args)
         return [(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     async def observation_bytes(self, incident: str) -> int:
         """Bytes of observation bodies already stored for an incident (the recorder's budget)."""
-        row = await (
-            await self._conn.execute(
-                "SELECT coalesce(sum(length(body)), 0) FROM observations WHERE incident = ?",
-                (incident,),
-            )
-        ).fetchall()
+        row = await self._conn.execute_fetchall(
+            "SELECT coalesce(sum(length(body)), 0) FROM observations WHERE incident = ?",
+            (incident,),
+        )
         row = _first(row)
         return int(row[0]) if row else 0
 
@@ -711,9 +702,13 @@ class Journal:
 
 
 def _first(rows: Sequence[Any]) -> Any | None:
-    """The first row of a fully read result. Reads here use fetchall, never fetchone: a
-    half-read statement keeps a read transaction open, and this connection's next write
-    then fails at once with "database is locked" if another connection committed since."""
+    """The first row of a fully read result.
+
+    Reads on the shared connection use execute_fetchall: one trip that runs the statement
+    to the end. With execute() then fetch*() another coroutine's write could run between
+    the two on the same connection while the SELECT still held a read snapshot, and fail
+    at once with "database is locked" when another connection had committed since.
+    """
     return rows[0] if rows else None
 
 
