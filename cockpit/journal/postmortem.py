@@ -613,11 +613,7 @@ def merge_panels(bodies: Iterable[list[Series]]) -> list[Series]:
 async def load_panels(journal: Any, incident: str) -> list[Series]:
     """Metric series recorded in the journal's observations table (kind "panels")."""
     try:
-        cursor = await journal.connection.execute(
-            "SELECT body FROM observations WHERE incident = ? AND kind = 'panels' ORDER BY ts, id",
-            (incident,),
-        )
-        rows = await cursor.fetchall()
+        rows = await journal.observations(incident, kinds=("panels",))
     except (sqlite3.Error, AttributeError):
         return []  # an older journal, or a stand-in without the table: charts from contexts
-    return merge_panels(decode_panels(row[0]) for row in rows)
+    return merge_panels(decode_panels(row[5]) for row in rows)

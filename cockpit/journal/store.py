@@ -691,15 +691,6 @@ class Journal:
         row = _first(row)
         return int(row[0]) if row else 0
 
-    @property
-    def connection(self) -> aiosqlite.Connection:
-        """The raw connection, for modules of this package that own other tables."""
-        return self._conn
-
-    @property
-    def write_lock(self) -> asyncio.Lock:
-        return self._write_lock
-
 
 def _first(rows: Sequence[Any]) -> Any | None:
     """The first row of a fully read result.

@@ -192,10 +192,8 @@ async def write_incident(path: Path, *, observations: bool = True) -> tuple[int,
             samples += [(f"19:{m:02d}:00", v) for m, v in ((16, 0.2), (18, 0.1), (20, 0.1))]
             rows = [samples[:6], samples[4:]]  # overlapping snapshots, as a poller writes them
             for i, chunk in enumerate(rows):
-                await journal.connection.execute(
-                    "INSERT INTO observations (incident, ts, source, kind, digest, body)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (INC, ts(f"19:1{i}:00"), "prometheus", "panels", f"d{i}", panels_body(chunk)),
+                await journal.add_observation(
+                    INC, ts(f"19:1{i}:00"), "prometheus", "panels", f"d{i}", panels_body(chunk)
                 )
         return await journal.head()
 

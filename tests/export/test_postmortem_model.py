@@ -125,11 +125,7 @@ async def test_load_panels_merges_rows_and_skips_garbage(tmp_path: Path) -> None
         for i, blob in enumerate(
             (body([[1, 1.0], [2, 2.0]], "s"), b"\x78\x9c garbage", body([[2, 5.0], [3, 3.0]], "ms"))
         ):
-            await journal.connection.execute(
-                "INSERT INTO observations (incident, ts, source, kind, digest, body)"
-                " VALUES (?, ?, 'prometheus', 'panels', 'd', ?)",
-                (INC, ts(f"19:0{i}:00"), blob),
-            )
+            await journal.add_observation(INC, ts(f"19:0{i}:00"), "prometheus", "panels", "d", blob)
         (merged,) = await load_panels(journal, INC)
         assert await load_panels(journal, "INC-OTHER") == []
     assert merged.points == ((1.0, 1.0), (2.0, 5.0), (3.0, 3.0))  # later rows win
