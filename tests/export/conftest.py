@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ import pytest
 from cockpit.journal.store import Journal
 from cockpit.model import Draft, parse_ts
 
-REPO = Path(__file__).resolve().parents[2]
 INC = "INC-20261128-1905"
 DAY = "2026-11-28"
 HOSTILE = (
@@ -26,7 +24,7 @@ HOSTILE = (
 ERRORS = "5xx rate"
 LATENCY = "p99 latency"
 
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
+RunCli = Callable[..., subprocess.CompletedProcess[str]]  # the root conftest's run_cli
 
 
 def ts(clock: str) -> str:
@@ -196,45 +194,6 @@ async def write_incident(path: Path, *, observations: bool = True) -> tuple[int,
                     INC, ts(f"19:1{i}:00"), "prometheus", "panels", f"d{i}", panels_body(chunk)
                 )
         return await journal.head()
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir()
-    values = {
-        "HOME": str(home),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "COCKPIT_OPERATOR": "alice",
-        "PYTHONPATH": str(REPO),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    for name in ("COCKPIT_JOURNAL", "COCKPIT_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return dict(values)
-
-
-@pytest.fixture
-def run_cli(env: dict[str, str], tmp_path: Path) -> RunCli:
-    """`python -m cockpit ARGS` as a real process, as a responder would run it."""
-    import os
-
-    full = {**os.environ, **env}
-
-    def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cockpit", *args],
-            cwd=tmp_path,
-            env=full,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -13,47 +12,9 @@ import pytest
 
 from cockpit.journal.store import Journal
 
-REPO = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).with_name("writer_proc.py")
 
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """An environment in which nothing can touch the real home or state dirs."""
-    home = tmp_path / "home"
-    home.mkdir()
-    values = {
-        "HOME": str(home),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "COCKPIT_OPERATOR": "alice",
-        "PYTHONPATH": str(REPO),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    for name in ("COCKPIT_JOURNAL", "COCKPIT_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return dict(os.environ)
-
-
-@pytest.fixture
-def run_cli(env: dict[str, str], tmp_path: Path) -> RunCli:
-    """Run `python -m cockpit ARGS` as a real process and capture its output."""
-
-    def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cockpit", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
+RunCli = Callable[..., subprocess.CompletedProcess[str]]  # the root conftest's run_cli
 
 
 @pytest.fixture
