@@ -10,12 +10,19 @@ from cockpit.model import Snapshot, SystemChange
 WARNING_REPEAT_S = 300.0  # one system.k8s.warning per object+reason per 5 minutes
 
 
+def _window(at: float) -> int:
+    """The 5-minute window of a moment, aligned to the clock rather than to when this process
+    first looked: two cockpits on one journal then build the same change key, and the
+    journal's once-per-key append keeps one of the two entries."""
+    return int(at // WARNING_REPEAT_S)
+
+
 class ChangeTracker:
     def __init__(self, source: str) -> None:
         self.source = source
         self._firing: dict[str, tuple[str, str]] = {}  # fingerprint -> (alert name, starts_at)
         self._deploys: set[str] | None = None  # None until the first snapshot is the baseline
-        self._warned: dict[str, float] = {}  # object+reason -> when journaled
+        self._warned: dict[str, int] = {}  # object+reason -> window it was journaled in
         self._crashing: set[str] = set()  # namespace/pod, while crash-looping or OOMKilled
 
     def observe(self, snap: Snapshot) -> list[SystemChange]:
@@ -81,17 +88,19 @@ class ChangeTracker:
             if ev.type != "Warning":
                 continue
             key = f"{ev.namespace}/{ev.object}:{ev.reason}"
-            last = self._warned.get(key)
-            if last is not None and snap.at - last < WARNING_REPEAT_S:
+            window = _window(snap.at)
+            if self._warned.get(key) == window:
                 continue
-            self._warned[key] = snap.at
+            self._warned[key] = window
             data = {
                 "reason": ev.reason,
                 "object": f"{ev.namespace}/{ev.object}",
                 "summary": ev.message[:500],
                 "count": ev.count,
             }
-            out.append(SystemChange("system.k8s.warning", self.source, data, f"warn:{key}"))
+            out.append(
+                SystemChange("system.k8s.warning", self.source, data, f"warn:{key}@{window}")
+            )
         return out
 
     def _pods(self, snap: Snapshot) -> list[SystemChange]:
@@ -113,7 +122,7 @@ class ChangeTracker:
             }
             out.append(
                 SystemChange(
-                    "system.pod.crashloop", self.source, data, f"crash:{key}@{snap.at:.0f}"
+                    "system.pod.crashloop", self.source, data, f"crash:{key}@{_window(snap.at)}"
                 )
             )
         self._crashing = current
