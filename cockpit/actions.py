@@ -56,7 +56,6 @@ class Actions:
     remediator: Remediator | None = None
     declared: bool = False
     session_id: str = field(default_factory=lambda: uuid7()[-12:])
-    on_operator_change: list[Callable[[str], None]] = field(default_factory=list)
 
     # -- the journal write every action ends with --------------------------------------------
 
@@ -172,8 +171,6 @@ class Actions:
             "operator.handoff", {"to": to, "from": self.operator, "session": self.session_id}
         )
         self.operator = to
-        for listener in self.on_operator_change:
-            listener(to)
         return event
 
     # -- alerts ----------------------------------------------------------------------------------
