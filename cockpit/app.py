@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
 from cockpit.correlate import correlate
@@ -35,6 +35,7 @@ from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
 from cockpit.panes.layout import activate_pane, pane_of, pane_tabs
+from cockpit.panes.lines import KeyBar, TextLine
 from cockpit.panes.metrics import SPARK_WIDTH, MetricsPane
 from cockpit.panes.render import age
 from cockpit.panes.rowlist import RowList
@@ -62,7 +63,7 @@ FOOTER_KEYS = frozenset({"i", "s", "t", "n", "a", "x", "r", "p", "o", "question_
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 
 
-class Banner(Static):
+class Banner(TextLine):
     """A loud line: the journal cannot be written, or this is a read-only session."""
 
     DEFAULT_CSS = """
@@ -72,7 +73,7 @@ class Banner(Static):
     """
 
 
-class PaneTabs(Static):
+class PaneTabs(TextLine):
     """In a narrow terminal only one pane shows at a time: this line says which."""
 
     DEFAULT_CSS = "PaneTabs { height: 1; display: none; padding: 0 1; }"
@@ -153,7 +154,16 @@ class CockpitApp(App[int]):
             yield MetricsPane()
             yield DeploysPane()
             yield TimelinePane()
-        yield Footer()
+        yield KeyBar(self.footer_keys())
+
+    def footer_keys(self) -> list[tuple[str, str]]:
+        """The first-response keys as the footer shows them, then the palette."""
+        keys = [
+            (self.get_key_display(Binding(k.key, k.action, k.label)), k.label)
+            for k in KEYMAP
+            if k.key in FOOTER_KEYS
+        ]
+        return [*keys, ("^p", "palette")]
 
     @property
     def main(self) -> Screen[Any]:
@@ -347,8 +357,8 @@ class CockpitApp(App[int]):
         if self._bars == (status, tabs):
             return  # an update costs a layout pass even when nothing changed
         self._bars = (status, tabs)
-        self.main.query_one(StatusBar).update(status)
-        self.main.query_one(PaneTabs).update(tabs, layout=False)
+        self.main.query_one(StatusBar).show(status)
+        self.main.query_one(PaneTabs).show(tabs)
 
     @work(exclusive=True, group="viewers")
     async def poll_viewers(self) -> None:
@@ -405,7 +415,7 @@ class CockpitApp(App[int]):
         banner.remove_class("-error", "-info")
         if kind and text:
             banner.add_class(kind)
-            banner.update(inert(text, limit=300))
+            banner.show(inert(text, limit=300))
 
     def context_now(self) -> dict[str, Any]:
         """What the cockpit showed at this moment: stored with every operator action."""

@@ -203,7 +203,7 @@ class ReplayApp(App[int]):
         if frame is None:
             return
         status = render_status(frame.state, frame.operator or "—", [], self.moment)
-        self.main.query_one(StatusBar).update(status)
+        self.main.query_one(StatusBar).show(status)
         bar = Text()
         bar.append("REPLAY ", style="bold")
         bar.append(clock_text(self.moment), style="bold")
@@ -219,7 +219,7 @@ class ReplayApp(App[int]):
             bar.append(" · metrics from journal entries (no observations)")
         bar.append("  ←/→ entry  [/] 1 min  g go to  space play  ? help  q quit", style="dim")
         self.main.query_one(ReplayBar).update(bar)
-        self.main.query_one(PaneTabs).update(pane_tabs(self.active_pane), layout=False)
+        self.main.query_one(PaneTabs).show(pane_tabs(self.active_pane))
 
     # -- keys ----------------------------------------------------------------------------------
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from cockpit.journal.projection import IncidentState
 from cockpit.model import SourceHealth, parse_ts
+from cockpit.panes.lines import TextLine
 from cockpit.panes.render import SEV_BADGE_STYLE, age
 from cockpit.text import inert
 
@@ -18,7 +18,7 @@ STATUS_STYLE = {
 }
 
 
-class StatusBar(Static):
+class StatusBar(TextLine):
     DEFAULT_CSS = """
     StatusBar { height: auto; max-height: 2; background: $panel; color: $foreground; padding: 0 1; }
     """
