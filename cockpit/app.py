@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
 from cockpit.correlate import correlate
@@ -604,11 +604,6 @@ class CockpitApp(App[int]):
             self.push_screen(ChartScreen(item, self.chart_markers()))
         else:
             self.push_screen(DetailScreen(item_label(item), item))
-
-    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        # the table consumes enter itself; selecting a row is the same as `enter` = detail
-        event.stop()
-        await self.action_detail()
 
     async def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()

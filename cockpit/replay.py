@@ -25,6 +25,7 @@ from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
 from cockpit.panes.layout import PANE_IDS, activate_pane, pane_of, pane_tabs
+from cockpit.panes.lines import TextLine
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
@@ -181,7 +182,7 @@ class ReplayApp(App[int]):
         kube = main.query_one(KubernetesPane)
         kube.show(frame.k8s_events or (), frame.pods, now, frame.dropped_events)
         if frame.pods is None:
-            kube.query_one("#pod-health", Static).update("pods: nothing recorded by then")
+            kube.query_one("#pod-health", TextLine).show(Text("pods: nothing recorded by then"))
         main.query_one(DeploysPane).show(frame.deploys or (), now)
         self._sync_timeline(frame)
         self.render_bars()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from cockpit.model import K8sEvent, PodHealth
+from cockpit.panes.lines import TextLine
 from cockpit.panes.render import age_since
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
@@ -26,7 +26,7 @@ class KubernetesPane(TablePane):
         self.dropped = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("pods: waiting for data", id="pod-health")
+        yield TextLine(Text("pods: waiting for data"), id="pod-health")
         yield from super().compose()
 
     def show(
@@ -58,7 +58,7 @@ class KubernetesPane(TablePane):
         self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
         self.sync(rows)
         if pods is not None:
-            self.query_one("#pod-health", Static).update(pod_summary(pods))
+            self.query_one("#pod-health", TextLine).show(pod_summary(pods))
 
 
 def pod_summary(pods: tuple[PodHealth, ...]) -> Text:

@@ -32,7 +32,7 @@ def activate_pane(screen: Screen[Any], pane: str) -> None:
     for pane_id in PANE_IDS:
         screen.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
     with contextlib.suppress(Exception):  # a pane without a list keeps focus where it is
-        screen.query_one(f"#{pane}").query_one("DataTable, RowList").focus()
+        screen.query_one(f"#{pane}").query_one("RowList").focus()
 
 
 def pane_of(widget: Any) -> str | None:

@@ -1,24 +1,32 @@
-"""A scrolling list of one-line rows with a cursor, each row rendered once and cached.
+"""A scrolling list of one-line rows with a cursor; each row rendered once and cached.
 
-The timeline gains a row many times a second during a busy incident. A DataTable re-renders
-every visible cell whenever a row is added (its caches are keyed on an update counter), which
-made each new entry cost a full repaint of the pane. Here a row is rendered to a Strip once
-per width; scrolling and appending only pick cached strips.
+Every live pane is one of these. Textual's DataTable re-renders every visible cell when a
+row is added or a cell changes (its caches are keyed on an update counter), and every change
+of its size asked for a layout of the whole screen. Here a row is rendered to a Strip once
+per (row, width, cursor state); appending, scrolling and syncing only pick cached strips, and
+the list scrolls itself (own offset and scrollbar column), so a new row repaints this widget
+and nothing else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from itertools import count
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
+
+WHEEL_LINES = 3
 
 
-class RowList(ScrollView, can_focus=True):
+class RowList(Widget, can_focus=True):
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False),
         Binding("down", "cursor(1)", show=False),
@@ -28,11 +36,12 @@ class RowList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", show=False),
         Binding("enter", "select", show=False),
     ]
-    COMPONENT_CLASSES = {"rowlist--cursor"}
+    COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--thumb"}
     DEFAULT_CSS = """
-    RowList { height: 1fr; scrollbar-size-horizontal: 0; }
+    RowList { height: 1fr; }
     RowList > .rowlist--cursor { background: $panel-lighten-1; }
     RowList:focus > .rowlist--cursor { background: $accent 40%; }
+    RowList > .rowlist--thumb { color: $panel-lighten-2; }
     """
 
     class Selected(Message):
@@ -46,74 +55,129 @@ class RowList(ScrollView, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: list[Text] = []
+        self.keys: list[Hashable] = []  # one per row: identifies its cached strips
         self.cursor = -1
-        self._strips: dict[tuple[int, int, bool, bool], Strip] = {}
-        self._first_id = 0  # rows dropped from the top shift indexes; ids keep caches valid
+        self.top = 0  # index of the first visible row
+        self._strips: dict[tuple[Hashable, int, bool, bool], Strip] = {}
+        self._auto_keys = count()
 
     # -- content -----------------------------------------------------------------------------
 
     def append(self, row: Text) -> None:
         follow = self.cursor >= len(self.rows) - 1
         self.rows.append(row)
-        self._resize()
+        self.keys.append(next(self._auto_keys))
         if follow:
             self.move_to(len(self.rows) - 1)
+        else:
+            self._refresh_scrollbar()
 
     def drop_first(self) -> None:
         if self.rows:
             self.rows.pop(0)
-            self._first_id += 1
+            self._forget(self.keys.pop(0))
             self.cursor = max(0, self.cursor - 1)
-            self._resize()
+            self.top = max(0, self.top - 1)
             self.refresh()
 
-    def set_rows(self, rows: list[Text]) -> None:
+    def set_rows(self, rows: Sequence[Text]) -> None:
+        """Replace every row (a rebuild); the cursor goes to the newest row."""
         self.rows = list(rows)
+        self.keys = [next(self._auto_keys) for _ in self.rows]
         self._strips.clear()
-        self._first_id = 0
-        self._resize()
+        self.cursor = -1
         self.move_to(len(self.rows) - 1)
         self.refresh()
 
-    def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+    def sync(self, rows: Sequence[tuple[Hashable, Text]]) -> None:
+        """Show exactly `rows` (key, text) in this order; the cursor stays on its row's key.
 
-    # -- cursor ------------------------------------------------------------------------------
+        Only rows whose text changed lose their cached strips; nothing repaints when nothing
+        changed.
+        """
+        old = dict(zip(self.keys, self.rows, strict=True))
+        keys = [key for key, _ in rows]
+        texts = [text for _, text in rows]
+        if keys == self.keys and texts == self.rows:
+            return
+        for key, text in rows:
+            if key in old and old[key] != text:
+                self._forget(key)
+        for key in old.keys() - set(keys):
+            self._forget(key)
+        current = self.keys[self.cursor] if 0 <= self.cursor < len(self.keys) else None
+        self.rows, self.keys = texts, keys
+        if current in old and current in keys:
+            cursor = keys.index(current)
+        else:
+            cursor = min(max(self.cursor, 0), len(keys) - 1)
+        self.cursor = cursor
+        self._clamp_top()
+        self._keep_cursor_visible()
+        self.refresh()
+
+    def _forget(self, key: Hashable) -> None:
+        for cached in [k for k in self._strips if k[0] == key]:
+            del self._strips[cached]
+
+    # -- cursor and scrolling ----------------------------------------------------------------
+
+    @property
+    def page_height(self) -> int:
+        return max(0, self.size.height)
 
     def move_to(self, index: int) -> None:
         if not self.rows:
             self.cursor = -1
             return
-        old = self.cursor
+        old_cursor, old_top = self.cursor, self.top
         self.cursor = max(0, min(index, len(self.rows) - 1))
         self._keep_cursor_visible()
-        for line in (old, self.cursor):
-            self.refresh_line(line - int(self.scroll_y))
+        if self.top != old_top:
+            self.refresh()
+        else:
+            for row in (old_cursor, self.cursor):
+                self._refresh_row(row)
+            self._refresh_scrollbar()
 
     def _keep_cursor_visible(self) -> None:
-        height = self.scrollable_content_region.height
+        height = self.page_height
         if height <= 0:
-            return  # not laid out yet: on_resize scrolls once the height is known
-        top = int(self.scroll_y)
-        if self.cursor < top:
-            target = self.cursor
-        elif self.cursor >= top + height:
-            target = self.cursor - height + 1
-        else:
-            return
-        # the new virtual size may not be laid out yet: scroll after the refresh too
-        self.scroll_to(y=target, animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
+            return  # not laid out yet: on_resize places the cursor once the height is known
+        if self.cursor < self.top:
+            self.top = max(0, self.cursor)
+        elif self.cursor >= self.top + height:
+            self.top = self.cursor - height + 1
+
+    def _clamp_top(self) -> None:
+        self.top = max(0, min(self.top, len(self.rows) - self.page_height))
+
+    def scroll_rows(self, delta: int) -> None:
+        old = self.top
+        self.top += delta
+        self._clamp_top()
+        if self.top != old:
+            self.refresh()
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.top
+        if 0 <= y < self.page_height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _refresh_scrollbar(self) -> None:
+        if self._has_scrollbar():
+            self.refresh(Region(self.size.width - 1, 0, 1, self.page_height))
 
     def on_resize(self) -> None:
-        self._resize()
+        self._clamp_top()
         self._keep_cursor_visible()
+        self.refresh()
 
     def action_cursor(self, delta: int) -> None:
         self.move_to(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self.cursor + direction * max(1, self.page_height - 1))
 
     def action_jump(self, index: int) -> None:
         self.move_to(index if index >= 0 else len(self.rows) - 1)
@@ -122,20 +186,46 @@ class RowList(ScrollView, can_focus=True):
         if 0 <= self.cursor < len(self.rows):
             self.post_message(self.Selected(self, self.cursor))
 
-    def on_click(self, event: object) -> None:
-        y = getattr(event, "y", None)
-        if isinstance(y, int):
-            self.move_to(int(self.scroll_y) + y)
+    def on_click(self, event: events.Click) -> None:
+        self.move_to(self.top + event.y)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_rows(WHEEL_LINES)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_rows(-WHEEL_LINES)
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
 
     # -- rendering ---------------------------------------------------------------------------
 
+    def _has_scrollbar(self) -> bool:
+        return len(self.rows) > self.page_height > 0
+
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        if not 0 <= index < len(self.rows) or width <= 0:
-            return Strip.blank(width, self.rich_style)
+        width = self.size.width
+        if width <= 0:
+            return Strip.blank(0)
+        scrollbar = self._has_scrollbar()
+        text_width = width - 1 if scrollbar else width
+        index = self.top + y
+        if 0 <= index < len(self.rows):
+            strip = self._row_strip(index, text_width)
+        else:
+            strip = Strip.blank(text_width, self.rich_style)
+        if scrollbar:
+            strip = Strip.join([strip, self._scrollbar_cell(y)])
+        return strip
+
+    def _row_strip(self, index: int, width: int) -> Strip:
         selected = index == self.cursor
-        key = (self._first_id + index, width, selected, selected and self.has_focus)
+        key = (self.keys[index], width, selected, selected and self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 4 * max(len(self.rows), 100):
@@ -154,8 +244,14 @@ class RowList(ScrollView, can_focus=True):
         line = Strip(Segment.apply_style(segments, base), width)
         return line.crop_extend(0, width, Style.null() if not selected else base)
 
-    def on_focus(self) -> None:
-        self.refresh()
+    def _scrollbar_cell(self, y: int) -> Strip:
+        """One cell of a thumb showing which part of the rows is on screen."""
+        height, total = self.page_height, len(self.rows)
+        thumb = max(1, height * height // total)
+        start = (height - thumb) * self.top // max(1, total - height)
+        on_thumb = start <= y < start + thumb
+        style = self.rich_style + self.get_component_rich_style("rowlist--thumb")
+        return Strip([Segment("┃" if on_thumb else "│", style if on_thumb else style + _DIM)], 1)
 
-    def on_blur(self) -> None:
-        self.refresh()
+
+_DIM = Style(dim=True)

@@ -7,11 +7,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from cockpit.journal.events import is_system, is_view
 from cockpit.journal.export import describe
 from cockpit.model import Event
+from cockpit.panes.lines import TextLine
 from cockpit.panes.rowlist import RowList
 from cockpit.text import inert
 
@@ -36,7 +36,7 @@ class TimelinePane(Vertical):
 
     def compose(self) -> ComposeResult:
         header = Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What")
-        yield Static(header, classes="timeline-header")
+        yield TextLine(header, classes="timeline-header")
         yield RowList()
 
     @property
