@@ -28,7 +28,7 @@ from cockpit.app import CockpitApp
 from cockpit.journal.store import Journal
 from cockpit.model import Draft, Event
 from cockpit.panes.timeline import TimelinePane
-from cockpit.screens.prompts import ChoiceScreen
+from cockpit.screens.prompts import ChoicePrompt
 from cockpit.session import Session
 from cockpit.sources.demo import demo_sources
 from cockpit.themes import load_themes
@@ -128,14 +128,14 @@ async def bench(journal_path: Path, presses: int, every_s: float) -> None:
         seq0, fill0, t0 = app.last_seq, filled[0], time.perf_counter()
         for i in range(presses):
             press(app, "s")
-            await wait_until(lambda: isinstance(app.screen, ChoiceScreen))
+            await wait_until(lambda: isinstance(app.prompt, ChoicePrompt))
             await painted(app)  # a person presses the digit once the prompt is on screen
             start = time.perf_counter()
             press(app, str(i % 5 + 1))
             seq = await asyncio.wait_for(seqs.get(), 5.0)
             await app.wait_for_timeline(seq)
             samples.append(time.perf_counter() - start)
-            await wait_until(lambda: not isinstance(app.screen, ChoiceScreen))
+            await wait_until(lambda: not isinstance(app.prompt, ChoicePrompt))
             await painted(app)
         wall = time.perf_counter() - t0
         entries, notes = app.last_seq - seq0, filled[0] - fill0

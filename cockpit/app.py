@@ -43,7 +43,13 @@ from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.detail import DetailScreen
 from cockpit.screens.help import HelpScreen
-from cockpit.screens.prompts import ChoiceScreen, ConfirmScreen, NoteScreen, TextScreen
+from cockpit.screens.prompts import (
+    ChoicePrompt,
+    ConfirmPrompt,
+    NotePrompt,
+    PromptHost,
+    TextPrompt,
+)
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
@@ -79,11 +85,11 @@ class PaneTabs(TextLine):
     DEFAULT_CSS = "PaneTabs { height: 1; display: none; padding: 0 1; }"
 
 
-class CockpitApp(App[int]):
+class CockpitApp(PromptHost, App[int]):
     TITLE = "cockpit"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     CSS = """
-    Screen { layout: vertical; }
+    Screen { layout: vertical; layers: default prompt; }
     #main { height: 1fr; layout: grid; grid-size: 2 3; grid-rows: 1fr 1fr 1fr; }
     #timeline { column-span: 2; }
     Screen.-narrow PaneTabs { display: block; }
@@ -447,10 +453,10 @@ class CockpitApp(App[int]):
 
     # -- key actions (each one line into actions.py) ---------------------------------------
 
-    def action_declare(self) -> None:
+    async def action_declare(self) -> None:
         title = "Retitle the incident" if self.state.declared else "Declare the incident: title"
-        self.push_screen(
-            TextScreen(title, value=self.state.title, placeholder="e.g. checkout 5xx after deploy"),
+        await self.ask(
+            TextPrompt(title, value=self.state.title, placeholder="e.g. checkout 5xx after deploy"),
             self._declare,
         )
 
@@ -458,28 +464,28 @@ class CockpitApp(App[int]):
         if title is not None:
             await self.act(self.actions_.declare(title))
 
-    def action_severity(self) -> None:
-        self.push_screen(ChoiceScreen("Severity", SEVERITIES, self.state.severity), self._severity)
+    async def action_severity(self) -> None:
+        await self.ask(ChoicePrompt("Severity", SEVERITIES, self.state.severity), self._severity)
 
     async def _severity(self, value: str | None) -> None:
         if value:
             await self.act(self.actions_.set_severity(value))
 
-    def action_status(self) -> None:
-        self.push_screen(ChoiceScreen("Status", STATUSES, self.state.status), self._status)
+    async def action_status(self) -> None:
+        await self.ask(ChoicePrompt("Status", STATUSES, self.state.status), self._status)
 
     async def _status(self, value: str | None) -> None:
         if value:
             await self.act(self.actions_.set_status(value))
 
-    def action_note(self) -> None:
-        self.push_screen(NoteScreen(NOTE_TYPES), self._note)
+    async def action_note(self) -> None:
+        await self.ask(NotePrompt(NOTE_TYPES), self._note)
 
     async def _note(self, value: tuple[str, str] | None) -> None:
         if value:
             await self.act(self.actions_.add_note(*value))
 
-    def action_amend(self) -> None:
+    async def action_amend(self) -> None:
         note = self.main.query_one(TimelinePane).selected()
         if note is None or note.kind not in ("note.added", "note.amended"):
             self.notify("select a note in the timeline (5) to amend it", severity="warning")
@@ -490,12 +496,12 @@ class CockpitApp(App[int]):
                 await self.act(self.actions_.amend_note(note, text))
 
         title = f"Amend note #{note.seq} (the original stays in the journal)"
-        self.push_screen(TextScreen(title, value=str(note.data.get("text", ""))), amend)
+        await self.ask(TextPrompt(title, value=str(note.data.get("text", ""))), amend)
 
-    def action_role(self) -> None:
-        self.push_screen(ChoiceScreen("Assign which role?", ROLES), self._role)
+    async def action_role(self) -> None:
+        await self.ask(ChoicePrompt("Assign which role?", ROLES), self._role)
 
-    def _role(self, role: str | None) -> None:
+    async def _role(self, role: str | None) -> None:
         if not role:
             return
 
@@ -503,7 +509,7 @@ class CockpitApp(App[int]):
             if name is not None:
                 await self.act(self.actions_.assign_role(role, name))
 
-        self.push_screen(TextScreen(f"Who is {role}?", value=self.actions_.operator), assign)
+        await self.ask(TextPrompt(f"Who is {role}?", value=self.actions_.operator), assign)
 
     def _selected_alert(self) -> Any:
         return self.main.query_one(AlertsPane).selected()
@@ -511,7 +517,7 @@ class CockpitApp(App[int]):
     async def action_ack(self) -> None:
         await self.act(self.actions_.acknowledge(self._selected_alert()))
 
-    def action_silence(self) -> None:
+    async def action_silence(self) -> None:
         alert = self._selected_alert()
         if alert is None:
             self.notify("no alert selected: press 1 and pick one", severity="warning")
@@ -521,7 +527,7 @@ class CockpitApp(App[int]):
             if duration:
                 await self.act(self.actions_.silence(alert, duration))
 
-        self.push_screen(ChoiceScreen(f"Silence {alert.name} for", SILENCE_CHOICES), silence)
+        await self.ask(ChoicePrompt(f"Silence {alert.name} for", SILENCE_CHOICES), silence)
 
     def action_rollback(self) -> None:
         self.run_remediation("rollback")
@@ -529,7 +535,7 @@ class CockpitApp(App[int]):
     def action_restart(self) -> None:
         self.run_remediation("restart")
 
-    def action_scale(self) -> None:
+    async def action_scale(self) -> None:
         deploy = self.main.query_one(DeploysPane).selected()
 
         def scale(text: str | None) -> None:
@@ -541,7 +547,7 @@ class CockpitApp(App[int]):
             self.run_remediation("scale", replicas=int(text))
 
         name = f"{deploy.namespace}/{deploy.deployment}" if deploy else "the selected deploy"
-        self.push_screen(TextScreen(f"Scale {name} to how many replicas?"), scale)
+        await self.ask(TextPrompt(f"Scale {name} to how many replicas?"), scale)
 
     @work(exclusive=True, group="remediation")
     async def run_remediation(self, action: str, **params: Any) -> None:
@@ -552,8 +558,8 @@ class CockpitApp(App[int]):
         except ActionRefused as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        confirmed = await self.push_screen_wait(
-            ConfirmScreen(f"{action.capitalize()}? This changes production.", plan)
+        confirmed = await self.ask_wait(
+            ConfirmPrompt(f"{action.capitalize()}? This changes production.", plan)
         )
         if confirmed and deploy is not None:
             self.notify(f"{action} in progress…", markup=False)
@@ -564,9 +570,9 @@ class CockpitApp(App[int]):
         label = item_label(item) if item is not None else ""
         await self.act(self.actions_.pin(self.active_pane, label))
 
-    def action_handoff(self) -> None:
-        self.push_screen(
-            TextScreen("Hand the keyboard to", placeholder="operator name"), self._handoff
+    async def action_handoff(self) -> None:
+        await self.ask(
+            TextPrompt("Hand the keyboard to", placeholder="operator name"), self._handoff
         )
 
     async def _handoff(self, name: str | None) -> None:
@@ -574,8 +580,8 @@ class CockpitApp(App[int]):
             await self.act(self.actions_.handoff(name))
             self.tick()
 
-    def action_export(self) -> None:
-        self.push_screen(ChoiceScreen("Export the timeline as", exporter.FORMATS), self._export)
+    async def action_export(self) -> None:
+        await self.ask(ChoicePrompt("Export the timeline as", exporter.FORMATS), self._export)
 
     async def _export(self, fmt: str | None) -> None:
         if not fmt:
@@ -671,6 +677,8 @@ class CockpitApp(App[int]):
             await self.perform(self.actions_.view(kind, **data), quiet=True)
 
     def on_descendant_focus(self, event: Any) -> None:
+        if self.keep_focus_in_prompt(event.widget):
+            return
         pane = pane_of(event.widget)
         if pane is not None and pane != self.active_pane:
             self.show_pane(pane)
@@ -707,7 +715,8 @@ class CockpitApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a prompt is open, its keys are typed text, not cockpit actions
-        return not (isinstance(self.screen, ModalScreen) and action in _OPERATOR_ACTIONS)
+        held = self.prompt is not None or isinstance(self.screen, ModalScreen)
+        return not (held and action in _OPERATOR_ACTIONS)
 
     # -- palette -------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from cockpit.panes.lines import TextLine
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
-from cockpit.screens.prompts import TextScreen
+from cockpit.screens.prompts import PromptHost, TextPrompt
 from cockpit.text import inert
 
 SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
@@ -107,7 +107,7 @@ class ReplayHelpScreen(ModalScreen[None]):
 _REPLAY_ACTIONS = frozenset({"step", "shift", "goto", "play", "help", "focus_pane", "quit"})
 
 
-class ReplayApp(App[int]):
+class ReplayApp(PromptHost, App[int]):
     TITLE = "cockpit replay"
     HORIZONTAL_BREAKPOINTS = CockpitApp.HORIZONTAL_BREAKPOINTS
     CSS = CockpitApp.CSS  # the same layout as the live cockpit
@@ -238,9 +238,9 @@ class ReplayApp(App[int]):
     def action_shift(self, seconds: float) -> None:
         self.seek(self.moment + seconds)
 
-    def action_goto(self) -> None:
-        self.push_screen(
-            TextScreen(
+    async def action_goto(self) -> None:
+        await self.ask(
+            TextPrompt(
                 "Go to (HH:MM[:SS] UTC, or an ISO time)",
                 value=datetime.fromtimestamp(self.moment, UTC).strftime("%H:%M:%S"),
                 placeholder="e.g. 19:12 or 2026-11-28T19:12:30Z",
@@ -306,6 +306,8 @@ class ReplayApp(App[int]):
         self.render_bars()
 
     def on_descendant_focus(self, event: Any) -> None:
+        if self.keep_focus_in_prompt(event.widget):
+            return
         pane = pane_of(event.widget)
         if pane is not None and pane != self.active_pane:
             self.show_pane(pane)
@@ -315,4 +317,5 @@ class ReplayApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while the go-to prompt is open, arrows, brackets and space are typed text
-        return not (isinstance(self.screen, ModalScreen) and action in _REPLAY_ACTIONS)
+        held = self.prompt is not None or isinstance(self.screen, ModalScreen)
+        return not (held and action in _REPLAY_ACTIONS)

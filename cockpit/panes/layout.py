@@ -31,6 +31,8 @@ def activate_pane(screen: Screen[Any], pane: str) -> None:
     """Mark `pane` active (the one shown when narrow) and put the keyboard in its table."""
     for pane_id in PANE_IDS:
         screen.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
+    if pane_of(screen.focused) == pane:
+        return  # the keyboard is already there: focusing again would echo a focus event
     with contextlib.suppress(Exception):  # a pane without a list keeps focus where it is
         screen.query_one(f"#{pane}").query_one("RowList").focus()
 

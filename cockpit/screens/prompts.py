@@ -1,31 +1,156 @@
-"""Modal prompts: pick one of a few choices, type a line, a note with its type, confirm."""
+"""Prompts: pick one of a few choices, type a line, a note with its type, confirm.
+
+A prompt opens over the panes of the cockpit's own screen rather than as a screen of its
+own: the panes stay live and undimmed while the operator types (they may be writing about
+the graph they are looking at), and nothing under the prompt is re-blended on every update.
+A pushed modal screen cost a full repaint of the screen below it on every journal entry
+while it was open, and another full restyle and repaint when it closed.
+
+While a prompt is open it holds the keyboard: the host app keeps focus inside it and
+refuses its own action keys (see PromptHost).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from cockpit.text import inert
 
-_MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{ width: 72; max-width: 100%; height: auto; max-height: 100%;
-    border: round $accent; background: $surface; padding: 0 1; }}
-{name} OptionList {{ height: auto; max-height: 12; }}
-{name} .hint {{ color: $text-muted; }}
-{name} Horizontal {{ height: auto; }}
-"""
+ResultType = TypeVar("ResultType")
+Callback = Callable[[Any], Awaitable[None] | None]
+
+PROMPT_WIDTH = 72
+PROMPT_TOP = 2  # under the status bar: the newest timeline rows at the bottom stay in view
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class Prompt(Vertical, Generic[ResultType]):
+    """A boxed prompt on the screen's `prompt` layer; `dismiss(result)` closes it."""
+
+    DEFAULT_CSS = f"""
+    Prompt {{ layer: prompt; position: absolute; width: {PROMPT_WIDTH}; max-width: 100%;
+        height: auto; max-height: 100%; border: round $accent; background: $surface;
+        padding: 0 1; }}
+    Prompt OptionList {{ height: auto; max-height: 12; }}
+    Prompt .hint {{ color: $text-muted; }}
+    Prompt Horizontal {{ height: auto; }}
+    """
+
+    class Closed(Message):
+        """Sent to the host app once the prompt has a result (None: cancelled)."""
+
+        def __init__(self, prompt: Prompt[Any], result: Any) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.result = result
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.callback: Callback | None = None
+        self.closed = False
+
+    def on_mount(self) -> None:
+        self.place(self.screen.size.width)
+
+    def place(self, screen_width: int) -> None:
+        """Centred horizontally near the top; called again when the terminal is resized."""
+        width = min(PROMPT_WIDTH, screen_width)
+        self.styles.offset = (max(0, (screen_width - width) // 2), PROMPT_TOP)
+
+    def focus_first(self) -> None:
+        """Put the keyboard where typing starts, now (Widget.focus() waits a message turn)."""
+        self.screen.set_focus(self.focus_target())
+
+    def focus_target(self) -> Widget:
+        return self
+
+    def dismiss(self, result: ResultType) -> None:
+        if not self.closed:
+            self.closed = True
+            self.post_message(self.Closed(self, result))
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancelled())
+
+    def cancelled(self) -> Any:
+        return None
+
+
+class PromptHost:
+    """App mixin: opens prompts on the main screen and routes their results."""
+
+    _prompt: Prompt[Any] | None = None
+    _focus_before: Widget | None = None
+
+    @property
+    def prompt(self) -> Prompt[Any] | None:
+        """The open prompt, if any."""
+        return self._prompt
+
+    async def ask(self, prompt: Prompt[Any], callback: Callback | None = None) -> None:
+        """Open `prompt`; `callback(result)` runs on the app once it is answered.
+
+        Awaited from the key's action, so the app handles no further key until the prompt
+        holds the focus: what the operator types ahead (`s` then `2`) lands in the prompt.
+        """
+        app: Any = self
+        if self._prompt is not None:  # one question at a time: the newer one wins
+            self._prompt.dismiss(self._prompt.cancelled())
+        prompt.callback = callback
+        self._focus_before = app.focused
+        self._prompt = prompt
+        await app.screen_stack[0].mount(prompt)
+        prompt.focus_first()
+
+    async def ask_wait(self, prompt: Prompt[ResultType]) -> ResultType:
+        """Open `prompt` and wait for its answer (from a worker)."""
+        answer: asyncio.Future[ResultType] = asyncio.get_running_loop().create_future()
+        await self.ask(prompt, lambda result: None if answer.done() else answer.set_result(result))
+        return await answer
+
+    async def on_prompt_closed(self, message: Prompt.Closed) -> None:
+        app: Any = self
+        message.stop()
+        prompt = message.prompt
+        current = self._prompt is prompt
+        if current:
+            self._prompt = None
+        before = self._focus_before
+        if current and before is not None and before.is_attached and before.focusable:
+            # before the removal, and at once: removing the focused prompt would move the
+            # focus to some pane first (a spurious view.focus in the journal)
+            app.screen_stack[0].set_focus(before)
+        await prompt.remove()
+        if prompt.callback is not None:
+            app.call_later(prompt.callback, message.result)
+
+    def keep_focus_in_prompt(self, widget: Widget) -> bool:
+        """Focus moved (tab, mouse) outside the open prompt: put it back. True if it did."""
+        prompt = self._prompt
+        if prompt is None or prompt.closed or not prompt.is_mounted:
+            return False  # not open, or still mounting: ask() focuses it once mounted
+        if widget is prompt or prompt in widget.ancestors:
+            return False
+        prompt.focus_first()
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._prompt is not None:
+            self._prompt.place(event.size.width)
+
+
+class ChoicePrompt(Prompt[str | None]):
     """Pick one value; digits pick by position, escape cancels."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ChoiceScreen")
     BINDINGS = [
         ("escape", "cancel", "Cancel"),
         *((str(n), f"pick({n})", str(n)) for n in range(1, 10)),
@@ -38,33 +163,31 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text)
-            options = [Option(f"{i}  {c}", id=c) for i, c in enumerate(self.choices, start=1)]
-            yield OptionList(*options)
-            yield Static("enter pick · 1-9 pick by number · esc cancel", classes="hint")
+        yield Label(self.title_text)
+        options = [Option(f"{i}  {c}", id=c) for i, c in enumerate(self.choices, start=1)]
+        yield OptionList(*options)
+        yield Static("enter pick · 1-9 pick by number · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
-        option_list = self.query_one(OptionList)
+        super().on_mount()
         if self.current in self.choices:
-            option_list.highlighted = self.choices.index(self.current)
-        option_list.focus()
+            self.query_one(OptionList).highlighted = self.choices.index(self.current)
+
+    def focus_target(self) -> Widget:
+        return self.query_one(OptionList)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.dismiss(event.option.id)
 
     def action_pick(self, number: int) -> None:
         if 1 <= number <= len(self.choices):
             self.dismiss(self.choices[number - 1])
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
+class TextPrompt(Prompt[str | None]):
+    """Type one line (a title, an operator name, a number of replicas)."""
 
-class TextScreen(ModalScreen[str | None]):
-    """Type one line (a title, an operator name, a duration)."""
-
-    DEFAULT_CSS = _MODAL_CSS.format(name="TextScreen")
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
@@ -74,25 +197,22 @@ class TextScreen(ModalScreen[str | None]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text)
-            yield Input(value=self.value, placeholder=self.placeholder)
-            yield Static("enter save · esc cancel", classes="hint")
+        yield Label(self.title_text)
+        yield Input(value=self.value, placeholder=self.placeholder)
+        yield Static("enter save · esc cancel", classes="hint")
 
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
+    def focus_target(self) -> Widget:
+        return self.query_one(Input)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         self.dismiss(event.value)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class NoteScreen(ModalScreen[tuple[str, str] | None]):
+class NotePrompt(Prompt[tuple[str, str] | None]):
     """A note with its type: note, hypothesis, decision or finding."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="NoteScreen") + "NoteScreen Select { width: 24; }"
+    DEFAULT_CSS = "NotePrompt Select { width: 24; }"
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def __init__(self, types: Sequence[str]) -> None:
@@ -100,28 +220,24 @@ class NoteScreen(ModalScreen[tuple[str, str] | None]):
         self.types = list(types)
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Add to the journal")
-            with Horizontal():
-                yield Select([(t, t) for t in self.types], value=self.types[0], allow_blank=False)
-                yield Input(placeholder="what you saw, think or decided")
-            yield Static("enter save · tab type · esc cancel", classes="hint")
+        yield Label("Add to the journal")
+        with Horizontal():
+            yield Select([(t, t) for t in self.types], value=self.types[0], allow_blank=False)
+            yield Input(placeholder="what you saw, think or decided")
+        yield Static("enter save · tab type · esc cancel", classes="hint")
 
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
+    def focus_target(self) -> Widget:
+        return self.query_one(Input)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         note_type = self.query_one(Select).value
         self.dismiss((str(note_type), event.value))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmPrompt(Prompt[bool]):
     """Show exactly what will change; y confirms, anything else cancels."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmScreen")
     BINDINGS = [("y", "confirm", "Yes"), ("n,escape", "cancel", "No")]
 
     def __init__(self, title: str, body: str) -> None:
@@ -130,21 +246,21 @@ class ConfirmScreen(ModalScreen[bool]):
         self.body = body
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text)
-            yield Static(inert(self.body, limit=2000, multiline=True))
-            with Horizontal():
-                yield Button("y  Yes, do it", variant="error", id="yes")
-                yield Button("n  Cancel", id="no")
+        yield Label(self.title_text)
+        yield Static(inert(self.body, limit=2000, multiline=True))
+        with Horizontal():
+            yield Button("y  Yes, do it", variant="error", id="yes")
+            yield Button("n  Cancel", id="no")
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+    def focus_target(self) -> Widget:
+        return self.query_one("#no", Button)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         self.dismiss(event.button.id == "yes")
 
     def action_confirm(self) -> None:
         self.dismiss(True)
 
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def cancelled(self) -> bool:
+        return False

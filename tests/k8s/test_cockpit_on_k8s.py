@@ -11,7 +11,7 @@ from test_remediation import seed
 
 from cockpit.app import CockpitApp
 from cockpit.model import Event
-from cockpit.screens.prompts import ConfirmScreen
+from cockpit.screens.prompts import ConfirmPrompt
 from cockpit.session import Session
 
 
@@ -51,8 +51,8 @@ async def test_restart_and_scale_from_keys(
     async with app.run_test(size=(160, 48)) as pilot:
         await until(lambda: app.main.query_one("#deploys").items)
         await pilot.press("4", "R")
-        await until(lambda: isinstance(app.screen, ConfirmScreen))
-        assert "rolling restart" in " ".join(app.screen.body.split())
+        await until(lambda: isinstance(app.prompt, ConfirmPrompt))
+        assert "rolling restart" in " ".join(app.prompt.body.split())
         await pilot.press("y")
         await until(lambda: len(apiserver.patches) >= 2)
         await pilot.pause(0.2)
@@ -64,8 +64,8 @@ async def test_restart_and_scale_from_keys(
         await pilot.press("Z")
         await pilot.pause()
         await pilot.press("5", "enter")
-        await until(lambda: isinstance(app.screen, ConfirmScreen))
-        assert "replicas" in app.screen.body and "-> 5" in app.screen.body
+        await until(lambda: isinstance(app.prompt, ConfirmPrompt))
+        assert "replicas" in app.prompt.body and "-> 5" in app.prompt.body
         await pilot.press("y")
         await until(
             lambda: any(

@@ -11,7 +11,7 @@ from cockpit.app import CockpitApp
 from cockpit.journal.store import JournalError
 from cockpit.model import Event
 from cockpit.screens.chart import ChartScreen
-from cockpit.screens.prompts import ConfirmScreen
+from cockpit.screens.prompts import ConfirmPrompt
 
 from .harness import demo_app, refresh_sources
 from .screen import screen_text
@@ -90,7 +90,7 @@ async def test_note_of_each_type_and_timeline_shows_it(journal_path: Path) -> No
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        app.screen.query_one(Select).value = "hypothesis"
+        app.prompt.query_one(Select).value = "hypothesis"
         await type_text(pilot, "price cache leaks")
         await pilot.press("enter")
         await pilot.pause()
@@ -153,7 +153,7 @@ async def test_rollback_confirms_then_journals_request_and_outcome(journal_path:
         await refresh_sources(app)
         await pilot.press("4", "r")
         await pilot.pause(0.2)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.prompt, ConfirmPrompt)
         shown = " ".join(screen_text(app).split())
         assert "registry.example/checkout:v2.4.0 ->" in shown and "(rev 42 -> 43)" in shown
         await pilot.press("y")
