@@ -99,7 +99,7 @@ class CockpitApp(PromptHost, App[int]):
     Screen.-narrow #main > #timeline { display: block; height: 8; }
     Screen.-narrow #main > #timeline.-active { height: 1fr; }
     /* confirmations go top right: the newest timeline rows at the bottom stay readable */
-    ToastRack { align: right top; margin-top: 2; }
+    ToastRack { dock: top; align: right top; margin-top: 2; margin-bottom: 0; }
     #filter { display: none; }
     #filter.-shown { display: block; }
     """
