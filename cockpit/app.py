@@ -19,11 +19,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
+from textual.events import Event as TextualEvent
+from textual.events import Key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
 from cockpit.correlate import correlate
+from cockpit.gcpolicy import CollectorPolicy
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.journal.projection import IncidentState, apply
@@ -56,6 +59,7 @@ from cockpit.text import inert
 from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 2.0
+GC_CHECK_S = 5.0
 
 # which pane shows which source's data, so a source's trouble is said where its data is
 SOURCE_PANES = {
@@ -141,6 +145,7 @@ class CockpitApp(PromptHost, App[int]):
         self.recorder: ObservationRecorder | None = None  # what replay will need
         self._bars: tuple[Text, Text] | None = None
         self._tick_pending = False
+        self.collector = CollectorPolicy()
         # themes before the first style pass: switching after mount restyles every widget
         for theme in session.themes.values():
             self.register_theme(theme)
@@ -197,6 +202,9 @@ class CockpitApp(PromptHost, App[int]):
         self.run_worker(self.tail_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
         self.set_interval(self.session.tick_s, self.tick)
+        # after the first frame: what startup built is frozen out of the collector's walks
+        self.call_after_refresh(self.collector.install)
+        self.set_interval(GC_CHECK_S, self.collector.tick)
         if self.session.viewers is not None and self.session.viewers.available:
             self.set_interval(VIEWER_POLL_S, self.poll_viewers)
             self.poll_viewers()
@@ -675,6 +683,11 @@ class CockpitApp(PromptHost, App[int]):
     async def _journal_view(self, kind: str, **data: Any) -> None:
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.view(kind, **data), quiet=True)
+
+    async def on_event(self, event: TextualEvent) -> None:
+        if isinstance(event, Key):
+            self.collector.input_seen()  # no full garbage collection while someone types
+        await super().on_event(event)
 
     def on_descendant_focus(self, event: Any) -> None:
         if self.keep_focus_in_prompt(event.widget):

@@ -10,6 +10,7 @@ and nothing else.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from itertools import count
 
@@ -24,6 +25,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 WHEEL_LINES = 3
+# strips kept per list, in pages: scrolling a page or two back is free, while a long
+# timeline does not keep thousands of strips alive (each is ~10 objects the garbage
+# collector walks on every full collection: those walks were the slowest frames)
+CACHED_PAGES = 3
 
 
 class RowList(Widget, can_focus=True):
@@ -58,7 +63,7 @@ class RowList(Widget, can_focus=True):
         self.keys: list[Hashable] = []  # one per row: identifies its cached strips
         self.cursor = -1
         self.top = 0  # index of the first visible row
-        self._strips: dict[tuple[Hashable, int, bool, bool], Strip] = {}
+        self._strips: OrderedDict[tuple[Hashable, int, bool, bool], Strip] = OrderedDict()
         self._auto_keys = count()
 
     # -- content -----------------------------------------------------------------------------
@@ -228,10 +233,12 @@ class RowList(Widget, can_focus=True):
         key = (self.keys[index], width, selected, selected and self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            if len(self._strips) > 4 * max(len(self.rows), 100):
-                self._strips.clear()  # widths changed many times: start over
             strip = self._render_row(self.rows[index], width, selected)
             self._strips[key] = strip
+            while len(self._strips) > CACHED_PAGES * max(self.page_height, 10):
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(key)
         return strip
 
     def _render_row(self, row: Text, width: int, selected: bool) -> Strip:

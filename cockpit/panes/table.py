@@ -26,7 +26,7 @@ class TablePane(Vertical):
     COLUMNS: Sequence[tuple[str, int]] = ()
     DEFAULT_CSS = """
     TablePane { border: round $panel-lighten-2; height: 1fr; }
-    TablePane:focus-within { border: round $accent; }
+    TablePane.-active { border: round $accent; }
     TablePane > .table-header { height: 1; text-style: bold; background: $panel; }
     """
 

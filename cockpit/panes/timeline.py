@@ -22,7 +22,7 @@ ACTOR_WIDTH = 14
 class TimelinePane(Vertical):
     DEFAULT_CSS = """
     TimelinePane { border: round $panel-lighten-2; height: 1fr; }
-    TimelinePane:focus-within { border: round $accent; }
+    TimelinePane.-active { border: round $accent; }
     TimelinePane > .timeline-header { height: 1; text-style: bold; background: $panel; }
     """
 

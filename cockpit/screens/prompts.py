@@ -117,7 +117,7 @@ class PromptHost:
         await self.ask(prompt, lambda result: None if answer.done() else answer.set_result(result))
         return await answer
 
-    async def on_prompt_closed(self, message: Prompt.Closed) -> None:
+    def on_prompt_closed(self, message: Prompt.Closed) -> None:
         app: Any = self
         message.stop()
         prompt = message.prompt
@@ -129,7 +129,8 @@ class PromptHost:
             # before the removal, and at once: removing the focused prompt would move the
             # focus to some pane first (a spurious view.focus in the journal)
             app.screen_stack[0].set_focus(before)
-        await prompt.remove()
+        # not awaited: the answer is acted on (and journaled) while the prompt is pruned
+        prompt.remove()
         if prompt.callback is not None:
             app.call_later(prompt.callback, message.result)
 
