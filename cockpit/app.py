@@ -44,8 +44,6 @@ from cockpit.panes.render import age
 from cockpit.panes.rowlist import RowList
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
-from cockpit.screens.detail import DetailScreen
-from cockpit.screens.help import HelpScreen
 from cockpit.screens.prompts import (
     ChoicePrompt,
     ConfirmPrompt,
@@ -59,7 +57,6 @@ from cockpit.text import inert
 from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 2.0
-GC_CHECK_S = 5.0
 
 # which pane shows which source's data, so a source's trouble is said where its data is
 SOURCE_PANES = {
@@ -158,7 +155,6 @@ class CockpitApp(PromptHost, App[int]):
         yield StatusBar(id="status")
         yield Banner(id="banner")
         yield PaneTabs(id="tabs")
-        yield Input(placeholder="filter the focused pane (esc clears)", id="filter")
         with Container(id="main"):
             yield AlertsPane()
             yield KubernetesPane()
@@ -203,8 +199,7 @@ class CockpitApp(PromptHost, App[int]):
         self.run_worker(self.journal_changes(), name="changes", group="journal")
         self.set_interval(self.session.tick_s, self.tick)
         # after the first frame: what startup built is frozen out of the collector's walks
-        self.call_after_refresh(self.collector.install)
-        self.set_interval(GC_CHECK_S, self.collector.tick)
+        self.collector.attach(self)
         if self.session.viewers is not None and self.session.viewers.available:
             self.set_interval(VIEWER_POLL_S, self.poll_viewers)
             self.poll_viewers()
@@ -617,6 +612,8 @@ class CockpitApp(PromptHost, App[int]):
 
             self.push_screen(ChartScreen(item, self.chart_markers()))
         else:
+            from cockpit.screens.detail import DetailScreen  # imported when first opened
+
             self.push_screen(DetailScreen(item_label(item), item))
 
     async def on_row_list_selected(self, event: RowList.Selected) -> None:
@@ -633,8 +630,17 @@ class CockpitApp(PromptHost, App[int]):
                 marks.append((event.moment.timestamp(), event.kind.split(".")[-1]))
         return marks
 
-    def action_filter(self) -> None:
-        box = self.main.query_one("#filter", Input)
+    async def filter_box(self) -> Input:
+        """The filter line, mounted the first time it is needed (not every session filters)."""
+        try:
+            return self.main.query_one("#filter", Input)
+        except NoMatches:
+            box = Input(placeholder="filter the focused pane (esc clears)", id="filter")
+            await self.main.mount(box, before="#main")
+            return box
+
+    async def action_filter(self) -> None:
+        box = await self.filter_box()
         box.value = self.filters.get(self.active_pane, "")
         box.add_class("-shown")
         box.focus()
@@ -654,9 +660,9 @@ class CockpitApp(PromptHost, App[int]):
         self.show_pane(self.active_pane, journal=False)
 
     def action_clear_filter(self) -> None:
-        box = self.main.query_one("#filter", Input)
-        if box.has_class("-shown") or self.filters.get(self.active_pane):
-            box.remove_class("-shown")
+        shown = self.main.query("#filter.-shown")
+        if shown or self.filters.get(self.active_pane):
+            shown.remove_class("-shown")
             self.filters[self.active_pane] = ""
             self.apply_filter(self.active_pane)
             self.show_pane(self.active_pane, journal=False)
@@ -697,6 +703,8 @@ class CockpitApp(PromptHost, App[int]):
             self.show_pane(pane)
 
     def action_help(self) -> None:
+        from cockpit.screens.help import HelpScreen  # imported when first opened
+
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
@@ -718,6 +726,7 @@ class CockpitApp(PromptHost, App[int]):
                 await source.stop()
 
     async def on_unmount(self) -> None:
+        self.collector.release()
         await self.end_session("closed")
         if self._owns_journal:
             # the tail polls the connection: stop it before closing under it

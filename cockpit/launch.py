@@ -13,6 +13,7 @@ from typing import Any
 
 from platformdirs import user_state_path
 
+from cockpit.gcpolicy import held_until_first_frame
 from cockpit.paths import default_journal
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -109,7 +110,8 @@ def _end_on_signals(app: Any) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(_demo(args))
+        with held_until_first_frame():
+            return asyncio.run(_demo(args))
     except LaunchError as exc:
         return _fail(str(exc))
 
@@ -141,7 +143,8 @@ async def _demo(args: argparse.Namespace) -> int:
 
 def run_live(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(_live(args))
+        with held_until_first_frame():
+            return asyncio.run(_live(args))
     except LaunchError as exc:
         return _fail(str(exc))
 
@@ -168,7 +171,8 @@ async def _live(args: argparse.Namespace) -> int:
 
 def run_replay(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(_replay(args))
+        with held_until_first_frame():
+            return asyncio.run(_replay(args))
     except LaunchError as exc:
         return _fail(str(exc))
 

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from cockpit.app import CockpitApp, PaneTabs
+from cockpit.gcpolicy import CollectorPolicy
 from cockpit.observations import ReplayFrame, ReplayModel
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
@@ -166,6 +167,10 @@ class ReplayApp(PromptHost, App[int]):
         self._player = self.set_interval(PLAY_TICK_S, self._play_tick, pause=True)
         self.show_pane("alerts")
         self.seek(self.moment)
+        self.collector = CollectorPolicy().attach(self)
+
+    def on_unmount(self) -> None:
+        self.collector.release()
 
     @property
     def main(self) -> Any:

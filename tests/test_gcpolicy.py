@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from cockpit.gcpolicy import FORCE_AFTER_S, FULL_EVERY_S, MANUAL, QUIET_S, CollectorPolicy
+from cockpit.gcpolicy import (
+    FORCE_AFTER_S,
+    FULL_EVERY_S,
+    MANUAL,
+    QUIET_S,
+    CollectorPolicy,
+    held_until_first_frame,
+)
 
 
 class Clock:
@@ -26,12 +33,24 @@ def restore_gc() -> Iterator[None]:
     gc.set_threshold(*threshold)
 
 
-def test_install_freezes_startup_objects_and_takes_over_full_collections(
-    restore_gc: None,
-) -> None:
-    CollectorPolicy().install()
+def test_install_freezes_startup_objects_and_release_gives_them_back(restore_gc: None) -> None:
+    before = gc.get_threshold()
+    policy = CollectorPolicy()
+    gc.disable()  # as held_until_first_frame leaves it
+    policy.install()
+    assert gc.isenabled()
     assert gc.get_freeze_count() > 1000
     assert gc.get_threshold()[2] == MANUAL
+    policy.release()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before and gc.isenabled()
+
+
+def test_startup_hold_always_ends(restore_gc: None) -> None:
+    with pytest.raises(RuntimeError), held_until_first_frame():
+        assert not gc.isenabled()
+        raise RuntimeError("bad config")
+    assert gc.isenabled()
 
 
 def test_full_collection_waits_for_a_quiet_moment_but_not_forever() -> None:
