@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from cockpit.model import Alert, Deploy, K8sEvent, PanelSeries, PodHealth, Snapshot
+from cockpit.model import Alert, Deploy, K8sEvent, Panel, PanelSeries, PodHealth, Snapshot
 from cockpit.sources.base import ActionError, Source
 from cockpit.sources.demo_story import (
     BACKGROUND,
@@ -43,6 +43,7 @@ from cockpit.sources.demo_story import (
     panel_value,
     pod_name,
     replicaset,
+    sample_noise,
     stable_uid,
     unit,
 )
@@ -151,6 +152,7 @@ class DemoWorld:
             )
         )
         self._pods_cache: dict[str, list[_Pod]] = {}
+        self._noise: dict[tuple[str, int], tuple[float, ...]] = {}
         self._silences: dict[str, _Silence] = {}
         # background events of slots that can no longer change, oldest slot first
         self._bg_next = -math.ceil(HISTORY_S / BURST_SLOT_S)
@@ -259,19 +261,29 @@ class DemoWorld:
         last = math.floor((t - self.t0) / STEP_S + 1e-9)
         ks = range(last - int(HISTORY_S / STEP_S), last + 1)
         levels = {k: self.degradation(self.t0 + k * STEP_S) for k in ks}
+        if len(self._noise) > 4 * len(self.panels) * len(ks):
+            self._noise = {key: v for key, v in self._noise.items() if key[1] >= ks.start}
         return tuple(
             PanelSeries(
                 panel,
                 tuple(
                     (
                         self.t0 + k * STEP_S,
-                        panel_value(self.seed, panel.title, k, k * STEP_S, levels[k]),
+                        panel_value(panel.title, k * STEP_S, levels[k], self._sample(panel, k)),
                     )
                     for k in ks
                 ),
             )
             for panel in self.panels
         )
+
+    def _sample(self, panel: Panel, k: int) -> tuple[float, ...]:
+        """A sample's noise is drawn once: each poll re-reads 15 minutes of history."""
+        key = (panel.title, k)
+        noise = self._noise.get(key)
+        if noise is None:
+            noise = self._noise[key] = sample_noise(self.seed, panel.title, k)
+        return noise
 
     # -- pods --------------------------------------------------------------------------------
 

@@ -130,9 +130,10 @@ def unit(seed: int, *parts: object) -> float:
     return int.from_bytes(digest, "big") / 2.0**64
 
 
-def bell(seed: int, *parts: object) -> float:
-    """Roughly normal noise, mean 0, sd about 0.5 (sum of three uniforms)."""
-    return sum(unit(seed, *parts, i) for i in range(3)) - 1.5
+def sample_noise(seed: int, title: str, k: int) -> tuple[float, ...]:
+    """Eight uniforms in [0, 1) for one panel sample, from one hash (a poll draws ~450)."""
+    digest = hashlib.blake2b(repr((seed, "sample", title, k)).encode(), digest_size=64).digest()
+    return tuple(int.from_bytes(digest[i : i + 8], "big") / 2.0**64 for i in range(0, 64, 8))
 
 
 def _k8s_name(n: int, text: str) -> str:
@@ -181,11 +182,13 @@ def next_level(d0: float, bad: bool, start: float, t: float) -> float:
     return d0 * (1.0 - smoothstep(start + 2.0, start + 14.0, t))
 
 
-def panel_value(seed: int, title: str, k: int, rel: float, d: float) -> float | None:
-    """Panel `title` at grid index k (rel = seconds since start); d = degradation 0..1."""
-    if unit(seed, "gap", title, k) < 0.02:
+def panel_value(title: str, rel: float, d: float, noise: tuple[float, ...]) -> float | None:
+    """Panel `title` at `rel` seconds since start; d = degradation 0..1; noise from
+    sample_noise() for this sample."""
+    if noise[0] < 0.02:
         return None  # a missed scrape, shown as a gap
-    n1, n2 = bell(seed, title, k, 1), bell(seed, title, k, 2)
+    # roughly normal, mean 0, sd about 0.5: sums of three uniforms
+    n1, n2 = sum(noise[1:4]) - 1.5, sum(noise[4:7]) - 1.5
     if title == "5xx rate":
         value = max(0.02, 0.22 + 0.08 * n1) + d * (11.5 + 1.5 * n2)
     elif title == "p99 latency":
@@ -196,7 +199,7 @@ def panel_value(seed: int, title: str, k: int, rel: float, d: float) -> float | 
     elif title == "checkout CPU":
         value = 0.82 + 0.05 * n1 + d * (0.85 + 0.08 * n2)
     else:  # checkout memory
-        value = 305.0 + 6.0 * n1 + d * (140.0 + 40.0 * unit(seed, "saw", k))
+        value = 305.0 + 6.0 * n1 + d * (140.0 + 40.0 * noise[7])
     return round(max(0.0, value), 3)
 
 
