@@ -9,6 +9,7 @@ p50 cockpit demo / p50 bare Textual <= 1.3x. Then prints where import time goes.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import os
 import re
@@ -153,6 +154,9 @@ def main() -> None:
     args = parser.parse_args()
 
     py = sys.executable
+    # as installed from a wheel (and as `make demo` leaves it): bytecode compiled, so the
+    # figure is not the cost of compiling every module when PYTHONDONTWRITEBYTECODE is set
+    compileall.compile_dir(ROOT / "cockpit", quiet=1)
     tmux = Tmux()
     try:
         with tempfile.TemporaryDirectory(prefix="cockpit-bench-startup-") as tmp:
