@@ -142,6 +142,7 @@ class CockpitApp(PromptHost, App[int]):
         self.recorder: ObservationRecorder | None = None  # what replay will need
         self._bars: tuple[Text, Text] | None = None
         self._tick_pending = False
+        self.history_loaded = asyncio.Event()
         self.collector = CollectorPolicy()
         # themes before the first style pass: switching after mount restyles every widget
         for theme in session.themes.values():
@@ -192,10 +193,10 @@ class CockpitApp(PromptHost, App[int]):
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
         if not self.session.read_only:
             self.recorder = ObservationRecorder(self.journal, self.session.incident)
-        # sources first: their first fetch runs while the journal history loads
+        # sources first: their first fetch runs while the journal history loads; the first
+        # frame does not wait for the history (actions do: see perform)
         self.wire_sources()
-        await self.load_history()
-        self.run_worker(self.tail_journal(), name="tail", group="journal")
+        self.run_worker(self.follow_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
         self.set_interval(self.session.tick_s, self.tick)
         # after the first frame: what startup built is frozen out of the collector's walks
@@ -212,12 +213,18 @@ class CockpitApp(PromptHost, App[int]):
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.session_started(self.session.mode), quiet=True)
 
+    async def follow_journal(self) -> None:
+        await self.load_history()
+        await self.tail_journal()
+
     async def load_history(self) -> None:
         """Replay this incident's journal into the timeline and the state."""
         timeline = self.main.query_one(TimelinePane)
         for event in await self.journal.events(self.session.incident):
             self.absorb(event, timeline)
         self.actions_.declared = bool(self.state.declared)
+        self.history_loaded.set()
+        self.tick()
 
     def explain_missing_sources(self) -> None:
         """Empty panes say why, so nobody waits for data that is not configured."""
@@ -394,6 +401,8 @@ class CockpitApp(PromptHost, App[int]):
 
     async def perform(self, coro: Any, *, quiet: bool = False) -> Event | None:
         """Await an action; toast only after the commit; refusals and journal failures shown."""
+        # an action is judged against the incident as journaled (declared? which severity?)
+        await self.history_loaded.wait()
         try:
             event = await coro
         except ActionRefused as exc:
