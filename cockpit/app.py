@@ -57,6 +57,7 @@ from cockpit.text import inert
 from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 2.0
+VIEWER_FIRST_POLL_S = 0.5
 
 # which pane shows which source's data, so a source's trouble is said where its data is
 SOURCE_PANES = {
@@ -203,7 +204,8 @@ class CockpitApp(PromptHost, App[int]):
         self.collector.attach(self)
         if self.session.viewers is not None and self.session.viewers.available:
             self.set_interval(VIEWER_POLL_S, self.poll_viewers)
-            self.poll_viewers()
+            # not at once: the tmux client it runs would compete with the first frame
+            self.set_timer(VIEWER_FIRST_POLL_S, self.poll_viewers)
         self.show_pane("alerts", journal=False)
         self.tick()
         # not awaited: a durable write must not hold back the first frame
