@@ -213,10 +213,16 @@ class CockpitApp(PromptHost, App[int]):
 
     async def _journal_session_start(self) -> None:
         with contextlib.suppress(ActionRefused):
-            await self.perform(self.actions_.session_started(self.session.mode), quiet=True)
+            await self.perform(
+                self.actions_.session_started(self.session.mode), quiet=True, after_history=False
+            )
 
     async def follow_journal(self) -> None:
-        await self.load_history()
+        try:
+            await self.load_history()
+        finally:
+            # even cancelled or failed: quitting must still journal session.ended
+            self.history_loaded.set()
         await self.tail_journal()
 
     async def load_history(self) -> None:
@@ -225,7 +231,6 @@ class CockpitApp(PromptHost, App[int]):
         for event in await self.journal.events(self.session.incident):
             self.absorb(event, timeline)
         self.actions_.declared = bool(self.state.declared)
-        self.history_loaded.set()
         self.tick()
 
     def explain_missing_sources(self) -> None:
@@ -401,10 +406,17 @@ class CockpitApp(PromptHost, App[int]):
 
     # -- performing actions ---------------------------------------------------------------------
 
-    async def perform(self, coro: Any, *, quiet: bool = False) -> Event | None:
+    async def perform(
+        self, coro: Any, *, quiet: bool = False, after_history: bool = True
+    ) -> Event | None:
         """Await an action; toast only after the commit; refusals and journal failures shown."""
-        # an action is judged against the incident as journaled (declared? which severity?)
-        await self.history_loaded.wait()
+        if after_history:
+            # an action is judged against the incident as journaled (declared? severity?)
+            try:
+                await self.history_loaded.wait()
+            except asyncio.CancelledError:
+                coro.close()
+                raise
         try:
             event = await coro
         except ActionRefused as exc:
@@ -731,7 +743,7 @@ class CockpitApp(PromptHost, App[int]):
             return
         self.ended = True
         with contextlib.suppress(ActionRefused):
-            await self.perform(self.actions_.session_ended(reason), quiet=True)
+            await self.perform(self.actions_.session_ended(reason), quiet=True, after_history=False)
         for source in self.session.sources:
             with contextlib.suppress(Exception):
                 await source.stop()

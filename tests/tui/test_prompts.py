@@ -85,3 +85,36 @@ async def test_escape_cancels_and_focus_returns_without_journal_noise(tmp_path: 
             assert app.focused is focused
         assert (await kinds(app)).count("view.focus") == views
         assert "status.changed" not in await kinds(app)
+
+
+async def test_leaving_right_after_start_still_journals_the_end(tmp_path: Path) -> None:
+    """The history loads after the first frame; an immediate exit must not wait on it forever."""
+    import asyncio
+
+    import pytest
+
+    from cockpit.journal.store import Journal
+    from cockpit.model import Draft
+
+    async with await Journal.open(tmp_path / "j.sqlite") as journal:  # a long history
+        drafts = [
+            Draft(
+                incident="INC-20261128-1905",
+                kind="note.added",
+                actor="bob",
+                data={"type": "note", "text": f"note {i}"},
+            )
+            for i in range(3000)
+        ]
+        await journal.append_many(drafts)
+    app, _ = demo_app(tmp_path / "j.sqlite")
+
+    async def start_and_fail() -> None:
+        async with app.run_test(size=(160, 48)):
+            raise RuntimeError("terminal went away")
+
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(start_and_fail(), timeout=20)
+    async with await Journal.open(tmp_path / "j.sqlite", create=False) as journal:
+        kinds = [e.kind for e in await journal.events()]
+    assert kinds[-1] == "session.ended"
