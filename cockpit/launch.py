@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from cockpit.gcpolicy import held_until_first_frame
 from cockpit.paths import default_journal
 
 EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_HUNG = 1
+SHUTDOWN_GRACE_S = 10.0  # after SIGHUP/SIGTERM, at most this long to journal the end
 DEMO_POLL_S = 5.0
 
 
@@ -102,6 +105,11 @@ def _end_on_signals(app: Any) -> None:
             app.exit(0)
 
         app.call_later(end)  # on the app's own message queue, awaited there
+        # the terminal is gone: if shutting down hangs on it, do not linger holding the
+        # journal (its appends are each committed; nothing is lost by leaving)
+        watchdog = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(EXIT_HUNG,))
+        watchdog.daemon = True
+        watchdog.start()
 
     for sig, reason in ((signal.SIGHUP, "hangup"), (signal.SIGTERM, "terminated")):
         with contextlib.suppress(NotImplementedError, RuntimeError):
