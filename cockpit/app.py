@@ -776,8 +776,9 @@ class CockpitApp(PromptHost, App[int]):
                 continue
             key = {"question_mark": "?", "slash": "/"}.get(item.key, item.key)
             callback = method if not arg else (lambda m=method, a=arg: m(a.strip("')\"")))
+            # no square brackets: the palette reads its titles as markup ("[/]" crashed it)
             yield SystemCommand(
-                f"{item.description} [{key}]", item.journal or item.description, callback
+                f"{item.description} (key {key})", item.journal or item.description, callback
             )
 
 

@@ -261,6 +261,15 @@ async def test_help_and_palette_list_every_key_action(journal_path: Path) -> Non
             if item.action in ("command_palette",):
                 continue
             assert any(item.description in title for title in commands), item.description
+        # the palette itself opens and lists them (its titles are read as markup)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert "Filter the focused pane" in shown or "Declare the incident" in shown
+        await pilot.press(*"filter")
+        await pilot.pause(0.3)
+        assert "(key /)" in screen_text(app)
+        assert app.is_running
 
 
 async def test_amend_selected_note_keeps_the_original(journal_path: Path) -> None:
