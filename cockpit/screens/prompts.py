@@ -107,6 +107,8 @@ class PromptHost:
             self._prompt.dismiss(self._prompt.cancelled())
         prompt.callback = callback
         self._focus_before = app.focused
+        # earlier confirmations would sit on top of the prompt (Textual draws toasts last)
+        app.clear_notifications()
         self._prompt = prompt
         await app.screen_stack[0].mount(prompt)
         prompt.focus_first()
