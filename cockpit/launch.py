@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -116,12 +117,26 @@ def _end_on_signals(app: Any) -> None:
             loop.add_signal_handler(sig, hang_up, reason)
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def _launch(
+    main: Callable[[argparse.Namespace], Awaitable[int]],
+    args: argparse.Namespace,
+    *,
+    interactive: bool = True,
+) -> int:
+    """Run one command's coroutine; a LaunchError is one line and exit 2.
+
+    An interactive command holds garbage collection until its first frame.
+    """
+    hold = held_until_first_frame() if interactive else contextlib.nullcontext()
     try:
-        with held_until_first_frame():
-            return asyncio.run(_demo(args))
+        with hold:
+            return asyncio.run(main(args))
     except LaunchError as exc:
         return _fail(str(exc))
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    return _launch(_demo, args)
 
 
 async def _demo(args: argparse.Namespace) -> int:
@@ -150,11 +165,7 @@ async def _demo(args: argparse.Namespace) -> int:
 
 
 def run_live(args: argparse.Namespace) -> int:
-    try:
-        with held_until_first_frame():
-            return asyncio.run(_live(args))
-    except LaunchError as exc:
-        return _fail(str(exc))
+    return _launch(_live, args)
 
 
 async def _live(args: argparse.Namespace) -> int:
@@ -178,11 +189,7 @@ async def _live(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    try:
-        with held_until_first_frame():
-            return asyncio.run(_replay(args))
-    except LaunchError as exc:
-        return _fail(str(exc))
+    return _launch(_replay, args)
 
 
 async def _replay(args: argparse.Namespace) -> int:
@@ -216,10 +223,7 @@ async def _replay(args: argparse.Namespace) -> int:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_doctor(args))
-    except LaunchError as exc:
-        return _fail(str(exc))
+    return _launch(_doctor, args, interactive=False)
 
 
 async def _doctor(args: argparse.Namespace) -> int:
