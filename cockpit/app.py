@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.events import Event as TextualEvent
 from textual.events import Key
@@ -37,7 +36,7 @@ from cockpit.observations import ObservationRecorder
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
-from cockpit.panes.layout import activate_pane, pane_of, pane_tabs
+from cockpit.panes.layout import activate_pane, pane_grid, pane_of, pane_tabs
 from cockpit.panes.lines import KeyBar, TextLine
 from cockpit.panes.metrics import SPARK_WIDTH, MetricsPane
 from cockpit.panes.render import age
@@ -157,12 +156,7 @@ class CockpitApp(PromptHost, App[int]):
         yield StatusBar(id="status")
         yield Banner(id="banner")
         yield PaneTabs(id="tabs")
-        with Container(id="main"):
-            yield AlertsPane()
-            yield KubernetesPane()
-            yield MetricsPane()
-            yield DeploysPane()
-            yield TimelinePane()
+        yield pane_grid()
         yield KeyBar(self.footer_keys())
 
     def footer_keys(self) -> list[tuple[str, str]]:

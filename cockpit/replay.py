@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -25,7 +25,7 @@ from cockpit.observations import ReplayFrame, ReplayModel
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
-from cockpit.panes.layout import PANE_IDS, activate_pane, pane_of, pane_tabs
+from cockpit.panes.layout import PANE_IDS, activate_pane, pane_grid, pane_of, pane_tabs
 from cockpit.panes.lines import TextLine
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
@@ -151,12 +151,7 @@ class ReplayApp(PromptHost, App[int]):
         yield StatusBar(id="status")
         yield ReplayBar(id="replay-bar")
         yield PaneTabs(id="tabs")
-        with Container(id="main"):
-            yield AlertsPane()
-            yield KubernetesPane()
-            yield MetricsPane()
-            yield DeploysPane()
-            yield TimelinePane()
+        yield pane_grid()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -6,7 +6,14 @@ import contextlib
 from typing import Any
 
 from rich.text import Text
+from textual.containers import Container
 from textual.screen import Screen
+
+from cockpit.panes.alerts import AlertsPane
+from cockpit.panes.deploys import DeploysPane
+from cockpit.panes.kubernetes import KubernetesPane
+from cockpit.panes.metrics import MetricsPane
+from cockpit.panes.timeline import TimelinePane
 
 PANE_IDS = ("alerts", "metrics", "kubernetes", "deploys", "timeline")
 PANE_NAMES = {
@@ -16,6 +23,12 @@ PANE_NAMES = {
     "deploys": "Deploys",
     "timeline": "Timeline",
 }
+
+
+def pane_grid() -> Container:
+    """The five panes in their container (#main), as the live cockpit and replay show them."""
+    panes = (AlertsPane(), KubernetesPane(), MetricsPane(), DeploysPane(), TimelinePane())
+    return Container(*panes, id="main")
 
 
 def pane_tabs(active: str) -> Text:
