@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import contextlib
-import os
 import re
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
@@ -26,6 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+# the same process helpers as the e2e tests' tmux harness
+from tests.e2e.tmux import descendants, reap  # noqa: E402
+
 BARE_APP = Path(__file__).resolve().parent / "_bare_app.py"
 BARE_MARKER = "bare textual ready"  # the label text of bench/_bare_app.py
 # the Metrics pane with a value in it: demo data reached the screen, not just the layout
@@ -70,35 +71,6 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-
-
-def descendants(pid: int) -> list[int]:
-    """pid and every process below it (tmux may run the command under sh -c)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def reap(pids: list[int], timeout: float = 5.0) -> None:
-    """Wait for our processes to exit (SIGHUP from kill-session), SIGKILL the stragglers.
-
-    The next run must not share the CPU with a previous one still shutting down.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{p}").exists() for p in pids):
-            return
-        time.sleep(0.01)
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
 
 
 def time_to_marker(tmux: Tmux, name: str, command: str, seen: Callable[[str], bool]) -> float:

@@ -71,18 +71,12 @@ class Tmux:
             capture_output=True,
             text=True,
         )
-        pids = [d for p in out.stdout.split() for d in _with_descendants(int(p))]
+        pids = [d for p in out.stdout.split() for d in descendants(int(p))]
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-        deadline = time.monotonic() + 15
-        while pids and time.monotonic() < deadline:
-            pids = [p for p in pids if Path(f"/proc/{p}").exists()]
-            time.sleep(0.1)
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        reap(pids, timeout=15)
 
 
-def _with_descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """pid and every process below it (the pane may run the program under a shell)."""
     found, todo = [], [pid]
     while todo:
@@ -92,3 +86,15 @@ def _with_descendants(pid: int) -> list[int]:
             with contextlib.suppress(OSError):
                 todo += [int(c) for c in (task / "children").read_text().split()]
     return found
+
+
+def reap(pids: list[int], timeout: float = 5.0) -> None:
+    """Wait for the processes to exit (after their hang-up), SIGKILL the stragglers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{p}").exists() for p in pids):
+            return
+        time.sleep(0.01)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
