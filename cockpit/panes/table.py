@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from cockpit.panes.lines import TextLine
+from cockpit.panes.lines import ColumnHeader
 from cockpit.panes.rowlist import RowList
 
 CELL_PAD = " "  # one space either side of every cell
@@ -27,7 +27,6 @@ class TablePane(Vertical):
     DEFAULT_CSS = """
     TablePane { border: round $panel-lighten-2; height: 1fr; }
     TablePane.-active { border: round $accent; }
-    TablePane > .table-header { height: 1; text-style: bold; background: $panel; }
     """
 
     def __init__(self, title: str, **kwargs: Any) -> None:
@@ -39,7 +38,7 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         header = join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS)
-        yield TextLine(header, classes="table-header")
+        yield ColumnHeader(header)
         yield RowList()
 
     @property

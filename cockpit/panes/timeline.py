@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from cockpit.journal.events import is_system, is_view
 from cockpit.journal.export import describe
 from cockpit.model import Event
-from cockpit.panes.lines import TextLine
+from cockpit.panes.lines import ColumnHeader
 from cockpit.panes.rowlist import RowList
 from cockpit.text import inert
 
@@ -23,7 +23,6 @@ class TimelinePane(Vertical):
     DEFAULT_CSS = """
     TimelinePane { border: round $panel-lighten-2; height: 1fr; }
     TimelinePane.-active { border: round $accent; }
-    TimelinePane > .timeline-header { height: 1; text-style: bold; background: $panel; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -36,7 +35,7 @@ class TimelinePane(Vertical):
 
     def compose(self) -> ComposeResult:
         header = Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What")
-        yield TextLine(header, classes="timeline-header")
+        yield ColumnHeader(header)
         yield RowList()
 
     @property
