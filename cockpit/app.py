@@ -140,7 +140,6 @@ class CockpitApp(PromptHost, App[int]):
         self._owns_journal = False
         self._viewer_set: set[Viewer] = set()
         self.recorder: ObservationRecorder | None = None  # what replay will need
-        self._bars: tuple[Text, Text] | None = None
         self._tick_pending = False
         self.history_loaded = asyncio.Event()
         self.collector = CollectorPolicy()
@@ -370,12 +369,9 @@ class CockpitApp(PromptHost, App[int]):
             wall_now=self.session.wall_clock(),
             viewers=self.viewers,
         )
-        tabs = pane_tabs(self.active_pane)
-        if self._bars == (status, tabs):
-            return  # an update costs a layout pass even when nothing changed
-        self._bars = (status, tabs)
+        # each line repaints only if its text changed
         self.main.query_one(StatusBar).show(status)
-        self.main.query_one(PaneTabs).show(tabs)
+        self.main.query_one(PaneTabs).show(pane_tabs(self.active_pane))
 
     @work(exclusive=True, group="viewers")
     async def poll_viewers(self) -> None:
