@@ -15,9 +15,8 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from cockpit.app import CockpitApp, PaneTabs
 from cockpit.gcpolicy import CollectorPolicy
@@ -30,6 +29,7 @@ from cockpit.panes.lines import TextLine
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.help import KeysScreen
 from cockpit.screens.prompts import PromptHost, TextPrompt
 from cockpit.text import inert
 
@@ -84,25 +84,6 @@ class ReplayBar(Static):
     DEFAULT_CSS = """
     ReplayBar { height: 1; background: $accent; color: $background; padding: 0 1; }
     """
-
-
-class ReplayHelpScreen(ModalScreen[None]):
-    BINDINGS = [("escape,q,question_mark", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    ReplayHelpScreen { align: center middle; }
-    ReplayHelpScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1; }
-    ReplayHelpScreen DataTable { height: auto; }
-    """
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("[b]replay keys[/b]  (read-only; esc to close)")
-            table: DataTable[Any] = DataTable(cursor_type="row", show_cursor=False)
-            table.add_columns("Key", "Action")
-            for key, what in REPLAY_KEYS:
-                table.add_row(key, what)
-            yield table
 
 
 _REPLAY_ACTIONS = frozenset({"step", "shift", "goto", "play", "help", "focus_pane", "quit"})
@@ -295,7 +276,14 @@ class ReplayApp(PromptHost, App[int]):
             self.notify("end of the incident", markup=False)
 
     def action_help(self) -> None:
-        self.push_screen(ReplayHelpScreen())
+        self.push_screen(
+            KeysScreen(
+                "[b]replay keys[/b]  (read-only; esc to close)",
+                ("Key", "Action"),
+                REPLAY_KEYS,
+                width=72,
+            )
+        )
 
     def action_focus_pane(self, pane: str) -> None:
         self.show_pane(pane)

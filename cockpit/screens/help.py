@@ -1,7 +1,8 @@
-"""`?`: every key with what it does and what it journals."""
+"""Key tables: `?` in the live cockpit (every key, what it does and journals) and in replay."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual.app import ComposeResult
@@ -12,20 +13,40 @@ from textual.widgets import DataTable, Static
 from cockpit.keymap import KEYMAP, display_key
 
 
-class HelpScreen(ModalScreen[None]):
+class KeysScreen(ModalScreen[None]):
+    """A titled table of keys; escape, q or ? closes it."""
+
     BINDINGS = [("escape,q,question_mark", "dismiss", "Close")]
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 96; max-width: 100%; height: auto; max-height: 100%;
+    KeysScreen { align: center middle; }
+    KeysScreen > Vertical { max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    KeysScreen DataTable { height: auto; max-height: 30; }
     """
 
+    def __init__(
+        self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], width: int
+    ) -> None:
+        super().__init__()
+        self.title_markup = title
+        self.columns = columns
+        self.rows = rows
+        self.box_width = width
+
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("[b]cockpit keys[/b]  (esc to close)")
+        with Vertical() as box:
+            box.styles.width = self.box_width
+            yield Static(self.title_markup)
             table: DataTable[Any] = DataTable(cursor_type="row", show_cursor=False)
-            table.add_columns("Key", "Action", "Journal")
-            for item in KEYMAP:
-                table.add_row(display_key(item.key), item.description, item.journal)
+            table.add_columns(*self.columns)
+            for row in self.rows:
+                table.add_row(*row)
             yield table
+
+
+class HelpScreen(KeysScreen):
+    def __init__(self) -> None:
+        rows = [(display_key(k.key), k.description, k.journal) for k in KEYMAP]
+        super().__init__(
+            "[b]cockpit keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
+        )
