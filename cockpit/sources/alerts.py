@@ -137,16 +137,18 @@ class _HttpSource(Source):
             await self._http.aclose()
             self._http = None
 
+    def _transport_problem(self, exc: httpx.TransportError) -> str:
+        """One line for a request that never got an answer (polls and actions alike)."""
+        if isinstance(exc, httpx.TimeoutException):
+            return f"{self.service} timed out after {self.config.timeout:g}s at {self.url}"
+        return f"{self.service} unreachable at {self.url}: {_reason(exc)}"
+
     async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
         """GET for the poll loop: every failure is a SourceError with a one-line cause."""
         try:
             response = await self._client().get(path, params=params)
-        except httpx.TimeoutException:
-            raise SourceError(
-                f"{self.service} timed out after {self.config.timeout:g}s at {self.url}"
-            ) from None
         except httpx.TransportError as exc:
-            raise SourceError(f"{self.service} unreachable at {self.url}: {_reason(exc)}") from None
+            raise SourceError(self._transport_problem(exc)) from None
         if response.status_code in (401, 403):
             raise SourceError(
                 f"{self.service} refused the credentials at {self.url} "
@@ -216,12 +218,8 @@ class AlertmanagerSource(_HttpSource):
             response = await self._client().request(method.upper(), path, **kwargs)
         except SourceError as exc:  # bad ca_file
             raise ActionError(str(exc)) from None
-        except httpx.TimeoutException:
-            raise ActionError(
-                f"alertmanager timed out after {self.config.timeout:g}s at {self.url}"
-            ) from None
         except httpx.TransportError as exc:
-            raise ActionError(f"alertmanager unreachable at {self.url}: {_reason(exc)}") from None
+            raise ActionError(self._transport_problem(exc)) from None
         if response.status_code >= 300:
             raise ActionError(f"alertmanager refused {what}: {_server_message(response)}")
         return response
