@@ -10,9 +10,10 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
 from cockpit.journal.store import Journal, JournalError
@@ -44,8 +45,7 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-@dataclass
-class Actions:
+class Actions(msgspec.Struct):
     journal: Journal
     incident: str
     operator: str
@@ -55,7 +55,7 @@ class Actions:
     silencer: Silencer | None = None
     remediator: Remediator | None = None
     declared: bool = False
-    session_id: str = field(default_factory=lambda: uuid7()[-12:])
+    session_id: str = msgspec.field(default_factory=lambda: uuid7()[-12:])
 
     # -- the journal write every action ends with --------------------------------------------
 

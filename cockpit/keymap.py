@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class KeyAction:
+class KeyAction(msgspec.Struct, frozen=True):
     key: str
     action: str  # Textual action name (app.action_<action>)
     label: str  # short, for the footer

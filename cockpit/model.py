@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 GENESIS_HASH = "0" * 64
 
@@ -49,22 +50,20 @@ def uuid7() -> str:
     return str(uuid.UUID(int=value))
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
+class Draft(msgspec.Struct, frozen=True):
     """An event before it is appended: the journal assigns seq, version and hashes."""
 
     incident: str
     kind: str
     actor: str
-    data: dict[str, Any] = field(default_factory=dict)
-    context: dict[str, Any] = field(default_factory=dict)
-    id: str = field(default_factory=uuid7)
-    ts: str = field(default_factory=utc_now_iso)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    context: dict[str, Any] = msgspec.field(default_factory=dict)
+    id: str = msgspec.field(default_factory=uuid7)
+    ts: str = msgspec.field(default_factory=utc_now_iso)
     schema: int | None = None  # None: the current schema of the kind
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(msgspec.Struct, frozen=True):
     """One committed journal row."""
 
     seq: int
@@ -104,8 +103,7 @@ class Event:
 # -- what the sources see ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
+class Alert(msgspec.Struct, frozen=True):
     fingerprint: str
     name: str
     severity: str  # critical, warning, info, ... as labelled
@@ -126,8 +124,7 @@ class Alert:
         return " ".join(f"{k}={v}" for k, v in sorted(self.labels.items()) if k not in skip)
 
 
-@dataclass(frozen=True, slots=True)
-class Panel:
+class Panel(msgspec.Struct, frozen=True):
     """One configured metric panel ([[panels]] in the config)."""
 
     title: str
@@ -137,8 +134,7 @@ class Panel:
     crit: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PanelSeries:
+class PanelSeries(msgspec.Struct, frozen=True):
     """A panel's recent samples: (epoch seconds, value or None for a gap)."""
 
     panel: Panel
@@ -165,8 +161,7 @@ class PanelSeries:
         return "ok"
 
 
-@dataclass(frozen=True, slots=True)
-class K8sEvent:
+class K8sEvent(msgspec.Struct, frozen=True):
     uid: str
     namespace: str
     type: str  # Normal or Warning
@@ -178,8 +173,7 @@ class K8sEvent:
     first_seen: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PodHealth:
+class PodHealth(msgspec.Struct, frozen=True):
     namespace: str
     name: str
     phase: str
@@ -197,8 +191,7 @@ class PodHealth:
         return self.reason == "OOMKilled"
 
 
-@dataclass(frozen=True, slots=True)
-class Deploy:
+class Deploy(msgspec.Struct, frozen=True):
     namespace: str
     deployment: str
     revision: int
@@ -212,8 +205,7 @@ class Deploy:
         return f"{self.namespace}/{self.deployment}#{self.revision}"
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """What one source knew at one moment; a field is None when the source does not provide it."""
 
     source: str
@@ -226,8 +218,7 @@ class Snapshot:
     dropped_events: int = 0  # events beyond the bound, not kept
 
 
-@dataclass(frozen=True, slots=True)
-class SourceHealth:
+class SourceHealth(msgspec.Struct, frozen=True):
     name: str
     up: bool = False
     last_ok: float | None = None  # epoch seconds of the last good fetch
@@ -238,8 +229,7 @@ class SourceHealth:
         return None if self.last_ok is None else max(0.0, now - self.last_ok)
 
 
-@dataclass(frozen=True, slots=True)
-class SystemChange:
+class SystemChange(msgspec.Struct, frozen=True):
     """A change a source observed, to be journaled as a system.* event with the source as actor."""
 
     kind: str

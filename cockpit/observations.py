@@ -31,9 +31,11 @@ import zlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
+from msgspec.structs import asdict, fields
 
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.journal.store import canonical_json
@@ -91,12 +93,11 @@ def _epoch(ts: str) -> float | None:
 # -- recording ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Pending:
+class _Pending(msgspec.Struct):
     kind: str
     digest: str
     body: bytes
-    last_points: dict[str, float] = field(default_factory=dict)
+    last_points: dict[str, float] = msgspec.field(default_factory=dict)
     meta: str = ""
 
 
@@ -292,8 +293,7 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-@dataclass(frozen=True, slots=True)
-class ReplayFrame:
+class ReplayFrame(msgspec.Struct, frozen=True):
     """The cockpit as it was at `moment` (epoch seconds)."""
 
     moment: float
@@ -310,13 +310,12 @@ class ReplayFrame:
     metrics_origin: str = "observations"
 
 
-@dataclass(slots=True)
-class _Track:
+class _Track(msgspec.Struct):
     """One metric panel's recorded points, sorted by time."""
 
-    times: list[float] = field(default_factory=list)
-    values: list[float | None] = field(default_factory=list)
-    recorded: list[float] = field(default_factory=list)  # when each point was first stored
+    times: list[float] = msgspec.field(default_factory=list)
+    values: list[float | None] = msgspec.field(default_factory=list)
+    recorded: list[float] = msgspec.field(default_factory=list)  # when each point was first stored
 
     def window(self, moment: float, span: float) -> tuple[tuple[float, float | None], ...]:
         hi = bisect_right(self.times, moment)

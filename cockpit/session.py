@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cockpit.journal.store import Journal
 from cockpit.model import Panel
@@ -14,23 +15,22 @@ from cockpit.sources.base import Source
 from cockpit.viewers import TmuxViewers
 
 
-@dataclass
-class Session:
+class Session(msgspec.Struct):
     journal: Journal | None  # None: the app opens `journal_path` inside its own event loop
     incident: str
     operator: str
     journal_path: Path | None = None
-    sources: list[Source] = field(default_factory=list)
+    sources: list[Source] = msgspec.field(default_factory=list)
     panels: tuple[Panel, ...] = ()
     clock: Callable[[], float] = time.time  # story time: journal stamps, ages of alerts
     wall_clock: Callable[[], float] = time.time  # source health ages (differs in a fast demo)
     read_only: bool = False
     mode: str = "live"  # live, demo
     theme: str = "cockpit-dark"
-    themes: dict[str, Any] = field(default_factory=dict)  # name -> textual Theme
+    themes: dict[str, Any] = msgspec.field(default_factory=dict)  # name -> textual Theme
     tick_s: float = 1.0  # how often ages and the status bar refresh
     start_sources: bool = True  # tests drive sources by hand
-    viewers: TmuxViewers | None = field(default_factory=TmuxViewers)  # None: do not look
+    viewers: TmuxViewers | None = msgspec.field(default_factory=TmuxViewers)  # None: do not look
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Viewer:
+class Viewer(msgspec.Struct, frozen=True, order=True):
     user: str
     tty: str
 

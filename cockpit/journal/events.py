@@ -7,8 +7,9 @@ not know, and the journal must never drop them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -23,21 +24,19 @@ class PayloadError(ValueError):
     """A payload does not match its kind's schema."""
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     name: str
     type: type | tuple[type, ...] = str
     required: bool = True
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(msgspec.Struct, frozen=True):
     name: str
     schema: int = 1
     fields: tuple[Field, ...] = ()
     # upcasters[n] turns a schema-n payload into schema n+1
-    upcasters: dict[int, Upcaster] = field(default_factory=dict)
+    upcasters: dict[int, Upcaster] = msgspec.field(default_factory=dict)
     system: bool = False  # recorded by the cockpit itself, not typed by an operator
     view: bool = False  # view.* kinds: hidden in the timeline unless toggled on
 

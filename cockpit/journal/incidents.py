@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cockpit.journal.projection import load_state
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentRow:
+class IncidentRow(msgspec.Struct, frozen=True):
     id: str
     title: str
     severity: str

@@ -12,9 +12,10 @@ import math
 import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
+
+import msgspec
 
 from cockpit.journal.events import NOTE_TYPES, is_system
 from cockpit.journal.export import describe, fmt_duration, hhmmss
@@ -82,15 +83,13 @@ def _epoch(ts: str) -> float | None:
 # -- value types -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FiringAlert:
+class FiringAlert(msgspec.Struct, frozen=True):
     alert: str
     severity: str
     state: str
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(msgspec.Struct, frozen=True):
     """What the cockpit showed when an operator acted (the event's context)."""
 
     firing: tuple[FiringAlert, ...] = ()
@@ -160,8 +159,7 @@ class Evidence:
 _NO_EVIDENCE = Evidence()
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(msgspec.Struct, frozen=True):
     """A note as it reads now: the latest amendment's text, the original kept for the record."""
 
     event: Event
@@ -178,8 +176,7 @@ class Note:
         return bool(self.amendments)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """One timeline row."""
 
     event: Event
@@ -193,8 +190,7 @@ class Entry:
         return is_operator_action(self.event.kind)
 
 
-@dataclass(frozen=True, slots=True)
-class DeployChange:
+class DeployChange(msgspec.Struct, frozen=True):
     ts: str
     actor: str
     deployment: str
@@ -212,8 +208,7 @@ class DeployChange:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Correlation:
+class Correlation(msgspec.Struct, frozen=True):
     """An alert and the deploy suspected of causing it."""
 
     ts: str
@@ -228,8 +223,7 @@ class Correlation:
         return f"alert {who} fired; suspect deploy: {self.deploy}{how}"
 
 
-@dataclass(frozen=True, slots=True)
-class Milestone:
+class Milestone(msgspec.Struct, frozen=True):
     name: str  # started, declared, acknowledged, mitigated, resolved
     at: str
     since_start: float | None
@@ -237,8 +231,7 @@ class Milestone:
     what: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
+class Series(msgspec.Struct, frozen=True):
     """One metric panel's points over the incident window."""
 
     title: str
@@ -253,16 +246,14 @@ class Series:
         return any(v is not None for _, v in self.points)
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(msgspec.Struct, frozen=True):
     at: float
     kind: str  # "deploy" or "action"
     label: str
     number: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Postmortem:
+class Postmortem(msgspec.Struct, frozen=True):
     incident: str
     state: IncidentState
     entries: tuple[Entry, ...] = ()
@@ -275,7 +266,7 @@ class Postmortem:
     markers: tuple[Marker, ...] = ()
     window: tuple[float, float] = (0.0, 0.0)
     head: tuple[int, str] | None = None
-    timings: tuple[tuple[str, str], ...] = field(default=())
+    timings: tuple[tuple[str, str], ...] = msgspec.field(default=())
 
     @property
     def title(self) -> str:

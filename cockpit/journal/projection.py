@@ -6,20 +6,21 @@ plain value and `apply` is the only place that knows what an event means for it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from cockpit.model import Event, parse_ts
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentState:
+class IncidentState(msgspec.Struct, frozen=True):
     id: str
     version: int = 0
     title: str = ""
     severity: str | None = None
     status: str = "investigating"
-    roles: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = msgspec.field(default_factory=dict)
     operators: tuple[str, ...] = ()
     started: str | None = None
     declared: str | None = None
@@ -29,7 +30,7 @@ class IncidentState:
     last_event: str | None = None
     notes: int = 0
     # cockpit sessions started and not yet ended: session id -> operator (who is active)
-    sessions: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, str] = msgspec.field(default_factory=dict)
 
     def duration(self, start: str | None, end: str | None) -> float | None:
         """Seconds between two recorded moments, or None when either is unknown."""
@@ -55,9 +56,8 @@ class IncidentState:
         return tuple(sorted(set(self.sessions.values())))
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["operators"] = list(self.operators)
-        return data
+        # plain JSON-ready values, copies: tuples become lists, dicts are not shared
+        return msgspec.to_builtins(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IncidentState:

@@ -14,13 +14,13 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import msgspec
 
 from cockpit.journal import events as kinds
 from cockpit.journal.redact import redact
@@ -95,8 +95,7 @@ class VersionConflict(JournalError):
     """An append expected a different incident version (someone else appended first)."""
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
+class VerifyResult(msgspec.Struct, frozen=True):
     ok: bool
     count: int
     head_seq: int

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
+
+import msgspec
 
 from cockpit.journal.postmortem import Marker, Series, fmt_value
 
@@ -27,8 +28,7 @@ GRID_COLOUR = "#e4e4e4"
 _TIME_STEPS = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(msgspec.Struct, frozen=True):
     """Plot geometry: the drawing area inside the margins, in SVG user units."""
 
     width: int = 760

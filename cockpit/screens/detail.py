@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
+import msgspec
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -18,8 +18,8 @@ DETAIL_LIMIT = 2_000_000  # the full text of a 1 MB event message still fits
 
 def describe_item(item: Any) -> str:
     """Every field of a model object, pretty-printed; strings in full."""
-    if is_dataclass(item) and not isinstance(item, type):
-        data = asdict(item)
+    if isinstance(item, msgspec.Struct):
+        data = msgspec.structs.asdict(item)
     elif hasattr(item, "as_dict"):
         data = item.as_dict()
     else:

@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Protocol, runtime_checkable
+
+from msgspec.structs import replace
 
 from cockpit.model import Alert, Deploy, Snapshot, SourceHealth, SystemChange
 from cockpit.sources.changes import ChangeTracker

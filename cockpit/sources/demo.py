@@ -17,7 +17,8 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from cockpit.model import Alert, Deploy, K8sEvent, Panel, PanelSeries, PodHealth, Snapshot
 from cockpit.sources.base import ActionError, Source
@@ -52,8 +53,7 @@ BURST_SLOT_S = 40.0  # background autoscaling: at most one scale-out per 40 s sl
 BURST_MAX_LIFE_S = 150.0
 
 
-@dataclass(slots=True)
-class _Rev:
+class _Rev(msgspec.Struct):
     revision: int
     image: str
     image_from: str
@@ -62,8 +62,7 @@ class _Rev:
     hidden_at: float = math.inf  # `rollout undo` re-uses this template under a new number
 
 
-@dataclass(slots=True)
-class _Pod:
+class _Pod(msgspec.Struct):
     name: str
     deployment: str
     image: str
@@ -74,8 +73,7 @@ class _Pod:
     deleted_at: float = math.inf
 
 
-@dataclass(frozen=True, slots=True)
-class _Ev:
+class _Ev(msgspec.Struct, frozen=True):
     last: float
     first: float
     type: str
@@ -107,8 +105,7 @@ def _ev(
     return _Ev(at, first, kind, reason, obj, msg, count, uid)
 
 
-@dataclass(slots=True)
-class _Silence:
+class _Silence(msgspec.Struct):
     id: str
     matchers: dict[str, str]
     starts: float

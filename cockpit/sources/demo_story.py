@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import msgspec
 
 from cockpit.model import Panel, format_ts
 
@@ -30,8 +31,7 @@ NODES = ("ip-10-0-1-23", "ip-10-0-2-117", "ip-10-0-3-54", "ip-10-0-1-201")
 DAY = 86400.0
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+class Service(msgspec.Struct, frozen=True):
     name: str
     replicas: int
     first_from: str  # image tag the oldest listed revision replaced ("" for revision 1)
@@ -203,8 +203,7 @@ def panel_value(title: str, rel: float, d: float, noise: tuple[float, ...]) -> f
     return round(max(0.0, value), 3)
 
 
-@dataclass(frozen=True, slots=True)
-class Crash:
+class Crash(msgspec.Struct, frozen=True):
     """Where a pod of the leaking image is in its OOM / back-off cycle at one moment."""
 
     restarts: int = 0

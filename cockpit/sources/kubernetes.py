@@ -35,14 +35,16 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes import watch as k8s_watch
 from kubernetes.client.exceptions import ApiException
+from msgspec.structs import replace
 
 from cockpit.model import Deploy, K8sEvent, PodHealth, Snapshot
 from cockpit.sources.base import ActionError, Clock, Source, SourceError
@@ -162,8 +164,7 @@ def _keep_raw(obj: Raw) -> Raw:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind:
+class _Kind(msgspec.Struct, frozen=True):
     key: str  # plural resource name, as RBAC spells it
     group: str  # API group ("" = core)
     api: str  # "core" or "apps": which client API object

@@ -6,7 +6,6 @@ line for line, json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sqlite3
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from cockpit.journal.export import md_text, render, to_jsonl
 from cockpit.journal.postmortem import build
@@ -145,4 +145,4 @@ def test_build_without_charts_differs_only_in_chart_data() -> None:
     full = build(events)
     assert full.markers and full.series
     lean = build(events, charts=False)
-    assert lean == dataclasses.replace(full, markers=(), series=(), window=(0.0, 0.0))
+    assert lean == replace(full, markers=(), series=(), window=(0.0, 0.0))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from cockpit.model import Deploy, Snapshot, SystemChange, parse_ts
 from cockpit.sources.base import ActionError, Remediator, Silencer, Source
