@@ -22,6 +22,7 @@ from textual.events import Event as TextualEvent
 from textual.events import Key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
+from textual.worker import Worker
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, Actions, JournalUnavailable
 from cockpit.correlate import correlate
@@ -142,6 +143,11 @@ class CockpitApp(PromptHost, App[int]):
         self.recorder: ObservationRecorder | None = None  # what replay will need
         self._tick_pending = False
         self.history_loaded = asyncio.Event()
+        # durable background writes (session start, system changes, observations) wait for
+        # the first frame: their hashing, encoding and fsync would compete with it
+        self.first_frame = asyncio.Event()
+        self._session_start: Worker[None] | None = None
+        self.session_start_done = asyncio.Event()  # system changes are journaled after it
         self.collector = CollectorPolicy()
         # themes before the first style pass: switching after mount restyles every widget
         for theme in session.themes.values():
@@ -189,6 +195,7 @@ class CockpitApp(PromptHost, App[int]):
             self.recorder = ObservationRecorder(self.journal, self.session.incident)
         # sources first: their first fetch runs while the journal history loads; the first
         # frame does not wait for the history (actions do: see perform)
+        self.call_after_refresh(self.first_frame.set)
         self.wire_sources()
         self.run_worker(self.follow_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
@@ -202,13 +209,19 @@ class CockpitApp(PromptHost, App[int]):
         self.show_pane("alerts", journal=False)
         self.tick()
         # not awaited: a durable write must not hold back the first frame
-        self.run_worker(self._journal_session_start(), group="journal-start")
+        self._session_start = self.run_worker(self._journal_session_start(), group="journal-start")
 
     async def _journal_session_start(self) -> None:
-        with contextlib.suppress(ActionRefused):
-            await self.perform(
-                self.actions_.session_started(self.session.mode), quiet=True, after_history=False
-            )
+        await self.first_frame.wait()
+        try:
+            with contextlib.suppress(ActionRefused):
+                await self.perform(
+                    self.actions_.session_started(self.session.mode),
+                    quiet=True,
+                    after_history=False,
+                )
+        finally:
+            self.session_start_done.set()
 
     async def follow_journal(self) -> None:
         try:
@@ -269,7 +282,7 @@ class CockpitApp(PromptHost, App[int]):
         self.snapshots[snap.source] = snap
         if self.recorder is not None:
             # fire and forget: recording for replay must never delay what the operator sees
-            self.run_worker(self.recorder.record(snap), group="observations", exit_on_error=False)
+            self.run_worker(self._record(snap), group="observations", exit_on_error=False)
         now = self.session.clock()
         if snap.alerts is not None:
             self.main.query_one(AlertsPane).show(snap.alerts, now)
@@ -283,6 +296,11 @@ class CockpitApp(PromptHost, App[int]):
             # rollouts from Kubernetes and commits from a GitOps repo share the pane
             merged = tuple(d for s in self.snapshots.values() for d in (s.deploys or ()))
             self.main.query_one(DeploysPane).show(merged, now)
+
+    async def _record(self, snap: Snapshot) -> None:
+        assert self.recorder is not None
+        await self.first_frame.wait()
+        await self.recorder.record(snap)
 
     def on_change(self, change: SystemChange) -> None:
         self._changes.put_nowait(change)
@@ -318,6 +336,7 @@ class CockpitApp(PromptHost, App[int]):
 
     async def journal_changes(self) -> None:
         """Journal system changes one at a time, in the order the sources saw them."""
+        await self.session_start_done.wait()
         while True:
             change = await self._changes.get()
             with contextlib.suppress(ActionRefused):
@@ -732,6 +751,11 @@ class CockpitApp(PromptHost, App[int]):
         if self.ended:
             return
         self.ended = True
+        # leaving before the first frame: the start is still journaled, and before the end
+        self.first_frame.set()
+        if self._session_start is not None:
+            with contextlib.suppress(Exception):
+                await self._session_start.wait()
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.session_ended(reason), quiet=True, after_history=False)
         for source in self.session.sources:

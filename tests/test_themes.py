@@ -87,7 +87,7 @@ def test_wheel_layout_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """Installed from a wheel, the themes are package data at cockpit/_themes."""
     package = tmp_path / "site-packages" / "cockpit"
     write(package / "_themes", "cockpit-dark", GOOD.format(name="cockpit-dark"))
-    monkeypatch.setattr(themes.resources, "files", lambda _name: package)
+    monkeypatch.setattr(themes, "PACKAGE_DIR", package)
     assert themes.bundled_themes_dir() == package / "_themes"
     assert set(load_themes()) == {"cockpit-dark"}
 
@@ -95,7 +95,7 @@ def test_wheel_layout_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_missing_default_theme_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "cockpit"
     write(package / "_themes", "other", GOOD.format(name="other"))
-    monkeypatch.setattr(themes.resources, "files", lambda _name: package)
+    monkeypatch.setattr(themes, "PACKAGE_DIR", package)
     with pytest.raises(ThemeError, match="default theme 'cockpit-dark' is missing"):
         load_themes()
 
