@@ -44,13 +44,7 @@ from cockpit.panes.render import age
 from cockpit.panes.rowlist import RowList
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
-from cockpit.screens.prompts import (
-    ChoicePrompt,
-    ConfirmPrompt,
-    NotePrompt,
-    PromptHost,
-    TextPrompt,
-)
+from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
@@ -195,7 +189,7 @@ class CockpitApp(PromptHost, App[int]):
             self.recorder = ObservationRecorder(self.journal, self.session.incident)
         # sources first: their first fetch runs while the journal history loads; the first
         # frame does not wait for the history (actions do: see perform)
-        self.call_after_refresh(self.first_frame.set)
+        self.call_after_refresh(self.after_first_frame)
         self.wire_sources()
         self.run_worker(self.follow_journal(), name="tail", group="journal")
         self.run_worker(self.journal_changes(), name="changes", group="journal")
@@ -210,6 +204,11 @@ class CockpitApp(PromptHost, App[int]):
         self.tick()
         # not awaited: a durable write must not hold back the first frame
         self._session_start = self.run_worker(self._journal_session_start(), group="journal-start")
+
+    def after_first_frame(self) -> None:
+        self.first_frame.set()
+        # what the first prompt needs, loaded now (idle) rather than on the key that opens it
+        import cockpit.screens.prompts  # noqa: F401
 
     async def _journal_session_start(self) -> None:
         await self.first_frame.wait()
@@ -490,9 +489,11 @@ class CockpitApp(PromptHost, App[int]):
 
     async def action_declare(self) -> None:
         title = "Retitle the incident" if self.state.declared else "Declare the incident: title"
-        await self.ask(
-            TextPrompt(title, value=self.state.title, placeholder="e.g. checkout 5xx after deploy"),
+        await self.ask_text(
+            title,
             self._declare,
+            value=self.state.title,
+            placeholder="e.g. checkout 5xx after deploy",
         )
 
     async def _declare(self, title: str | None) -> None:
@@ -500,21 +501,21 @@ class CockpitApp(PromptHost, App[int]):
             await self.act(self.actions_.declare(title))
 
     async def action_severity(self) -> None:
-        await self.ask(ChoicePrompt("Severity", SEVERITIES, self.state.severity), self._severity)
+        await self.ask_choice("Severity", SEVERITIES, self._severity, current=self.state.severity)
 
     async def _severity(self, value: str | None) -> None:
         if value:
             await self.act(self.actions_.set_severity(value))
 
     async def action_status(self) -> None:
-        await self.ask(ChoicePrompt("Status", STATUSES, self.state.status), self._status)
+        await self.ask_choice("Status", STATUSES, self._status, current=self.state.status)
 
     async def _status(self, value: str | None) -> None:
         if value:
             await self.act(self.actions_.set_status(value))
 
     async def action_note(self) -> None:
-        await self.ask(NotePrompt(NOTE_TYPES), self._note)
+        await self.ask_note(NOTE_TYPES, self._note)
 
     async def _note(self, value: tuple[str, str] | None) -> None:
         if value:
@@ -531,10 +532,10 @@ class CockpitApp(PromptHost, App[int]):
                 await self.act(self.actions_.amend_note(note, text))
 
         title = f"Amend note #{note.seq} (the original stays in the journal)"
-        await self.ask(TextPrompt(title, value=str(note.data.get("text", ""))), amend)
+        await self.ask_text(title, amend, value=str(note.data.get("text", "")))
 
     async def action_role(self) -> None:
-        await self.ask(ChoicePrompt("Assign which role?", ROLES), self._role)
+        await self.ask_choice("Assign which role?", ROLES, self._role)
 
     async def _role(self, role: str | None) -> None:
         if not role:
@@ -544,7 +545,7 @@ class CockpitApp(PromptHost, App[int]):
             if name is not None:
                 await self.act(self.actions_.assign_role(role, name))
 
-        await self.ask(TextPrompt(f"Who is {role}?", value=self.actions_.operator), assign)
+        await self.ask_text(f"Who is {role}?", assign, value=self.actions_.operator)
 
     def _selected_alert(self) -> Any:
         return self.main.query_one(AlertsPane).selected()
@@ -562,7 +563,7 @@ class CockpitApp(PromptHost, App[int]):
             if duration:
                 await self.act(self.actions_.silence(alert, duration))
 
-        await self.ask(ChoicePrompt(f"Silence {alert.name} for", SILENCE_CHOICES), silence)
+        await self.ask_choice(f"Silence {alert.name} for", SILENCE_CHOICES, silence)
 
     def action_rollback(self) -> None:
         self.run_remediation("rollback")
@@ -582,7 +583,7 @@ class CockpitApp(PromptHost, App[int]):
             self.run_remediation("scale", replicas=int(text))
 
         name = f"{deploy.namespace}/{deploy.deployment}" if deploy else "the selected deploy"
-        await self.ask(TextPrompt(f"Scale {name} to how many replicas?"), scale)
+        await self.ask_text(f"Scale {name} to how many replicas?", scale)
 
     @work(exclusive=True, group="remediation")
     async def run_remediation(self, action: str, **params: Any) -> None:
@@ -593,9 +594,7 @@ class CockpitApp(PromptHost, App[int]):
         except ActionRefused as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        confirmed = await self.ask_wait(
-            ConfirmPrompt(f"{action.capitalize()}? This changes production.", plan)
-        )
+        confirmed = await self.confirm(f"{action.capitalize()}? This changes production.", plan)
         if confirmed and deploy is not None:
             self.notify(f"{action} in progress…", markup=False)
             await self.act(self.actions_.remediate(action, deploy, plan, **params))
@@ -606,9 +605,7 @@ class CockpitApp(PromptHost, App[int]):
         await self.act(self.actions_.pin(self.active_pane, label))
 
     async def action_handoff(self) -> None:
-        await self.ask(
-            TextPrompt("Hand the keyboard to", placeholder="operator name"), self._handoff
-        )
+        await self.ask_text("Hand the keyboard to", self._handoff, placeholder="operator name")
 
     async def _handoff(self, name: str | None) -> None:
         if name:
@@ -616,7 +613,7 @@ class CockpitApp(PromptHost, App[int]):
             self.tick()
 
     async def action_export(self) -> None:
-        await self.ask(ChoicePrompt("Export the timeline as", exporter.FORMATS), self._export)
+        await self.ask_choice("Export the timeline as", exporter.FORMATS, self._export)
 
     async def _export(self, fmt: str | None) -> None:
         if not fmt:

@@ -30,7 +30,7 @@ from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.help import KeysScreen
-from cockpit.screens.prompts import PromptHost, TextPrompt
+from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
 
 SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
@@ -220,13 +220,11 @@ class ReplayApp(PromptHost, App[int]):
         self.seek(self.moment + seconds)
 
     async def action_goto(self) -> None:
-        await self.ask(
-            TextPrompt(
-                "Go to (HH:MM[:SS] UTC, or an ISO time)",
-                value=datetime.fromtimestamp(self.moment, UTC).strftime("%H:%M:%S"),
-                placeholder="e.g. 19:12 or 2026-11-28T19:12:30Z",
-            ),
+        await self.ask_text(
+            "Go to (HH:MM[:SS] UTC, or an ISO time)",
             self._goto,
+            value=datetime.fromtimestamp(self.moment, UTC).strftime("%H:%M:%S"),
+            placeholder="e.g. 19:12 or 2026-11-28T19:12:30Z",
         )
 
     def _goto(self, text: str | None) -> None:

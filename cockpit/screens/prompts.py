@@ -7,16 +7,15 @@ A pushed modal screen cost a full repaint of the screen below it on every journa
 while it was open, and another full restyle and repaint when it closed.
 
 While a prompt is open it holds the keyboard: the host app keeps focus inside it and
-refuses its own action keys (see PromptHost).
+refuses its own action keys (see `prompt_host.PromptHost`). This module is loaded after the
+first frame, not before it: its six widget classes cost ~2 ms to create.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -24,10 +23,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from cockpit.screens.prompt_host import Callback, ResultType
 from cockpit.text import inert
-
-ResultType = TypeVar("ResultType")
-Callback = Callable[[Any], Awaitable[None] | None]
 
 PROMPT_WIDTH = 72
 PROMPT_TOP = 2  # under the status bar: the newest timeline rows at the bottom stay in view
@@ -83,72 +80,6 @@ class Prompt(Vertical, Generic[ResultType]):
 
     def cancelled(self) -> Any:
         return None
-
-
-class PromptHost:
-    """App mixin: opens prompts on the main screen and routes their results."""
-
-    _prompt: Prompt[Any] | None = None
-    _focus_before: Widget | None = None
-
-    @property
-    def prompt(self) -> Prompt[Any] | None:
-        """The open prompt, if any."""
-        return self._prompt
-
-    async def ask(self, prompt: Prompt[Any], callback: Callback | None = None) -> None:
-        """Open `prompt`; `callback(result)` runs on the app once it is answered.
-
-        Awaited from the key's action, so the app handles no further key until the prompt
-        holds the focus: what the operator types ahead (`s` then `2`) lands in the prompt.
-        """
-        app: Any = self
-        if self._prompt is not None:  # one question at a time: the newer one wins
-            self._prompt.dismiss(self._prompt.cancelled())
-        prompt.callback = callback
-        self._focus_before = app.focused
-        # earlier confirmations would sit on top of the prompt (Textual draws toasts last)
-        app.clear_notifications()
-        self._prompt = prompt
-        await app.screen_stack[0].mount(prompt)
-        prompt.focus_first()
-
-    async def ask_wait(self, prompt: Prompt[ResultType]) -> ResultType:
-        """Open `prompt` and wait for its answer (from a worker)."""
-        answer: asyncio.Future[ResultType] = asyncio.get_running_loop().create_future()
-        await self.ask(prompt, lambda result: None if answer.done() else answer.set_result(result))
-        return await answer
-
-    def on_prompt_closed(self, message: Prompt.Closed) -> None:
-        app: Any = self
-        message.stop()
-        prompt = message.prompt
-        current = self._prompt is prompt
-        if current:
-            self._prompt = None
-        before = self._focus_before
-        if current and before is not None and before.is_attached and before.focusable:
-            # before the removal, and at once: removing the focused prompt would move the
-            # focus to some pane first (a spurious view.focus in the journal)
-            app.screen_stack[0].set_focus(before)
-        # not awaited: the answer is acted on (and journaled) while the prompt is pruned
-        prompt.remove()
-        if prompt.callback is not None:
-            app.call_later(prompt.callback, message.result)
-
-    def keep_focus_in_prompt(self, widget: Widget) -> bool:
-        """Focus moved (tab, mouse) outside the open prompt: put it back. True if it did."""
-        prompt = self._prompt
-        if prompt is None or prompt.closed or not prompt.is_mounted:
-            return False  # not open, or still mounting: ask() focuses it once mounted
-        if widget is prompt or prompt in widget.ancestors:
-            return False
-        prompt.focus_first()
-        return True
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._prompt is not None:
-            self._prompt.place(event.size.width)
 
 
 class ChoicePrompt(Prompt[str | None]):
