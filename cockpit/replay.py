@@ -25,7 +25,6 @@ from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
 from cockpit.panes.layout import PANE_IDS, activate_pane, pane_grid, pane_of, pane_tabs
-from cockpit.panes.lines import TextLine
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
@@ -163,7 +162,7 @@ class ReplayApp(PromptHost, App[int]):
         kube = main.query_one(KubernetesPane)
         kube.show(frame.k8s_events or (), frame.pods, now, frame.dropped_events)
         if frame.pods is None:
-            kube.query_one("#pod-health", TextLine).show(Text("pods: nothing recorded by then"))
+            kube.rows.set_summary(Text(" pods: nothing recorded by then"))
         main.query_one(DeploysPane).show(frame.deploys or (), now)
         self._sync_timeline(frame)
         self.render_bars()

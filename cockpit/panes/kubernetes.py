@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 
 from cockpit.model import K8sEvent, PodHealth
-from cockpit.panes.lines import TextLine
 from cockpit.panes.render import age_since
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
@@ -17,17 +15,13 @@ MAX_ROWS = 300
 
 class KubernetesPane(TablePane):
     COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", 300))
-    DEFAULT_CSS = """
-    KubernetesPane > #pod-health { height: auto; max-height: 3; padding: 0 1; }
-    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("3 Kubernetes", id="kubernetes", classes="pane", **kwargs)  # type: ignore[arg-type]
         self.dropped = 0
 
-    def compose(self) -> ComposeResult:
-        yield TextLine(Text("pods: waiting for data"), id="pod-health")
-        yield from super().compose()
+    def on_mount(self) -> None:
+        self.rows.set_summary(Text(" pods: waiting for data"))
 
     def show(
         self,
@@ -58,7 +52,7 @@ class KubernetesPane(TablePane):
         self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
         self.sync(rows)
         if pods is not None:
-            self.query_one("#pod-health", TextLine).show(pod_summary(pods))
+            self.rows.set_summary(pod_summary(pods))
 
 
 def pod_summary(pods: tuple[PodHealth, ...]) -> Text:
@@ -67,14 +61,14 @@ def pod_summary(pods: tuple[PodHealth, ...]) -> Text:
     crashing = [p for p in pods if p.crashlooping]
     oom = [p for p in pods if p.oomkilled]
     restarts = sum(p.restarts for p in pods)
-    text = Text(f"pods {ready}/{total} ready · {restarts} restarts")
+    text = Text(f" pods {ready}/{total} ready · {restarts} restarts")
     if crashing:
         text.append(f" · ✖ {len(crashing)} CrashLoopBackOff", style="bold red")
     if oom:
         text.append(f" · ✖ {len(oom)} OOMKilled", style="bold red")
     worst = sorted(crashing + oom, key=lambda p: -p.restarts)[:2]
     for pod in worst:
-        text.append("\n  ")
+        text.append("\n   ")
         text.append_text(inert(f"{pod.namespace}/{pod.name}", limit=60))
         text.append(f" {pod.reason} ({pod.restarts} restarts)", style="red")
     return text

@@ -40,12 +40,6 @@ class TextLine(Widget):
         return len(text.wrap(self.app.console, width))
 
 
-class ColumnHeader(TextLine):
-    """The bold column-title line at the top of a pane."""
-
-    DEFAULT_CSS = "ColumnHeader { height: 1; text-style: bold; background: $panel; }"
-
-
 class KeyBar(TextLine):
     """The footer: the first-response keys, styled by the theme, never recomposed.
 

@@ -6,6 +6,10 @@ of its size asked for a layout of the whole screen. Here a row is rendered to a 
 per (row, width, cursor state); appending, scrolling and syncing only pick cached strips, and
 the list scrolls itself (own offset and scrollbar column), so a new row repaints this widget
 and nothing else.
+
+The lines above the rows (a pane's column titles, the pod summary) are drawn by the list
+too, not by widgets of their own: every widget costs a style pass and a layout slot, and
+six of them were a tenth of the cockpit's first frame.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ class RowList(Widget, can_focus=True):
         Binding("end", "jump(-1)", show=False),
         Binding("enter", "select", show=False),
     ]
-    COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--thumb"}
+    COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--thumb", "rowlist--columns"}
     DEFAULT_CSS = """
     RowList { height: 1fr; }
+    RowList > .rowlist--columns { text-style: bold; background: $panel; }
     RowList > .rowlist--cursor { background: $panel-lighten-1; }
     RowList:focus > .rowlist--cursor { background: $accent 40%; }
     RowList > .rowlist--thumb { color: $panel-lighten-2; }
@@ -57,8 +62,10 @@ class RowList(Widget, can_focus=True):
             self.row_list = row_list
             self.index = index
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, columns: Text | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.columns = columns  # the column titles, on the line above the rows
+        self.summary: list[Text] = []  # lines above the column titles
         self.rows: list[Text] = []
         self.keys: list[Hashable] = []  # one per row: identifies its cached strips
         self.cursor = -1
@@ -121,6 +128,16 @@ class RowList(Widget, can_focus=True):
         self._keep_cursor_visible()
         self.refresh()
 
+    def set_summary(self, text: Text) -> None:
+        """Lines shown above the column titles (one per line of `text`)."""
+        lines = text.split("\n", allow_blank=True) if text.plain else []
+        if lines == self.summary:
+            return
+        self.summary = lines
+        self._clamp_top()
+        self._keep_cursor_visible()
+        self.refresh()
+
     def _forget(self, key: Hashable) -> None:
         for cached in [k for k in self._strips if k[0] == key]:
             del self._strips[cached]
@@ -128,8 +145,12 @@ class RowList(Widget, can_focus=True):
     # -- cursor and scrolling ----------------------------------------------------------------
 
     @property
+    def header_height(self) -> int:
+        return len(self.summary) + (self.columns is not None)
+
+    @property
     def page_height(self) -> int:
-        return max(0, self.size.height)
+        return max(0, self.size.height - self.header_height)
 
     def move_to(self, index: int) -> None:
         if not self.rows:
@@ -167,11 +188,11 @@ class RowList(Widget, can_focus=True):
     def _refresh_row(self, index: int) -> None:
         y = index - self.top
         if 0 <= y < self.page_height:
-            self.refresh(Region(0, y, self.size.width, 1))
+            self.refresh(Region(0, self.header_height + y, self.size.width, 1))
 
     def _refresh_scrollbar(self) -> None:
         if self._has_scrollbar():
-            self.refresh(Region(self.size.width - 1, 0, 1, self.page_height))
+            self.refresh(Region(self.size.width - 1, self.header_height, 1, self.page_height))
 
     def on_resize(self) -> None:
         self._clamp_top()
@@ -192,7 +213,9 @@ class RowList(Widget, can_focus=True):
             self.post_message(self.Selected(self, self.cursor))
 
     def on_click(self, event: events.Click) -> None:
-        self.move_to(self.top + event.y)
+        row = event.y - self.header_height
+        if row >= 0:
+            self.move_to(self.top + row)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
@@ -217,6 +240,9 @@ class RowList(Widget, can_focus=True):
         width = self.size.width
         if width <= 0:
             return Strip.blank(0)
+        if y < self.header_height:
+            return self._header_strip(y, width)
+        y -= self.header_height
         scrollbar = self._has_scrollbar()
         text_width = width - 1 if scrollbar else width
         index = self.top + y
@@ -227,6 +253,13 @@ class RowList(Widget, can_focus=True):
         if scrollbar:
             strip = Strip.join([strip, self._scrollbar_cell(y)])
         return strip
+
+    def _header_strip(self, y: int, width: int) -> Strip:
+        if y < len(self.summary):
+            return self._render_row(self.summary[y], width, selected=False)
+        assert self.columns is not None
+        style = self.rich_style + self.get_component_rich_style("rowlist--columns")
+        return self._render_row(self.columns, width, selected=False, base=style)
 
     def _row_strip(self, index: int, width: int) -> Strip:
         selected = index == self.cursor
@@ -241,11 +274,13 @@ class RowList(Widget, can_focus=True):
             self._strips.move_to_end(key)
         return strip
 
-    def _render_row(self, row: Text, width: int, selected: bool) -> Strip:
+    def _render_row(
+        self, row: Text, width: int, selected: bool, base: Style | None = None
+    ) -> Strip:
         text = row.copy()
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
-        base = self.rich_style
+        base = base or self.rich_style
         if selected:
             base = base + self.get_component_rich_style("rowlist--cursor")
         line = Strip(Segment.apply_style(segments, base), width)

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from cockpit.panes.lines import ColumnHeader
 from cockpit.panes.rowlist import RowList
 
 CELL_PAD = " "  # one space either side of every cell
@@ -37,9 +36,7 @@ class TablePane(Vertical):
         self.filter_text = ""
 
     def compose(self) -> ComposeResult:
-        header = join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS)
-        yield ColumnHeader(header)
-        yield RowList()
+        yield RowList(columns=join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS))
 
     @property
     def rows(self) -> RowList:

@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from cockpit.journal.events import is_system, is_view
 from cockpit.journal.export import describe
 from cockpit.model import Event
-from cockpit.panes.lines import ColumnHeader
 from cockpit.panes.rowlist import RowList
 from cockpit.text import inert
 
@@ -34,9 +33,7 @@ class TimelinePane(Vertical):
         self.dropped = 0
 
     def compose(self) -> ComposeResult:
-        header = Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What")
-        yield ColumnHeader(header)
-        yield RowList()
+        yield RowList(columns=Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What"))
 
     @property
     def rows(self) -> RowList:
