@@ -48,6 +48,7 @@ from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
+from cockpit.themes import start_in_theme
 from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 2.0
@@ -144,10 +145,7 @@ class CockpitApp(PromptHost, App[int]):
         self.session_start_done = asyncio.Event()  # system changes are journaled after it
         self.collector = CollectorPolicy()
         # themes before the first style pass: switching after mount restyles every widget
-        for theme in session.themes.values():
-            self.register_theme(theme)
-        if session.theme in self.available_themes:
-            self.theme = session.theme
+        start_in_theme(self, session.themes, session.theme)
 
     # -- layout -----------------------------------------------------------------------------
 

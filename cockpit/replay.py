@@ -31,6 +31,7 @@ from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.help import KeysScreen
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
+from cockpit.themes import start_in_theme
 
 SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
 PLAY_TICK_S = 0.25
@@ -122,8 +123,8 @@ class ReplayApp(PromptHost, App[int]):
         self.speed: float | None = None  # None: paused
         self.frame: ReplayFrame | None = None
         self.active_pane = "alerts"
-        self._theme_name = theme
-        self._themes = themes or {}
+        # before the first style pass: switching after mount restyles every widget
+        start_in_theme(self, themes or {}, theme)
         self._shown = 0  # journal entries in the timeline
         self._last_tick = 0.0
 
@@ -135,10 +136,6 @@ class ReplayApp(PromptHost, App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for theme in self._themes.values():
-            self.register_theme(theme)
-        if self._theme_name in self.available_themes:
-            self.theme = self._theme_name
         self._player = self.set_interval(PLAY_TICK_S, self._play_tick, pause=True)
         self.show_pane("alerts")
         self.seek(self.moment)

@@ -16,14 +16,24 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
 from cockpit import paths
 
-__all__ = ["DEFAULT_THEME", "ThemeError", "bundled_themes_dir", "get_theme", "load_themes"]
+if TYPE_CHECKING:
+    from textual.app import App
+
+__all__ = [
+    "DEFAULT_THEME",
+    "ThemeError",
+    "bundled_themes_dir",
+    "get_theme",
+    "load_themes",
+    "start_in_theme",
+]
 
 DEFAULT_THEME = "cockpit-dark"
 
@@ -189,3 +199,24 @@ def get_theme(name: str, themes: Mapping[str, Theme]) -> Theme:
     ours = ", ".join(sorted(themes))
     textual = ", ".join(sorted(BUILTIN_THEMES))
     raise ThemeError(f"unknown theme {name!r} (available: {ours}; Textual's: {textual})")
+
+
+def start_in_theme(app: App[Any], themes: Mapping[str, Theme], name: str) -> None:
+    """Register `themes` on a new app (call from its __init__) and start it in theme `name`.
+
+    Setting `App.theme` runs Textual's watcher, which re-parses every CSS source from scratch
+    and restyles the app: ~3.5 ms of the first frame. Before the app runs there is nothing to
+    restyle, so a theme of the same darkness as Textual's default only needs the value (the
+    dark/light mode classes and ANSI colour mapping App.__init__ set are already right).
+    """
+    for theme in themes.values():
+        app.register_theme(theme)
+    theme = app.get_theme(name)
+    if theme is None:
+        return  # unknown names were refused by the launcher; the default stays
+    if theme.dark == app.current_theme.dark:
+        app.set_reactive(type(app).theme, name)
+        app.add_class(f"-theme-{name}", update=False)
+        app.stylesheet.set_variables(app.get_css_variables())  # App.__init__ took the default's
+    else:
+        app.theme = name

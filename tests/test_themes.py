@@ -13,7 +13,7 @@ from textual.theme import Theme
 from textual.widgets import Label
 
 from cockpit import paths, themes
-from cockpit.themes import DEFAULT_THEME, ThemeError, get_theme, load_themes
+from cockpit.themes import DEFAULT_THEME, ThemeError, get_theme, load_themes, start_in_theme
 
 BUNDLED = {"cockpit-dark", "cockpit-light", "high-contrast", "colour-blind"}
 OKABE_ITO = {
@@ -240,3 +240,30 @@ async def test_applies_in_textual(name: str) -> None:
         await pilot.pause()
         assert app.current_theme.name == name
         assert app.screen.styles.background == Color.parse(theme.background or "")
+
+
+class StartedInTheme(ThemedApp):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        start_in_theme(self, load_themes(), name)
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+async def test_start_in_theme_styles_as_a_switch_does(name: str) -> None:
+    """The start without Textual's theme watcher looks exactly like switching to the theme."""
+    switched = ThemedApp()
+    async with switched.run_test() as pilot:
+        switched.register_theme(load_themes()[name])
+        switched.theme = name
+        await pilot.pause()
+        expected = switched.get_css_variables(), sorted(switched.classes)
+        label = switched.query_one(Label).styles
+        expected_label = (label.color, label.background)
+    started = StartedInTheme(name)
+    async with started.run_test() as pilot:
+        await pilot.pause()
+        assert started.current_theme.name == name
+        assert (started.get_css_variables(), sorted(started.classes)) == expected
+        label = started.query_one(Label).styles
+        assert (label.color, label.background) == expected_label
+        assert started.screen.styles.background == Color.parse(load_themes()[name].background or "")
