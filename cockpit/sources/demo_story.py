@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 import uuid
 from datetime import UTC, datetime
 
@@ -130,10 +131,13 @@ def unit(seed: int, *parts: object) -> float:
     return int.from_bytes(digest, "big") / 2.0**64
 
 
+_EIGHT_WORDS = struct.Struct(">8Q")  # one 64-byte digest as eight big-endian words
+
+
 def sample_noise(seed: int, title: str, k: int) -> tuple[float, ...]:
     """Eight uniforms in [0, 1) for one panel sample, from one hash (a poll draws ~450)."""
     digest = hashlib.blake2b(repr((seed, "sample", title, k)).encode(), digest_size=64).digest()
-    return tuple(int.from_bytes(digest[i : i + 8], "big") / 2.0**64 for i in range(0, 64, 8))
+    return tuple(value / 2.0**64 for value in _EIGHT_WORDS.unpack(digest))
 
 
 def _k8s_name(n: int, text: str) -> str:
