@@ -62,8 +62,13 @@ SOURCE_PANES = {
     "kubernetes": "kubernetes",
     "gitops": "deploys",
 }
+WIDE_AT = 120  # columns: from here all panes show at once, below it one pane and tabs
 FOOTER_KEYS = frozenset({"i", "s", "t", "n", "a", "x", "r", "p", "o", "question_mark", "q"})
 _OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
+
+
+# Banner and PaneTabs are mounted the first time they have something to show: most sessions
+# need neither, and each widget on the first frame costs its style passes and layout.
 
 
 class Banner(TextLine):
@@ -84,7 +89,7 @@ class PaneTabs(TextLine):
 
 class CockpitApp(PromptHost, App[int]):
     TITLE = "cockpit"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_AT, "-wide")]
     CSS = """
     Screen { layout: vertical; layers: default prompt; }
     #main { height: 1fr; layout: grid; grid-size: 2 3; grid-rows: 1fr 1fr 1fr; }
@@ -151,8 +156,6 @@ class CockpitApp(PromptHost, App[int]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Banner(id="banner")
-        yield PaneTabs(id="tabs")
         yield pane_grid()
         yield KeyBar(self.footer_keys())
 
@@ -387,7 +390,7 @@ class CockpitApp(PromptHost, App[int]):
         )
         # each line repaints only if its text changed
         self.main.query_one(StatusBar).show(status)
-        self.main.query_one(PaneTabs).show(pane_tabs(self.active_pane))
+        self.show_tabs()
 
     @work(exclusive=True, group="viewers")
     async def poll_viewers(self) -> None:
@@ -446,10 +449,31 @@ class CockpitApp(PromptHost, App[int]):
             return await self.perform(coro)
         return None
 
+    def show_tabs(self) -> None:
+        """The pane switcher, shown (by the CSS) only in a narrow terminal."""
+        if not self.screen_stack:
+            return
+        tabs = self.main.query(PaneTabs)
+        if tabs:
+            tabs.first().show(pane_tabs(self.active_pane))
+        elif self.size.width < WIDE_AT:
+            self.main.mount(PaneTabs(pane_tabs(self.active_pane), id="tabs"), before="#main")
+
+    def on_resize(self, event: Any) -> None:
+        # (Textual also calls PromptHost.on_resize: handlers run for each class)
+        self.show_tabs()  # narrowed for the first time: the tabs now have a job
+
     def set_banner(self, text: str, kind: str) -> None:
         if not self.screen_stack:  # closing down: nothing left to show it on
             return
-        banner = self.main.query_one(Banner)
+        banners = self.main.query(Banner)
+        if banners:
+            banner = banners.first()
+        elif text:
+            banner = Banner(id="banner")
+            self.main.mount(banner, after="#status")
+        else:
+            return
         banner.remove_class("-error", "-info")
         if kind and text:
             banner.add_class(kind)

@@ -25,9 +25,12 @@ PANE_NAMES = {
 }
 
 
-def pane_grid() -> Container:
+def pane_grid(active: str = "alerts") -> Container:
     """The five panes in their container (#main), as the live cockpit and replay show them."""
     panes = (AlertsPane(), KubernetesPane(), MetricsPane(), DeploysPane(), TimelinePane())
+    for pane in panes:
+        # marked before mounting: marking it after restyles the pane on the first frame
+        pane.set_class(pane.id == active, "-active")
     return Container(*panes, id="main")
 
 
