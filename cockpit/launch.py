@@ -73,18 +73,27 @@ async def _open_journal(path: Path, redact: bool = True) -> Any:
         raise LaunchError(str(exc)) from None
 
 
-async def _run_app(args: argparse.Namespace, journal: Any, **session_kw: Any) -> int:
+def _look_up_operator(args: argparse.Namespace) -> asyncio.Future[str]:
+    """Who is at the keyboard, found in a thread while the rest starts: it may run
+    `git config` (a subprocess, ~2 ms that the start need not wait for)."""
+    from cockpit.identity import resolve_operator
+
+    return asyncio.ensure_future(asyncio.to_thread(resolve_operator, args.operator))
+
+
+async def _run_app(
+    args: argparse.Namespace, journal: Any, operator: Awaitable[str], **session_kw: Any
+) -> int:
     """Join the named incident or start a new one, then run the cockpit until quit."""
     from cockpit.app import CockpitApp
     from cockpit.cli import new_incident_id
-    from cockpit.identity import resolve_operator
     from cockpit.session import Session
 
     try:
         session = Session(
             journal=journal,
             incident=args.incident or new_incident_id(),
-            operator=resolve_operator(args.operator),
+            operator=await operator,
             read_only=bool(args.read_only),
             **session_kw,
         )
@@ -142,6 +151,7 @@ def run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from cockpit.sources.demo import demo_sources
 
+    operator = _look_up_operator(args)
     config = _config(args) if getattr(args, "config", None) else None
     themes, theme = _themes(args, config.theme if config else None)
     if args.speed <= 0:
@@ -154,6 +164,7 @@ async def _demo(args: argparse.Namespace) -> int:
     return await _run_app(
         args,
         journal,
+        operator,
         sources=sources,
         panels=world.panels,
         mode="demo",
@@ -171,6 +182,7 @@ def run_live(args: argparse.Namespace) -> int:
 async def _live(args: argparse.Namespace) -> int:
     from cockpit.sources.factory import build_sources
 
+    operator = _look_up_operator(args)
     config = _config(args)
     if not config.configured():
         where = config.path or "the config file"
@@ -184,7 +196,7 @@ async def _live(args: argparse.Namespace) -> int:
         Path(args.journal).expanduser() if args.journal else default_journal(), config.redact
     )
     return await _run_app(
-        args, journal, sources=sources, panels=config.panels, theme=theme, themes=themes
+        args, journal, operator, sources=sources, panels=config.panels, theme=theme, themes=themes
     )
 
 
