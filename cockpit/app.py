@@ -48,7 +48,7 @@ from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
-from cockpit.themes import start_in_theme
+from cockpit.themes import offer_all_themes, start_in_theme
 from cockpit.viewers import Viewer
 
 VIEWER_POLL_S = 2.0
@@ -210,6 +210,8 @@ class CockpitApp(PromptHost, App[int]):
         self.first_frame.set()
         # what the first prompt needs, loaded now (idle) rather than on the key that opens it
         import cockpit.screens.prompts  # noqa: F401
+
+        offer_all_themes(self)  # for the palette: the start needed only its own theme
 
     async def _journal_session_start(self) -> None:
         await self.first_frame.wait()

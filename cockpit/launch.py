@@ -43,12 +43,11 @@ def demo_journal_path(args: argparse.Namespace) -> Path:
 
 
 def _themes(args: argparse.Namespace, configured: str | None) -> tuple[dict[str, Any], str]:
-    from cockpit.themes import DEFAULT_THEME, ThemeError, get_theme, load_themes
+    from cockpit.themes import DEFAULT_THEME, ThemeError, load_theme
 
+    name = getattr(args, "theme", None) or configured or DEFAULT_THEME
     try:
-        themes = load_themes()
-        name = getattr(args, "theme", None) or configured or DEFAULT_THEME
-        get_theme(name, themes)
+        themes = load_theme(name)  # the rest are offered in the palette after the first frame
     except ThemeError as exc:
         raise LaunchError(str(exc)) from None
     return themes, name

@@ -31,7 +31,7 @@ from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.help import KeysScreen
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
-from cockpit.themes import start_in_theme
+from cockpit.themes import offer_all_themes, start_in_theme
 
 SPEEDS = (1.0, 10.0, 60.0)  # space cycles x1 -> x10 -> x60 -> pause
 PLAY_TICK_S = 0.25
@@ -140,6 +140,7 @@ class ReplayApp(PromptHost, App[int]):
         self.show_pane("alerts")
         self.seek(self.moment)
         self.collector = CollectorPolicy().attach(self)
+        offer_all_themes(self)  # for the palette: the start needed only its own theme
 
     def on_unmount(self) -> None:
         self.collector.release()

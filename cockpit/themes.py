@@ -31,8 +31,11 @@ __all__ = [
     "ThemeError",
     "bundled_themes_dir",
     "get_theme",
+    "load_theme",
     "load_themes",
+    "offer_all_themes",
     "start_in_theme",
+    "theme_files",
 ]
 
 DEFAULT_THEME = "cockpit-dark"
@@ -162,32 +165,68 @@ def parse_theme(label: str, text: str, stem: str | None = None) -> Theme:
     return theme
 
 
-def _load_folder(folder: Path, label_prefix: str | None) -> Iterable[Theme]:
-    for file in _toml_files(folder):
-        label = f"{label_prefix}/{file.name}" if label_prefix else str(file)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ThemeError(f"{label}: cannot read: {exc}") from None
-        yield parse_theme(label, text, stem=file.name.removesuffix(".toml"))
-
-
-def load_themes(extra_dir: Path | None = None) -> dict[str, Theme]:
-    """All available cockpit themes by name: bundled, then user, then `extra_dir`."""
-    themes: dict[str, Theme] = {}
-    sources: list[tuple[Path, str | None]] = [
+def theme_files(extra_dir: Path | None = None) -> dict[str, tuple[str, Path]]:
+    """Every theme file by name (its stem) with its label for errors: bundled, then user,
+    then `extra_dir`, a later one replacing an earlier one of the same name."""
+    folders: list[tuple[Path, str | None]] = [
         (bundled_themes_dir(), "themes"),
         (paths.user_themes_dir(), None),
     ]
     if extra_dir is not None:
-        sources.append((extra_dir, None))
-    for folder, prefix in sources:
-        for theme in _load_folder(folder, prefix):
-            themes[theme.name] = theme
-    if DEFAULT_THEME not in themes:
+        folders.append((extra_dir, None))
+    files: dict[str, tuple[str, Path]] = {}
+    for folder, prefix in folders:
+        for file in _toml_files(folder):
+            label = f"{prefix}/{file.name}" if prefix else str(file)
+            files[file.name.removesuffix(".toml")] = (label, file)
+    if DEFAULT_THEME not in files:
         # a broken install must not leave the app without its default theme
         raise ThemeError(f"themes: the default theme {DEFAULT_THEME!r} is missing from the install")
-    return themes
+    return files
+
+
+def _read_theme(name: str, label: str, file: Path) -> Theme:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"{label}: cannot read: {exc}") from None
+    return parse_theme(label, text, stem=name)
+
+
+def load_themes(extra_dir: Path | None = None) -> dict[str, Theme]:
+    """All available cockpit themes by name: bundled, then user, then `extra_dir`."""
+    files = theme_files(extra_dir)
+    return {name: _read_theme(name, *where) for name, where in files.items()}
+
+
+def load_theme(name: str, extra_dir: Path | None = None) -> dict[str, Theme]:
+    """Just the theme called `name`, as a start needs it ({} for a Textual built-in one).
+
+    Each theme costs ~0.6 ms to parse and check; the others are offered in the palette
+    after the first frame (`offer_all_themes`). ThemeError for a bad file or unknown name.
+    """
+    files = theme_files(extra_dir)
+    if name in files:
+        return {name: _read_theme(name, *files[name])}
+    if name in BUILTIN_THEMES:
+        return {}
+    raise ThemeError(_unknown(name, files))
+
+
+def offer_all_themes(app: App[Any]) -> list[str]:
+    """Register every theme file on a running app, for the palette. A file that cannot be
+    used is a warning toast (returned too), not a failure: a broken spare theme must not
+    stop a cockpit in the middle of an incident."""
+    problems = []
+    for name, where in theme_files().items():
+        if name not in app.available_themes:
+            try:
+                app.register_theme(_read_theme(name, *where))
+            except ThemeError as exc:
+                problems.append(f"{exc} (not offered)")
+    for problem in problems:
+        app.notify(problem, severity="warning", markup=False)
+    return problems
 
 
 def get_theme(name: str, themes: Mapping[str, Theme]) -> Theme:
@@ -196,9 +235,13 @@ def get_theme(name: str, themes: Mapping[str, Theme]) -> Theme:
         return themes[name]
     if name in BUILTIN_THEMES:
         return BUILTIN_THEMES[name]
-    ours = ", ".join(sorted(themes))
+    raise ThemeError(_unknown(name, themes))
+
+
+def _unknown(name: str, ours: Iterable[str]) -> str:
+    available = ", ".join(sorted(ours))
     textual = ", ".join(sorted(BUILTIN_THEMES))
-    raise ThemeError(f"unknown theme {name!r} (available: {ours}; Textual's: {textual})")
+    return f"unknown theme {name!r} (available: {available}; Textual's: {textual})"
 
 
 def start_in_theme(app: App[Any], themes: Mapping[str, Theme], name: str) -> None:

@@ -267,3 +267,31 @@ async def test_start_in_theme_styles_as_a_switch_does(name: str) -> None:
         label = started.query_one(Label).styles
         assert (label.color, label.background) == expected_label
         assert started.screen.styles.background == Color.parse(load_themes()[name].background or "")
+
+
+def test_load_theme_reads_only_the_named_file(no_user_themes: Path) -> None:
+    """A start parses its own theme; a broken spare file does not stop it."""
+    write(no_user_themes, "broken", "name = 'broken'\n")
+    assert set(themes.load_theme("cockpit-light")) == {"cockpit-light"}
+    assert themes.load_theme("textual-dark") == {}
+    with pytest.raises(ThemeError, match=r"broken\.toml"):
+        themes.load_theme("broken")
+    with pytest.raises(ThemeError, match=r"unknown theme 'nope' .*cockpit-dark"):
+        themes.load_theme("nope")
+
+
+class OffersThemes(ThemedApp):
+    def on_mount(self) -> None:
+        self.problems = themes.offer_all_themes(self)
+
+
+async def test_the_other_themes_are_offered_once_running(no_user_themes: Path) -> None:
+    write(no_user_themes, "mine", GOOD.format(name="mine"))
+    write(no_user_themes, "broken", "name = 'broken'\n")
+    app = OffersThemes()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert BUNDLED | {"mine"} <= set(app.available_themes)
+        assert "broken" not in app.available_themes
+        assert len(app.problems) == 1 and "broken.toml" in app.problems[0]
+        assert [n.message for n in app._notifications] == app.problems
