@@ -160,7 +160,7 @@ class ReplayApp(PromptHost, App[int]):
         kube = main.query_one(KubernetesPane)
         kube.show(frame.k8s_events or (), frame.pods, now, frame.dropped_events)
         if frame.pods is None:
-            kube.rows.set_summary(Text(" pods: nothing recorded by then"))
+            kube.set_summary(Text(" pods: nothing recorded by then"))
         main.query_one(DeploysPane).show(frame.deploys or (), now)
         self._sync_timeline(frame)
         self.render_bars()

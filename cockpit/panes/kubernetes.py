@@ -21,7 +21,7 @@ class KubernetesPane(TablePane):
         self.dropped = 0
 
     def on_mount(self) -> None:
-        self.rows.set_summary(Text(" pods: waiting for data"))
+        self.set_summary(Text(" pods: waiting for data"))
 
     def show(
         self,
@@ -52,7 +52,7 @@ class KubernetesPane(TablePane):
         self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
         self.sync(rows)
         if pods is not None:
-            self.rows.set_summary(pod_summary(pods))
+            self.set_summary(pod_summary(pods))
 
 
 def pod_summary(pods: tuple[PodHealth, ...]) -> Text:

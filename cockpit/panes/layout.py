@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from rich.text import Text
@@ -49,8 +48,7 @@ def activate_pane(screen: Screen[Any], pane: str) -> None:
         screen.query_one(f"#{pane_id}").set_class(pane_id == pane, "-active")
     if pane_of(screen.focused) == pane:
         return  # the keyboard is already there: focusing again would echo a focus event
-    with contextlib.suppress(Exception):  # a pane without a list keeps focus where it is
-        screen.query_one(f"#{pane}").query_one("RowList").focus()
+    screen.query_one(f"#{pane}").focus()  # every pane is a focusable list
 
 
 def pane_of(widget: Any) -> str | None:

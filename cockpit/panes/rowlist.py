@@ -66,7 +66,7 @@ class RowList(Widget, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.columns = columns  # the column titles, on the line above the rows
         self.summary: list[Text] = []  # lines above the column titles
-        self.rows: list[Text] = []
+        self.lines: list[Text] = []  # one Text per row
         self.keys: list[Hashable] = []  # one per row: identifies its cached strips
         self.cursor = -1
         self.top = 0  # index of the first visible row
@@ -76,17 +76,17 @@ class RowList(Widget, can_focus=True):
     # -- content -----------------------------------------------------------------------------
 
     def append(self, row: Text) -> None:
-        follow = self.cursor >= len(self.rows) - 1
-        self.rows.append(row)
+        follow = self.cursor >= len(self.lines) - 1
+        self.lines.append(row)
         self.keys.append(next(self._auto_keys))
         if follow:
-            self.move_to(len(self.rows) - 1)
+            self.move_to(len(self.lines) - 1)
         else:
             self._refresh_scrollbar()
 
     def drop_first(self) -> None:
-        if self.rows:
-            self.rows.pop(0)
+        if self.lines:
+            self.lines.pop(0)
             self._forget(self.keys.pop(0))
             self.cursor = max(0, self.cursor - 1)
             self.top = max(0, self.top - 1)
@@ -94,23 +94,23 @@ class RowList(Widget, can_focus=True):
 
     def set_rows(self, rows: Sequence[Text]) -> None:
         """Replace every row (a rebuild); the cursor goes to the newest row."""
-        self.rows = list(rows)
-        self.keys = [next(self._auto_keys) for _ in self.rows]
+        self.lines = list(rows)
+        self.keys = [next(self._auto_keys) for _ in self.lines]
         self._strips.clear()
         self.cursor = -1
-        self.move_to(len(self.rows) - 1)
+        self.move_to(len(self.lines) - 1)
         self.refresh()
 
-    def sync(self, rows: Sequence[tuple[Hashable, Text]]) -> None:
+    def sync_lines(self, rows: Sequence[tuple[Hashable, Text]]) -> None:
         """Show exactly `rows` (key, text) in this order; the cursor stays on its row's key.
 
         Only rows whose text changed lose their cached strips; nothing repaints when nothing
         changed.
         """
-        old = dict(zip(self.keys, self.rows, strict=True))
+        old = dict(zip(self.keys, self.lines, strict=True))
         keys = [key for key, _ in rows]
         texts = [text for _, text in rows]
-        if keys == self.keys and texts == self.rows:
+        if keys == self.keys and texts == self.lines:
             return
         for key, text in rows:
             if key in old and old[key] != text:
@@ -118,7 +118,7 @@ class RowList(Widget, can_focus=True):
         for key in old.keys() - set(keys):
             self._forget(key)
         current = self.keys[self.cursor] if 0 <= self.cursor < len(self.keys) else None
-        self.rows, self.keys = texts, keys
+        self.lines, self.keys = texts, keys
         if current in old and current in keys:
             cursor = keys.index(current)
         else:
@@ -153,11 +153,11 @@ class RowList(Widget, can_focus=True):
         return max(0, self.size.height - self.header_height)
 
     def move_to(self, index: int) -> None:
-        if not self.rows:
+        if not self.lines:
             self.cursor = -1
             return
         old_cursor, old_top = self.cursor, self.top
-        self.cursor = max(0, min(index, len(self.rows) - 1))
+        self.cursor = max(0, min(index, len(self.lines) - 1))
         self._keep_cursor_visible()
         if self.top != old_top:
             self.refresh()
@@ -176,7 +176,7 @@ class RowList(Widget, can_focus=True):
             self.top = self.cursor - height + 1
 
     def _clamp_top(self) -> None:
-        self.top = max(0, min(self.top, len(self.rows) - self.page_height))
+        self.top = max(0, min(self.top, len(self.lines) - self.page_height))
 
     def scroll_rows(self, delta: int) -> None:
         old = self.top
@@ -206,16 +206,16 @@ class RowList(Widget, can_focus=True):
         self.move_to(self.cursor + direction * max(1, self.page_height - 1))
 
     def action_jump(self, index: int) -> None:
-        self.move_to(index if index >= 0 else len(self.rows) - 1)
+        self.move_to(index if index >= 0 else len(self.lines) - 1)
 
     def action_select(self) -> None:
-        if 0 <= self.cursor < len(self.rows):
+        if 0 <= self.cursor < len(self.lines):
             self.post_message(self.Selected(self, self.cursor))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y - self.header_height
-        if row >= 0:
-            self.move_to(self.top + row)
+        offset = event.get_content_offset(self)  # inside the border, if the list has one
+        if offset is not None and offset.y >= self.header_height:
+            self.move_to(self.top + offset.y - self.header_height)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
@@ -234,7 +234,7 @@ class RowList(Widget, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def _has_scrollbar(self) -> bool:
-        return len(self.rows) > self.page_height > 0
+        return len(self.lines) > self.page_height > 0
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -246,7 +246,7 @@ class RowList(Widget, can_focus=True):
         scrollbar = self._has_scrollbar()
         text_width = width - 1 if scrollbar else width
         index = self.top + y
-        if 0 <= index < len(self.rows):
+        if 0 <= index < len(self.lines):
             strip = self._row_strip(index, text_width)
         else:
             strip = Strip.blank(text_width, self.rich_style)
@@ -266,7 +266,7 @@ class RowList(Widget, can_focus=True):
         key = (self.keys[index], width, selected, selected and self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(self.rows[index], width, selected)
+            strip = self._render_row(self.lines[index], width, selected)
             self._strips[key] = strip
             while len(self._strips) > CACHED_PAGES * max(self.page_height, 10):
                 self._strips.popitem(last=False)
@@ -288,7 +288,7 @@ class RowList(Widget, can_focus=True):
 
     def _scrollbar_cell(self, y: int) -> Strip:
         """One cell of a thumb showing which part of the rows is on screen."""
-        height, total = self.page_height, len(self.rows)
+        height, total = self.page_height, len(self.lines)
         thumb = max(1, height * height // total)
         start = (height - thumb) * self.top // max(1, total - height)
         on_thumb = start <= y < start + thumb

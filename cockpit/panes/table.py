@@ -10,37 +10,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
 
 from cockpit.panes.rowlist import RowList
 
 CELL_PAD = " "  # one space either side of every cell
 
 
-class TablePane(Vertical):
-    """Base for the live panes: a titled, focusable list of rows synced by row key."""
+class TablePane(RowList):
+    """Base for the live panes: a titled, focusable list of rows synced by row key.
+
+    The pane is the list itself (a bordered RowList), not a box around one: each widget on
+    the first frame costs its style passes, layout and a render of its whole area.
+    """
 
     # (label, width): fixed widths, so a changing value never shifts the columns
     COLUMNS: Sequence[tuple[str, int]] = ()
     DEFAULT_CSS = """
-    TablePane { border: round $panel-lighten-2; height: 1fr; }
+    TablePane { border: round $panel-lighten-2; }
     TablePane.-active { border: round $accent; }
     """
 
     def __init__(self, title: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        columns = join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS)
+        super().__init__(columns=columns, **kwargs)
         self.border_title = title
         self.items: dict[str, Any] = {}  # row key -> the model object shown in that row
         self._rows: Sequence[tuple[str, Any, Sequence[Text]]] = ()
         self.filter_text = ""
-
-    def compose(self) -> ComposeResult:
-        yield RowList(columns=join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS))
-
-    @property
-    def rows(self) -> RowList:
-        return self.query_one(RowList)
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
@@ -56,13 +52,12 @@ class TablePane(Vertical):
                 if self.filter_text in " ".join(cell.plain for cell in row[2]).lower()
             ]
         self.items = {key: item for key, item, _ in rows}
-        self.rows.sync([(key, join_cells(cells, self.COLUMNS)) for key, _, cells in rows])
+        self.sync_lines([(key, join_cells(cells, self.COLUMNS)) for key, _, cells in rows])
 
     def selected(self) -> Any | None:
-        rows = self.rows
-        if not 0 <= rows.cursor < len(rows.keys):
+        if not 0 <= self.cursor < len(self.keys):
             return None
-        return self.items.get(str(rows.keys[rows.cursor]))
+        return self.items.get(str(self.keys[self.cursor]))
 
 
 def join_cells(cells: Sequence[Text], columns: Sequence[tuple[str, int]]) -> Text:

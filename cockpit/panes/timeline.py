@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
 
 from cockpit.journal.events import is_system, is_view
 from cockpit.journal.export import describe
@@ -18,26 +16,22 @@ MAX_ROWS = 5000  # older rows leave the screen, never the journal
 ACTOR_WIDTH = 14
 
 
-class TimelinePane(Vertical):
+class TimelinePane(RowList):
+    """The journal as rows (a bordered RowList: the pane is the list)."""
+
     DEFAULT_CSS = """
-    TimelinePane { border: round $panel-lighten-2; height: 1fr; }
+    TimelinePane { border: round $panel-lighten-2; }
     TimelinePane.-active { border: round $accent; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(id="timeline", classes="pane", **kwargs)
+        columns = Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What")
+        super().__init__(columns=columns, id="timeline", classes="pane", **kwargs)
         self.border_title = "5 Timeline"
         self.events: list[Event] = []  # every event received, view.* included
         self.shown: list[Event] = []  # the events behind the rows, in row order
         self.show_views = False
         self.dropped = 0
-
-    def compose(self) -> ComposeResult:
-        yield RowList(columns=Text(f"{'#':>6} {'UTC':<8} {'Actor':<{ACTOR_WIDTH}} What"))
-
-    @property
-    def rows(self) -> RowList:
-        return self.query_one(RowList)
 
     def _visible(self, event: Event) -> bool:
         return self.show_views or not is_view(event.kind)
@@ -49,10 +43,10 @@ class TimelinePane(Vertical):
             self.dropped += 1
             if self.shown and self.shown[0] is gone:
                 self.shown.pop(0)
-                self.rows.drop_first()
+                self.drop_first()
         if self._visible(event):
             self.shown.append(event)
-            self.rows.append(row_text(event))
+            self.append(row_text(event))
 
     def reset(self, events: list[Event]) -> None:
         """Show exactly `events` (replay seeking backwards), the newest selected."""
@@ -67,10 +61,10 @@ class TimelinePane(Vertical):
 
     def _rebuild(self) -> None:
         self.shown = [e for e in self.events if self._visible(e)]
-        self.rows.set_rows([row_text(e) for e in self.shown])
+        self.set_rows([row_text(e) for e in self.shown])
 
     def selected(self) -> Event | None:
-        index = self.rows.cursor
+        index = self.cursor
         return self.shown[index] if 0 <= index < len(self.shown) else None
 
 
