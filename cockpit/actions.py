@@ -7,18 +7,19 @@ confirms an action only after the append committed, so every method returns the 
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
-from cockpit.journal.store import Journal, JournalError
 from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts, uuid7
 from cockpit.sources.base import ActionError, Remediator, Silencer
+
+if TYPE_CHECKING:  # the store is loaded after the first frame, with the journal
+    from cockpit.journal.store import Journal
 
 ContextProvider = Callable[[], dict[str, Any]]
 SILENCE_CHOICES = ("15m", "30m", "1h", "2h", "4h", "8h", "24h")
@@ -84,7 +85,7 @@ class Actions(msgspec.Struct):
             return await self.journal.append(draft)
         except PayloadError as exc:
             raise ActionRefused(str(exc)) from None
-        except (JournalError, sqlite3.Error, OSError) as exc:
+        except self.journal.write_errors as exc:
             raise JournalUnavailable(f"journal not written ({exc}): nothing was recorded") from None
 
     def _writable(self, what: str) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -30,10 +30,8 @@ from cockpit.gcpolicy import CollectorPolicy
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.journal.projection import IncidentState, apply
-from cockpit.journal.store import Journal
 from cockpit.keymap import KEYMAP
 from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
-from cockpit.observations import ObservationRecorder
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
@@ -50,6 +48,10 @@ from cockpit.sources.base import Remediator, Silencer
 from cockpit.text import inert
 from cockpit.themes import offer_all_themes, start_in_theme
 from cockpit.viewers import Viewer
+
+if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.store import Journal
+    from cockpit.observations import ObservationRecorder
 
 VIEWER_POLL_S = 2.0
 VIEWER_FIRST_POLL_S = 0.5
@@ -141,6 +143,11 @@ class CockpitApp(PromptHost, App[int]):
         self._owns_journal = False
         self._viewer_set: set[Viewer] = set()
         self.recorder: ObservationRecorder | None = None  # what replay will need
+        # the journal opens after the first frame (the store, SQLite and hashing are not
+        # needed to draw it); set however the open ends, see journal_failure
+        self.journal_ready = asyncio.Event()
+        self.journal_failure: str | None = None  # the open failed: the app leaves with it
+        self._journal_opening: asyncio.Future[None] | None = None
         self._tick_pending = False
         self.history_loaded = asyncio.Event()
         # durable background writes (session start, system changes, observations) wait for
@@ -179,15 +186,9 @@ class CockpitApp(PromptHost, App[int]):
         return self.session.journal
 
     async def on_mount(self) -> None:
-        if self.session.journal is None:
-            assert self.session.journal_path is not None
-            self.session.journal = await Journal.open(self.session.journal_path)
-            self._owns_journal = True
-            self.actions_.journal = self.session.journal
         if self.session.read_only:
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
-        if not self.session.read_only:
-            self.recorder = ObservationRecorder(self.journal, self.session.incident)
+        self.run_worker(self.connect_journal(), name="open", group="journal")
         # sources first: their first fetch runs while the journal history loads; the first
         # frame does not wait for the history (actions do: see perform)
         self.call_after_refresh(self.after_first_frame)
@@ -206,6 +207,40 @@ class CockpitApp(PromptHost, App[int]):
         # not awaited: a durable write must not hold back the first frame
         self._session_start = self.run_worker(self._journal_session_start(), group="journal-start")
 
+    async def connect_journal(self) -> None:
+        await self.first_frame.wait()
+        await self.open_journal()
+
+    async def open_journal(self) -> None:
+        """Open the journal, once, whoever asks first (after the first frame, or a quit that
+        came before it); a failure ends the app with its one-line reason."""
+        if self._journal_opening is None:
+            self._journal_opening = asyncio.ensure_future(self._open_journal())
+        await asyncio.shield(self._journal_opening)  # a cancelled waiter leaves it opening
+
+    async def _open_journal(self) -> None:
+        try:
+            if self.session.journal is None:
+                from cockpit.journal.store import Journal, JournalError
+
+                assert self.session.journal_path is not None
+                try:
+                    self.session.journal = await Journal.open(
+                        self.session.journal_path, redact_secrets=self.session.redact_secrets
+                    )
+                except JournalError as exc:
+                    self.journal_failure = str(exc)
+                    self.exit(2)
+                    return
+                self._owns_journal = True
+            self.actions_.journal = self.session.journal
+            if not self.session.read_only:
+                from cockpit.observations import ObservationRecorder
+
+                self.recorder = ObservationRecorder(self.journal, self.session.incident)
+        finally:
+            self.journal_ready.set()
+
     def after_first_frame(self) -> None:
         self.first_frame.set()
         # what the first prompt needs, loaded now (idle) rather than on the key that opens it
@@ -214,7 +249,10 @@ class CockpitApp(PromptHost, App[int]):
         offer_all_themes(self)  # for the palette: the start needed only its own theme
 
     async def _journal_session_start(self) -> None:
-        await self.first_frame.wait()
+        await self.journal_ready.wait()
+        if self.session.journal is None:
+            self.session_start_done.set()
+            return
         try:
             with contextlib.suppress(ActionRefused):
                 await self.perform(
@@ -227,6 +265,9 @@ class CockpitApp(PromptHost, App[int]):
 
     async def follow_journal(self) -> None:
         try:
+            await self.journal_ready.wait()
+            if self.session.journal is None:
+                return
             await self.load_history()
         finally:
             # even cancelled or failed: quitting must still journal session.ended
@@ -282,7 +323,7 @@ class CockpitApp(PromptHost, App[int]):
 
     def on_snapshot(self, snap: Snapshot) -> None:
         self.snapshots[snap.source] = snap
-        if self.recorder is not None:
+        if not self.session.read_only:
             # fire and forget: recording for replay must never delay what the operator sees
             self.run_worker(self._record(snap), group="observations", exit_on_error=False)
         now = self.session.clock()
@@ -300,9 +341,9 @@ class CockpitApp(PromptHost, App[int]):
             self.main.query_one(DeploysPane).show(merged, now)
 
     async def _record(self, snap: Snapshot) -> None:
-        assert self.recorder is not None
-        await self.first_frame.wait()
-        await self.recorder.record(snap)
+        await self.journal_ready.wait()
+        if self.recorder is not None:
+            await self.recorder.record(snap)
 
     def on_change(self, change: SystemChange) -> None:
         self._changes.put_nowait(change)
@@ -339,6 +380,8 @@ class CockpitApp(PromptHost, App[int]):
     async def journal_changes(self) -> None:
         """Journal system changes one at a time, in the order the sources saw them."""
         await self.session_start_done.wait()
+        if self.session.journal is None:
+            return  # the open failed: the app is leaving with that error
         while True:
             change = await self._changes.get()
             with contextlib.suppress(ActionRefused):
@@ -428,6 +471,9 @@ class CockpitApp(PromptHost, App[int]):
             except asyncio.CancelledError:
                 coro.close()
                 raise
+        if self.session.journal is None:  # the open failed: the app is leaving with that error
+            coro.close()
+            return None
         try:
             event = await coro
         except ActionRefused as exc:
@@ -774,9 +820,13 @@ class CockpitApp(PromptHost, App[int]):
         self.ended = True
         # leaving before the first frame: the start is still journaled, and before the end
         self.first_frame.set()
+        with contextlib.suppress(Exception):
+            await self.open_journal()
         if self._session_start is not None:
             with contextlib.suppress(Exception):
                 await self._session_start.wait()
+        if self.session.journal is None:
+            return  # never opened (it failed): nothing to record the end in
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.session_ended(reason), quiet=True, after_history=False)
         for source in self.session.sources:

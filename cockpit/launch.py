@@ -63,11 +63,14 @@ def _config(args: argparse.Namespace) -> Any:
         raise LaunchError(str(exc)) from None
 
 
-async def _open_journal(path: Path, redact: bool = True) -> Any:
-    from cockpit.journal.store import Journal, JournalError
+def _journal_location(path: Path) -> Path:
+    """The usual wrong --journal (a folder, a file that is not SQLite, a folder that cannot be
+    made) is refused here, before the screen starts; the app opens the journal itself after
+    its first frame (see CockpitApp.connect_journal)."""
+    from cockpit.journal.location import JournalError, check_location
 
     try:
-        return await Journal.open(path, redact_secrets=redact)
+        return check_location(path)
     except JournalError as exc:
         raise LaunchError(str(exc)) from None
 
@@ -81,26 +84,26 @@ def _look_up_operator(args: argparse.Namespace) -> asyncio.Future[str]:
 
 
 async def _run_app(
-    args: argparse.Namespace, journal: Any, operator: Awaitable[str], **session_kw: Any
+    args: argparse.Namespace, journal_path: Path, operator: Awaitable[str], **session_kw: Any
 ) -> int:
     """Join the named incident or start a new one, then run the cockpit until quit."""
     from cockpit.app import CockpitApp
     from cockpit.cli import new_incident_id
     from cockpit.session import Session
 
-    try:
-        session = Session(
-            journal=journal,
-            incident=args.incident or new_incident_id(),
-            operator=await operator,
-            read_only=bool(args.read_only),
-            **session_kw,
-        )
-        app = CockpitApp(session)
-        _end_on_signals(app)
-        result = await app.run_async()
-    finally:
-        await journal.close()
+    session = Session(
+        journal=None,  # opened by the app after its first frame, closed when it ends
+        journal_path=journal_path,
+        incident=args.incident or new_incident_id(),
+        operator=await operator,
+        read_only=bool(args.read_only),
+        **session_kw,
+    )
+    app = CockpitApp(session)
+    _end_on_signals(app)
+    result = await app.run_async()
+    if app.journal_failure:
+        raise LaunchError(app.journal_failure)
     return result or EXIT_OK
 
 
@@ -159,10 +162,9 @@ async def _demo(args: argparse.Namespace) -> int:
     for source in sources:
         # like a real scrape interval: each poll repaints the panes, once a second costs CPU
         source.interval = DEMO_POLL_S
-    journal = await _open_journal(demo_journal_path(args))
     return await _run_app(
         args,
-        journal,
+        _journal_location(demo_journal_path(args)),
         operator,
         sources=sources,
         panels=world.panels,
@@ -191,11 +193,18 @@ async def _live(args: argparse.Namespace) -> int:
         )
     themes, theme = _themes(args, config.theme)
     sources = build_sources(config, read_only=bool(args.read_only))
-    journal = await _open_journal(
-        Path(args.journal).expanduser() if args.journal else default_journal(), config.redact
+    journal_path = _journal_location(
+        Path(args.journal).expanduser() if args.journal else default_journal()
     )
     return await _run_app(
-        args, journal, operator, sources=sources, panels=config.panels, theme=theme, themes=themes
+        args,
+        journal_path,
+        operator,
+        sources=sources,
+        panels=config.panels,
+        theme=theme,
+        themes=themes,
+        redact_secrets=config.redact,
     )
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from cockpit.journal.store import Journal
 from cockpit.model import Panel
 from cockpit.sources.base import Source
 from cockpit.viewers import TmuxViewers
+
+if TYPE_CHECKING:
+    from cockpit.journal.store import Journal
 
 
 class Session(msgspec.Struct):
@@ -20,6 +22,7 @@ class Session(msgspec.Struct):
     incident: str
     operator: str
     journal_path: Path | None = None
+    redact_secrets: bool = True  # [journal] redact in the config
     sources: list[Source] = msgspec.field(default_factory=list)
     panels: tuple[Panel, ...] = ()
     clock: Callable[[], float] = time.time  # story time: journal stamps, ages of alerts

@@ -23,6 +23,7 @@ import aiosqlite
 import msgspec
 
 from cockpit.journal import events as kinds
+from cockpit.journal.location import JournalError, check_location
 from cockpit.journal.redact import redact
 from cockpit.model import GENESIS_HASH, Draft, Event
 
@@ -85,10 +86,6 @@ _SINGLE_SQL = (
     " (SELECT hash FROM events ORDER BY seq DESC LIMIT 1),"
     " (SELECT max(version) FROM events WHERE incident = ?)"
 )
-
-
-class JournalError(Exception):
-    """The journal cannot be opened or written; the message says what to do."""
 
 
 class VersionConflict(JournalError):
@@ -189,17 +186,11 @@ def _events_from_rows(rows: Iterable[Sequence[Any]], *, upcast: bool = True) -> 
     return out
 
 
-def _prepare_parent(path: Path) -> None:
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    if not path.exists():
-        # created 0600 before SQLite touches it; -wal and -shm inherit the mode
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-
-
 class Journal:
     """One open journal file. Use `await Journal.open(path)`; safe for many coroutines."""
+
+    # what a failed write raises (actions.py turns these into a banner, not a crash)
+    write_errors: tuple[type[Exception], ...] = (JournalError, sqlite3.Error, OSError)
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, *, redact_secrets: bool) -> None:
         self.path = path
@@ -220,19 +211,7 @@ class Journal:
     async def open(
         cls, path: str | os.PathLike[str], *, create: bool = True, redact_secrets: bool = True
     ) -> Journal:
-        path = Path(path).expanduser()
-        if not path.exists():
-            if not create:
-                raise JournalError(
-                    f"no journal at {path}: check --journal/COCKPIT_JOURNAL, or start an "
-                    "incident first (cockpit note TEXT)"
-                )
-            try:
-                _prepare_parent(path)
-            except OSError as exc:
-                raise JournalError(f"cannot create journal {path}: {exc.strerror}") from None
-        elif path.is_dir():
-            raise JournalError(f"{path} is a directory: pass the journal file with --journal")
+        path = check_location(path, create=create)
         try:
             conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
@@ -266,6 +245,12 @@ class Journal:
     async def _setup(self) -> None:
         c = self._conn
         await c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # before anything is changed: a journal from a newer cockpit is left exactly as it is
+        (current,) = await (await c.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
+        if current > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"journal schema {current} is newer than this cockpit ({SCHEMA_VERSION}); upgrade"
+            )
         mode = await self._switch_to_wal()
         if mode.lower() != "wal":
             raise sqlite3.DatabaseError("cannot switch to WAL mode")
@@ -274,11 +259,6 @@ class Journal:
         # sample is not. Events go through the writer connection, which is synchronous=FULL.
         await c.execute("PRAGMA synchronous = NORMAL")
         await c.execute("PRAGMA foreign_keys = ON")
-        (current,) = await (await c.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
-        if current > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"journal schema {current} is newer than this cockpit ({SCHEMA_VERSION}); upgrade"
-            )
         if current < SCHEMA_VERSION:
             await c.execute("BEGIN IMMEDIATE")
             try:

@@ -15,6 +15,7 @@ from cockpit.app import CockpitApp
 from cockpit.config import load_config
 from cockpit.session import Session
 from cockpit.sources.factory import build_sources
+from tests.tui.harness import journal_of
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +89,7 @@ async def test_live_panes_and_silence_from_the_keyboard(stack: Stack, tmp_path: 
         await until(lambda: "3.50 x" in screen_text(app))
         await pilot.press("1", "x", "1")  # silence the selected alert for 15m
         await until(lambda: "silenced alert CockpitTestHigh" in screen_text(app))
-        events = await app.journal.events("INC-LIVE")
+        events = await (await journal_of(app)).events("INC-LIVE")
         silenced = [e for e in events if e.kind == "alert.silenced"]
         assert silenced and silenced[0].data["alert"] == "CockpitTestHigh"
         silence_id = silenced[0].data["silence_id"]
@@ -124,7 +125,7 @@ async def test_prometheus_down_is_journaled_once(
         assert "showing data" in text
         await pilot.press("s", "2")  # input stays responsive while a source is down
         await pilot.pause(0.5)
-        events = await app.journal.events("INC-LIVE")
+        events = await (await journal_of(app)).events("INC-LIVE")
         # once per source: the metrics and the alerts (read from the same Prometheus)
         downs = sorted(e.actor for e in events if e.kind == "system.source.down")
         assert downs == ["alerts", "prometheus"]
@@ -133,7 +134,7 @@ async def test_prometheus_down_is_journaled_once(
         await until(lambda: "● prometheus" in screen_text(app), timeout=30)
         await pilot.pause(0.5)
         await until(lambda: "● alerts" in screen_text(app), timeout=30)
-        events = await app.journal.events("INC-LIVE")
+        events = await (await journal_of(app)).events("INC-LIVE")
         ups = sorted(e.actor for e in events if e.kind == "system.source.up")
         assert ups == ["alerts", "prometheus"]
         assert len([e for e in events if e.kind == "system.source.down"]) == 2

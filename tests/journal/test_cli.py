@@ -127,3 +127,23 @@ def test_journal_option_creates_private_directory(run_cli: RunCli, tmp_path: Pat
     assert run_cli("note", "x", "--journal", str(path)).returncode == 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("case", ["directory", "not sqlite", "parent is a file"])
+def test_demo_refuses_a_wrong_journal_before_the_screen_starts(
+    run_cli: RunCli, tmp_path: Path, case: str
+) -> None:
+    """The cockpit opens its journal after the first frame, but a wrong --journal is still
+    one line and exit 2 without the screen starting (stdout stays empty)."""
+    if case == "directory":
+        path, needle = tmp_path, "is a directory"
+    elif case == "not sqlite":
+        path, needle = tmp_path / "notes.txt", "not a cockpit journal"
+        path.write_text("a shopping list\n" * 50)
+    else:
+        (tmp_path / "plain").write_text("x")
+        path, needle = tmp_path / "plain" / "j.sqlite", "cannot create journal"
+    before = path.read_bytes() if path.is_file() else None
+    _one_line_usage_error(run_cli("demo", "--journal", str(path), timeout=20), needle)
+    if before is not None:
+        assert path.read_bytes() == before

@@ -13,6 +13,7 @@ from cockpit.app import CockpitApp
 from cockpit.model import Event
 from cockpit.screens.prompts import ConfirmPrompt
 from cockpit.session import Session
+from tests.tui.harness import journal_of
 
 
 def screen_text(app: CockpitApp) -> str:
@@ -39,7 +40,7 @@ def cockpit(source: Any, tmp_path: Path) -> CockpitApp:
 
 
 async def kinds(app: CockpitApp) -> list[Event]:
-    return await app.journal.events("INC-K8S")
+    return await (await journal_of(app)).events("INC-K8S")
 
 
 async def test_restart_and_scale_from_keys(

@@ -13,7 +13,7 @@ from cockpit.model import Draft, Event
 from cockpit.observations import ObservationRecorder, ReplayModel
 from cockpit.panes.render import format_value
 from cockpit.replay import ReplayApp, clock_text, parse_moment
-from tests.tui.harness import demo_app, refresh_sources
+from tests.tui.harness import demo_app, journal_of, refresh_sources
 from tests.tui.screen import screen_text
 
 INC = "INC-20261128-1905"
@@ -23,7 +23,7 @@ async def record_demo(journal_path: Path) -> Event:
     """Run the demo cockpit for a few polls with a recorder, press s 2; the severity event."""
     app, clock = demo_app(journal_path, elapsed=240.0)
     async with app.run_test(size=(160, 48)) as pilot:
-        recorder = ObservationRecorder(app.journal, INC)
+        recorder = ObservationRecorder(await journal_of(app), INC)
         for _ in range(8):  # two minutes of polls, 15 s apart, as the live cockpit would
             await refresh_sources(app)
             for source in app.session.sources:
@@ -36,7 +36,7 @@ async def record_demo(journal_path: Path) -> Event:
         await pilot.pause()
         await pilot.press("s", "2")
         await pilot.pause()
-        events = await app.journal.events(INC)
+        events = await (await journal_of(app)).events(INC)
         severity = [e for e in events if e.kind == "severity.changed"][-1]
         clock.advance(15)  # something after the action, so replay has to go back to it
         await refresh_sources(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.app import CockpitApp
+from cockpit.journal.store import Journal
 from cockpit.session import Session
 from cockpit.sources.demo import demo_sources
 from cockpit.themes import load_themes
@@ -61,3 +62,9 @@ async def refresh_sources(app: CockpitApp) -> None:
     for source in app.session.sources:
         await source.refresh()
     app.tick()
+
+
+async def journal_of(app: CockpitApp) -> Journal:
+    """The app's journal, once open: the cockpit opens it after its first frame."""
+    await app.journal_ready.wait()
+    return app.journal

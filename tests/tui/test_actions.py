@@ -13,12 +13,12 @@ from cockpit.model import Event
 from cockpit.screens.chart import ChartScreen
 from cockpit.screens.prompts import ConfirmPrompt
 
-from .harness import demo_app, refresh_sources
+from .harness import demo_app, journal_of, refresh_sources
 from .screen import screen_text
 
 
 async def journal_events(app: CockpitApp) -> list[Event]:
-    return await app.journal.events(app.session.incident)
+    return await (await journal_of(app)).events(app.session.incident)
 
 
 async def last_of(app: CockpitApp, kind: str) -> Event:
@@ -236,7 +236,7 @@ async def test_journal_failure_shows_banner_and_claims_nothing(
         async def broken(*args: object, **kwargs: object) -> Event:
             raise JournalError("disk I/O error")
 
-        monkeypatch.setattr(app.journal, "append", broken)
+        monkeypatch.setattr(await journal_of(app), "append", broken)
         await pilot.press("s", "1")
         await pilot.pause()
         text = screen_text(app)

@@ -8,16 +8,18 @@ from cockpit.app import CockpitApp
 from cockpit.model import Event
 from cockpit.screens.prompts import ChoicePrompt, NotePrompt
 
-from .harness import demo_app, refresh_sources
+from .harness import demo_app, journal_of, refresh_sources
 from .screen import screen_text
 
 
 async def kinds(app: CockpitApp) -> list[str]:
-    return [e.kind for e in await app.journal.events(app.session.incident)]
+    return [e.kind for e in await (await journal_of(app)).events(app.session.incident)]
 
 
 async def last(app: CockpitApp, kind: str) -> Event:
-    return [e for e in await app.journal.events(app.session.incident) if e.kind == kind][-1]
+    return [
+        e for e in await (await journal_of(app)).events(app.session.incident) if e.kind == kind
+    ][-1]
 
 
 async def test_typed_ahead_digit_lands_in_the_prompt(tmp_path: Path) -> None:
