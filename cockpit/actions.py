@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
 from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts, uuid7
 from cockpit.sources.base import ActionError, Remediator, Silencer
@@ -46,17 +44,30 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-class Actions(msgspec.Struct):
-    journal: Journal
-    incident: str
-    operator: str
-    context: ContextProvider = dict
-    clock: Callable[[], float] = time.time
-    read_only: bool = False
-    silencer: Silencer | None = None
-    remediator: Remediator | None = None
-    declared: bool = False
-    session_id: str = msgspec.field(default_factory=lambda: uuid7()[-12:])
+class Actions:
+    """Every operator action, each ending in one journal append (a service, not a value)."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        incident: str,
+        operator: str,
+        context: ContextProvider = dict,
+        clock: Callable[[], float] = time.time,
+        read_only: bool = False,
+        silencer: Silencer | None = None,
+        remediator: Remediator | None = None,
+    ) -> None:
+        self.journal = journal
+        self.incident = incident
+        self.operator = operator
+        self.context = context
+        self.clock = clock
+        self.read_only = read_only
+        self.silencer = silencer
+        self.remediator = remediator
+        self.declared = False
+        self.session_id = uuid7()[-12:]
 
     # -- the journal write every action ends with --------------------------------------------
 
