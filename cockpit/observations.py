@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from msgspec.structs import asdict, fields
+from msgspec.structs import asdict
 
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.journal.store import canonical_json
@@ -268,7 +268,7 @@ def _build(cls: Any, data: Any, tuples: Iterable[str] = ()) -> Any | None:
     """A model object from a stored dict, or None when it does not fit (untrusted input)."""
     if not isinstance(data, dict):
         return None
-    names = {f.name for f in fields(cls)}
+    names = cls.__struct_fields__  # not msgspec.structs.fields(): it resolves type hints
     values = {k: v for k, v in data.items() if k in names}
     for name in tuples:
         if isinstance(values.get(name), list):
