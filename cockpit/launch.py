@@ -101,7 +101,12 @@ async def _run_app(
     )
     app = CockpitApp(session)
     _end_on_signals(app)
-    result = await app.run_async()
+    try:
+        result = await app.run_async()
+    finally:
+        if session.journal is not None:
+            # the app closes it on unmount; after a crash its thread would hold the exit
+            await session.journal.close()
     if app.journal_failure:
         raise LaunchError(app.journal_failure)
     return result or EXIT_OK
