@@ -189,8 +189,8 @@ class CockpitApp(PromptHost, App[int]):
         if self.session.read_only:
             self.set_banner("READ-ONLY: watching only, every action is refused", "-info")
         self.run_worker(self.connect_journal(), name="open", group="journal")
-        # sources first: their first fetch runs while the journal history loads; the first
-        # frame does not wait for the history (actions do: see perform)
+        # the first frame waits for the sources' first fetch, not for the journal: it opens
+        # after that frame, and actions wait for its history (see perform)
         self.call_after_refresh(self.after_first_frame)
         self.wire_sources()
         self.run_worker(self.follow_journal(), name="tail", group="journal")
