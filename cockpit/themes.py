@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_THEME",
     "ThemeError",
     "bundled_themes_dir",
-    "get_theme",
     "load_theme",
     "load_themes",
     "offer_all_themes",
@@ -210,7 +209,9 @@ def load_theme(name: str, extra_dir: Path | None = None) -> dict[str, Theme]:
         return {name: _read_theme(name, *files[name])}
     if name in BUILTIN_THEMES:
         return {}
-    raise ThemeError(_unknown(name, files))
+    ours = ", ".join(sorted(files))
+    textual = ", ".join(sorted(BUILTIN_THEMES))
+    raise ThemeError(f"unknown theme {name!r} (available: {ours}; Textual's: {textual})")
 
 
 def offer_all_themes(app: App[Any]) -> list[str]:
@@ -227,21 +228,6 @@ def offer_all_themes(app: App[Any]) -> list[str]:
     for problem in problems:
         app.notify(problem, severity="warning", markup=False)
     return problems
-
-
-def get_theme(name: str, themes: Mapping[str, Theme]) -> Theme:
-    """`name` from `themes`, else from Textual's built-in themes; else a ThemeError."""
-    if name in themes:
-        return themes[name]
-    if name in BUILTIN_THEMES:
-        return BUILTIN_THEMES[name]
-    raise ThemeError(_unknown(name, themes))
-
-
-def _unknown(name: str, ours: Iterable[str]) -> str:
-    available = ", ".join(sorted(ours))
-    textual = ", ".join(sorted(BUILTIN_THEMES))
-    return f"unknown theme {name!r} (available: {available}; Textual's: {textual})"
 
 
 def start_in_theme(app: App[Any], themes: Mapping[str, Theme], name: str) -> None:

@@ -13,7 +13,13 @@ from textual.theme import Theme
 from textual.widgets import Label
 
 from cockpit import paths, themes
-from cockpit.themes import DEFAULT_THEME, ThemeError, get_theme, load_themes, start_in_theme
+from cockpit.themes import (
+    DEFAULT_THEME,
+    ThemeError,
+    load_theme,
+    load_themes,
+    start_in_theme,
+)
 
 BUNDLED = {"cockpit-dark", "cockpit-light", "high-contrast", "colour-blind"}
 OKABE_ITO = {
@@ -214,11 +220,10 @@ def test_bad_user_theme_names_file(no_user_themes: Path) -> None:
 
 
 def test_unknown_name_lists_available() -> None:
-    loaded = load_themes()
-    assert get_theme("high-contrast", loaded) is loaded["high-contrast"]
-    assert get_theme("nord", loaded).name == "nord"  # Textual's own themes still work
+    assert load_theme("high-contrast")["high-contrast"].name == "high-contrast"
+    assert load_theme("nord") == {}  # Textual's own themes still work: nothing to load
     with pytest.raises(ThemeError) as info:
-        get_theme("cockpit-drak", loaded)
+        load_theme("cockpit-drak")
     message = str(info.value)
     assert message.startswith("unknown theme 'cockpit-drak' (available: cockpit-dark, ")
     for name in BUNDLED:
@@ -272,12 +277,12 @@ async def test_start_in_theme_styles_as_a_switch_does(name: str) -> None:
 def test_load_theme_reads_only_the_named_file(no_user_themes: Path) -> None:
     """A start parses its own theme; a broken spare file does not stop it."""
     write(no_user_themes, "broken", "name = 'broken'\n")
-    assert set(themes.load_theme("cockpit-light")) == {"cockpit-light"}
-    assert themes.load_theme("textual-dark") == {}
+    assert set(load_theme("cockpit-light")) == {"cockpit-light"}
+    assert load_theme("textual-dark") == {}
     with pytest.raises(ThemeError, match=r"broken\.toml"):
-        themes.load_theme("broken")
+        load_theme("broken")
     with pytest.raises(ThemeError, match=r"unknown theme 'nope' .*cockpit-dark"):
-        themes.load_theme("nope")
+        load_theme("nope")
 
 
 class OffersThemes(ThemedApp):
