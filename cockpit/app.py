@@ -250,9 +250,6 @@ class CockpitApp(PromptHost, App[int]):
 
     async def _journal_session_start(self) -> None:
         await self.journal_ready.wait()
-        if self.session.journal is None:
-            self.session_start_done.set()
-            return
         try:
             with contextlib.suppress(ActionRefused):
                 await self.perform(
@@ -380,8 +377,6 @@ class CockpitApp(PromptHost, App[int]):
     async def journal_changes(self) -> None:
         """Journal system changes one at a time, in the order the sources saw them."""
         await self.session_start_done.wait()
-        if self.session.journal is None:
-            return  # the open failed: the app is leaving with that error
         while True:
             change = await self._changes.get()
             with contextlib.suppress(ActionRefused):
@@ -471,7 +466,8 @@ class CockpitApp(PromptHost, App[int]):
             except asyncio.CancelledError:
                 coro.close()
                 raise
-        if self.session.journal is None:  # the open failed: the app is leaving with that error
+        if self.session.journal is None:
+            # the open failed (the app is leaving with that error): nothing can be recorded
             coro.close()
             return None
         try:
@@ -825,8 +821,6 @@ class CockpitApp(PromptHost, App[int]):
         if self._session_start is not None:
             with contextlib.suppress(Exception):
                 await self._session_start.wait()
-        if self.session.journal is None:
-            return  # never opened (it failed): nothing to record the end in
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions_.session_ended(reason), quiet=True, after_history=False)
         for source in self.session.sources:

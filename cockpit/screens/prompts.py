@@ -103,7 +103,7 @@ class ChoicePrompt(Prompt[str | None]):
         yield Static("enter pick · 1-9 pick by number · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # (Prompt.on_mount runs too: Textual calls each class's handler)
         if self.current in self.choices:
             self.query_one(OptionList).highlighted = self.choices.index(self.current)
 
