@@ -8,11 +8,9 @@ renders them without markup.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import re
-import socket
 import ssl
 import time
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ import httpx
 
 from cockpit.model import Alert, Snapshot, format_ts, parse_ts
 from cockpit.sources.base import ActionError, Clock, Source, SourceError
+from cockpit.sources.errors import server_message, short_reason, timed_out, unreachable
 
 if TYPE_CHECKING:
     from cockpit.config import AlertmanagerConfig, HttpSourceConfig, PrometheusConfig
@@ -30,11 +29,6 @@ NO_ALERTMANAGER = (
     "silencing needs Alertmanager: set [alertmanager] url in the config or ALERTMANAGER_URL"
 )
 _STATE_ORDER = {"firing": 0, "pending": 1, "silenced": 2, "inhibited": 3}
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _iso(text: Any) -> str:
@@ -47,44 +41,13 @@ def _iso(text: Any) -> str:
         return raw
 
 
-def _reason(exc: httpx.TransportError) -> str:
-    """The root cause of a connection failure, short: httpx wraps the OSError."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, socket.gaierror):
-            return "host name not found (DNS)"
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return "TLS certificate not trusted: set ca_file"
-        if isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED:
-            return "connection refused"
-        seen = seen.__cause__ or seen.__context__
-    text = str(exc)
-    if "Name or service not known" in text or "name resolution" in text:
-        return "host name not found (DNS)"
-    if "Connection refused" in text or "All connection attempts failed" in text:
-        return "connection refused"
-    return _one_line(text or type(exc).__name__, 200)
-
-
 def _server_message(response: httpx.Response) -> str:
-    """What the server said, in its words: a JSON string, {"message"|"error": ...}, or text."""
-    try:
-        doc = response.json()
-    except ValueError:
-        doc = None
-    if isinstance(doc, str) and doc.strip():
-        return _one_line(doc)
-    if isinstance(doc, dict):
-        for key in ("error", "message", "msg"):
-            if doc.get(key):
-                return _one_line(str(doc[key]))
-    ctype = response.headers.get("content-type", "")
-    if response.status_code in (502, 503, 504) and "json" not in ctype:
-        return f"unreachable ({response.status_code} from proxy)"
-    text = response.text.strip()
-    if not text or "html" in ctype:
-        return f"HTTP {response.status_code}"
-    return _one_line(text, 200)
+    """What the server said, in its words (see errors.server_message)."""
+    return server_message(
+        response.content,
+        status=response.status_code,
+        content_type=response.headers.get("content-type", ""),
+    )
 
 
 class _HttpSource(Source):
@@ -140,8 +103,8 @@ class _HttpSource(Source):
     def _transport_problem(self, exc: httpx.TransportError) -> str:
         """One line for a request that never got an answer (polls and actions alike)."""
         if isinstance(exc, httpx.TimeoutException):
-            return f"{self.service} timed out after {self.config.timeout:g}s at {self.url}"
-        return f"{self.service} unreachable at {self.url}: {_reason(exc)}"
+            return timed_out(self.service, self.url, self.config.timeout)
+        return unreachable(self.service, self.url, short_reason(exc))
 
     async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
         """GET for the poll loop: every failure is a SourceError with a one-line cause."""

@@ -17,6 +17,7 @@ from msgspec.structs import replace
 
 from cockpit.model import Alert, Deploy, Snapshot, SourceHealth, SystemChange
 from cockpit.sources.changes import ChangeTracker
+from cockpit.sources.errors import one_line
 
 Clock = Callable[[], float]
 SnapshotListener = Callable[[Snapshot], None]
@@ -102,7 +103,7 @@ class Source:
             self.mark_down(str(exc))
             return
         except Exception as exc:  # a source must never take the app down
-            self.mark_down(f"{type(exc).__name__}: {exc}")
+            self.mark_down(one_line(f"{type(exc).__name__}: {exc}"))
             return
         self.publish(snapshot)
 

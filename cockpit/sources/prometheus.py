@@ -26,6 +26,7 @@ from urllib3.util import Retry
 
 from cockpit.model import Panel, PanelSeries, Snapshot
 from cockpit.sources.base import Clock, Source, SourceError
+from cockpit.sources.errors import one_line, short_reason, unreachable
 
 if TYPE_CHECKING:
     from cockpit.config import HttpSourceConfig, PrometheusConfig
@@ -45,12 +46,6 @@ def choose_step(window_s: float, points: int) -> float:
         if step >= raw:
             return float(step)
     return float(math.ceil(raw / 3600) * 3600)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Collapse whitespace and cut: an error message is shown on one line of a pane."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class _Outcome(msgspec.Struct, frozen=True):
@@ -217,7 +212,7 @@ class PrometheusSource(Source):
             # nothing was asked (no panels, or all rejected): still find out if it is up
             outcomes = [await self._attempt("/api/v1/query", {"query": "1", "time": now})]
         if all(o.kind == "down" for o in outcomes):
-            raise SourceError(f"prometheus unreachable at {self.url}: {outcomes[0].error}")
+            raise SourceError(unreachable("prometheus", self.url, outcomes[0].error or "no answer"))
         series = tuple(s for s, _ in results)
         for i, s in enumerate(series):
             self._previous[i] = s
@@ -274,7 +269,7 @@ class PrometheusSource(Source):
                     asyncio.to_thread(self._get, path, params, budget), budget + 1.0
                 )
             except requests.exceptions.ConnectionError as exc:
-                return _Outcome("down", error=_connection_reason(exc))
+                return _Outcome("down", error=short_reason(exc))
             except (requests.exceptions.Timeout, TimeoutError):
                 return _Outcome("transient", error=f"timed out after {budget:.2g}s")
             except requests.exceptions.RequestException as exc:
@@ -297,21 +292,3 @@ class PrometheusSource(Source):
             timeout=budget,
         )
         return response.status_code, response.headers.get("Content-Type", ""), response.content
-
-
-def _connection_reason(exc: requests.exceptions.ConnectionError) -> str:
-    """A short cause out of urllib3's nested wrapper chain."""
-    text = str(exc)
-    for marker, reason in (
-        ("Connection refused", "connection refused"),
-        ("Name or service not known", "host name not found (DNS)"),
-        ("nodename nor servname", "host name not found (DNS)"),
-        ("Temporary failure in name resolution", "host name not found (DNS)"),
-        ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted: set ca_file"),
-        ("timed out", "connect timed out"),
-        ("RemoteDisconnected", "connection closed by the server"),
-        ("Connection reset", "connection reset"),
-    ):
-        if marker in text:
-            return reason
-    return one_line(text, 200)
