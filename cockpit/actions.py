@@ -226,25 +226,26 @@ class Actions:
             raise ActionRefused("no deploy selected: move to the deploys pane (4) and pick one")
         if self.remediator is None:
             raise ActionRefused(f"{action} needs Kubernetes: set [kubernetes] in the config")
-        planner = getattr(self.remediator, f"plan_{action}", None)
-        if planner is None:
+        if action not in self.remediator.remediations:
             raise ActionRefused(f"{action} is not supported by this source")
         try:
-            return str(await planner(deploy, **params))
+            return await self.remediator.plan(action, deploy, **params)
         except ActionError as exc:
             raise ActionRefused(str(exc)) from None
 
     async def remediate(self, action: str, deploy: Deploy, plan: str, **params: Any) -> Event:
         """Journal the request first, then act, then journal the outcome with the API status."""
         self._writable(f"{action} workloads")
-        act = getattr(self.remediator, action, None)
-        if act is None:
+        remediator = self.remediator
+        if remediator is None:
             raise ActionRefused(f"{action} needs Kubernetes: set [kubernetes] in the config")
+        if action not in remediator.remediations:
+            raise ActionRefused(f"{action} is not supported by this source")
         target = f"{deploy.namespace}/{deploy.deployment}"
         base = {"action": action, "target": target, "revision": deploy.revision, **params}
         await self.record("remediation.requested", {**base, "plan": plan})
         try:
-            status = await act(deploy, **params)
+            status = await remediator.apply(action, deploy, **params)
         except ActionError as exc:
             await self.record("remediation.failed", {**base, "error": str(exc)})
             raise ActionRefused(f"{action} failed: {exc}") from None

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from msgspec.structs import replace
 
@@ -163,14 +163,38 @@ class Silencer(Protocol):
     async def expire_silence(self, silence_id: str) -> None: ...
 
 
+# The workload changes the cockpit can make, each planned (server-side dry run) then applied.
+Remediation = Literal["rollback", "restart", "scale"]
+REMEDIATIONS: tuple[Remediation, ...] = ("rollback", "restart", "scale")
+
+
 @runtime_checkable
 class Remediator(Protocol):
-    """A source that can change workloads (Kubernetes, the demo)."""
+    """A source that can change workloads (Kubernetes, the demo).
 
-    async def plan_rollback(self, deploy: Deploy) -> str:
-        """Server-side dry run; return a human description of exactly what will change."""
+    `remediations` names the actions this source can take (a subset of REMEDIATIONS); `params`
+    are the action's own arguments (scale: replicas=N). Both calls raise ActionError, whose
+    message is shown as is.
+    """
+
+    remediations: frozenset[str]
+
+    async def plan(self, action: str, deploy: Deploy, **params: Any) -> str:
+        """Dry run; return a human description of exactly what `apply` will change."""
         ...
 
-    async def rollback(self, deploy: Deploy) -> str:
-        """Roll the deployment back to the revision before `deploy`; return the API status."""
+    async def apply(self, action: str, deploy: Deploy, **params: Any) -> str:
+        """Make the change; return the API status and what changed."""
         ...
+
+
+def unsupported(action: str) -> ActionError:
+    return ActionError(f"{action} is not supported by this source")
+
+
+def replicas_param(params: dict[str, Any]) -> int:
+    """The replica count a scale was asked for; anything else is refused, not guessed."""
+    replicas = params.get("replicas")
+    if isinstance(replicas, bool) or not isinstance(replicas, int):
+        raise ActionError("scale needs a whole number of replicas, e.g. replicas=3")
+    return replicas

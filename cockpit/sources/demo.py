@@ -2,7 +2,7 @@
 
 `cockpit demo` runs against this instead of Prometheus, Alertmanager and Kubernetes. The story:
 checkout v2.4.0 rolls out about 5 s after start, leaks memory, gets OOMKilled and crash-loops;
-5xx and p99 climb and alerts fire. Rolling back (Remediator.rollback on the rev-42 deploy)
+5xx and p99 climb and alerts fire. Rolling back (Remediator.apply("rollback") on the rev-42 deploy)
 recovers it within ~20 s; otherwise it stays degraded. Background services stay healthy with
 autoscaling noise.
 
@@ -17,11 +17,12 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import msgspec
 
 from cockpit.model import Alert, Deploy, K8sEvent, Panel, PanelSeries, PodHealth, Snapshot
-from cockpit.sources.base import ActionError, Source
+from cockpit.sources.base import ActionError, Source, unsupported
 from cockpit.sources.demo_story import (
     BACKGROUND,
     BAD_CAUSE,
@@ -675,10 +676,16 @@ class DemoKubernetes(_DemoSource):
             dropped_events=dropped,
         )
 
-    async def plan_rollback(self, deploy: Deploy) -> str:
+    remediations: frozenset[str] = frozenset({"rollback"})  # the story has nothing to restart
+
+    async def plan(self, action: str, deploy: Deploy, **params: Any) -> str:
+        if action != "rollback":
+            raise unsupported(action)
         return self.world.plan_rollback(deploy)
 
-    async def rollback(self, deploy: Deploy) -> str:
+    async def apply(self, action: str, deploy: Deploy, **params: Any) -> str:
+        if action != "rollback":
+            raise unsupported(action)
         return self.world.rollback(deploy)
 
 

@@ -47,7 +47,15 @@ from kubernetes.client.exceptions import ApiException
 from msgspec.structs import replace
 
 from cockpit.model import Deploy, K8sEvent, PodHealth, Snapshot
-from cockpit.sources.base import ActionError, Clock, Source, SourceError
+from cockpit.sources.base import (
+    REMEDIATIONS,
+    ActionError,
+    Clock,
+    Source,
+    SourceError,
+    replicas_param,
+    unsupported,
+)
 from cockpit.sources.deploys import (
     POD_TEMPLATE_HASH,
     REVISION,
@@ -921,6 +929,28 @@ class KubernetesSource(Source):
             return f"{status} {reason}: {desc}"
 
         return await self._call(go)
+
+    # the Remediator protocol: one fixed table, each action's typed method
+
+    remediations: frozenset[str] = frozenset(REMEDIATIONS)
+
+    async def plan(self, action: str, deploy: Deploy, **params: Any) -> str:
+        if action == "rollback":
+            return await self.plan_rollback(deploy)
+        if action == "restart":
+            return await self.plan_restart(deploy)
+        if action == "scale":
+            return await self.plan_scale(deploy, replicas_param(params))
+        raise unsupported(action)
+
+    async def apply(self, action: str, deploy: Deploy, **params: Any) -> str:
+        if action == "rollback":
+            return await self.rollback(deploy)
+        if action == "restart":
+            return await self.restart(deploy)
+        if action == "scale":
+            return await self.scale(deploy, replicas_param(params))
+        raise unsupported(action)
 
     # -- doctor ----------------------------------------------------------------------------
 

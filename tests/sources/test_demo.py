@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from msgspec.structs import replace
 
+from cockpit.actions import ActionRefused, Actions
 from cockpit.model import Deploy, Snapshot, SystemChange, parse_ts
 from cockpit.sources.base import ActionError, Remediator, Silencer, Source
 from cockpit.sources.demo import (
@@ -191,7 +193,7 @@ async def test_story_holds_for_any_seed(seed: int) -> None:
     assert panel(prom, "5xx rate").level() == "crit"
     assert names(am) == {"HighErrorRate", "KubePodCrashLooping"}
     assert any(p.crashlooping for p in k8s.pods or ())
-    await demo.k8s.rollback(await demo.checkout_deploy())
+    await demo.k8s.apply("rollback", await demo.checkout_deploy())
     prom, am, _ = await demo.snap(65)
     assert panel(prom, "5xx rate").level() == "ok" and am.alerts == ()
 
@@ -214,9 +216,9 @@ async def test_rollback_restores_old_image_and_recovers() -> None:
     await demo.snap(45)
     bad = await demo.checkout_deploy()
     assert bad.revision == 42
-    plan = await demo.k8s.plan_rollback(bad)
+    plan = await demo.k8s.plan("rollback", bad)
     assert plan == f"checkout: image {NEW} -> {OLD} (rev 42 -> 43)"
-    status = await demo.k8s.rollback(bad)
+    status = await demo.k8s.apply("rollback", bad)
     assert "checkout" in status and "rolled back" in status
 
     _, _, k8s = await demo.snap(46)
@@ -239,8 +241,8 @@ async def test_rollback_restores_old_image_and_recovers() -> None:
 
     # the rolled-back revision can no longer be rolled back, the new one can (to v2.4.0)
     with pytest.raises(ActionError, match="not the current revision"):
-        await demo.k8s.rollback(bad)
-    assert NEW in await demo.k8s.plan_rollback(deploys[0])
+        await demo.k8s.apply("rollback", bad)
+    assert NEW in await demo.k8s.plan("rollback", deploys[0])
 
 
 async def test_rollback_refusals() -> None:
@@ -249,27 +251,45 @@ async def test_rollback_refusals() -> None:
     deploys = k8s.deploys or ()
     rev41 = next(d for d in deploys if d.deployment == "checkout" and d.revision == 41)
     with pytest.raises(ActionError, match="rev 41 is not the current revision"):
-        await demo.k8s.plan_rollback(rev41)
+        await demo.k8s.plan("rollback", rev41)
     with pytest.raises(ActionError, match="not the current revision"):
-        await demo.k8s.rollback(rev41)
+        await demo.k8s.apply("rollback", rev41)
     search = next(d for d in deploys if d.deployment == "search")
     assert search.revision == 1 and search.image_from == ""
     with pytest.raises(ActionError, match="no previous revision"):
-        await demo.k8s.rollback(search)
+        await demo.k8s.apply("rollback", search)
     with pytest.raises(ActionError, match="no deployment"):
-        await demo.k8s.rollback(replace(search, deployment="nope"))
+        await demo.k8s.apply("rollback", replace(search, deployment="nope"))
     # refusals changed nothing
     assert (await demo.k8s.fetch()).deploys == deploys
+
+
+async def test_only_rollback_is_offered_and_others_are_refused_in_words() -> None:
+    demo = Demo()
+    _, _, k8s = await demo.snap(10)
+    cart = next(d for d in k8s.deploys or () if d.deployment == "cart")
+    assert demo.k8s.remediations == {"rollback"}
+    with pytest.raises(ActionError, match=r"^restart is not supported by this source$"):
+        await demo.k8s.plan("restart", cart)
+    with pytest.raises(ActionError, match=r"^scale is not supported by this source$"):
+        await demo.k8s.apply("scale", cart, replicas=2)
+    journal: Any = None  # never reached: a refusal comes before any append
+    actions = Actions(journal, incident="INC-T", operator="alice", remediator=demo.k8s)
+    with pytest.raises(ActionRefused, match=r"^restart is not supported by this source$"):
+        await actions.plan_remediation("restart", cart)
+    with pytest.raises(ActionRefused, match=r"^restart is not supported by this source$"):
+        await actions.remediate("restart", cart, "plan")
+    assert "rev 17 -> 18" in await actions.plan_remediation("rollback", cart)
 
 
 async def test_rollback_of_background_service() -> None:
     demo = Demo()
     _, _, k8s = await demo.snap(10)
     cart = next(d for d in k8s.deploys or () if d.deployment == "cart")
-    assert await demo.k8s.plan_rollback(cart) == (
+    assert await demo.k8s.plan("rollback", cart) == (
         "cart: image registry.example/cart:v1.9.0 -> registry.example/cart:v1.8.2 (rev 17 -> 18)"
     )
-    await demo.k8s.rollback(cart)
+    await demo.k8s.apply("rollback", cart)
     _, _, k8s = await demo.snap(40)
     cart_pods = [p for p in k8s.pods or () if p.app == "cart"]
     assert cart_pods and all(p.ready for p in cart_pods)
@@ -356,7 +376,7 @@ async def test_system_changes_tell_the_story() -> None:
         "BackOff",
     }
 
-    await demo.k8s.rollback(await demo.checkout_deploy())
+    await demo.k8s.apply("rollback", await demo.checkout_deploy())
     changes.clear()
     await run_until(80, 50)
     kinds = [c.kind for _, c in changes]
