@@ -236,3 +236,58 @@ class SystemChange(msgspec.Struct, frozen=True):
     source: str
     data: dict[str, Any]
     key: str  # dedupe key: the same change is journaled once
+
+
+# -- what the journal folds to ------------------------------------------------------------
+
+
+class IncidentState(msgspec.Struct, frozen=True):
+    """An incident as folded from its journal (journal/projection.py is the fold)."""
+
+    id: str
+    version: int = 0
+    title: str = ""
+    severity: str | None = None
+    status: str = "investigating"
+    roles: dict[str, str] = msgspec.field(default_factory=dict)
+    operators: tuple[str, ...] = ()
+    started: str | None = None
+    declared: str | None = None
+    acknowledged: str | None = None
+    mitigated: str | None = None
+    resolved: str | None = None
+    last_event: str | None = None
+    notes: int = 0
+    # cockpit sessions started and not yet ended: session id -> operator (who is active)
+    sessions: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def duration(self, start: str | None, end: str | None) -> float | None:
+        """Seconds between two recorded moments, or None when either is unknown."""
+        if not start or not end:
+            return None
+        return (parse_ts(end) - parse_ts(start)).total_seconds()
+
+    @property
+    def time_to_acknowledge(self) -> float | None:
+        return self.duration(self.started, self.acknowledged)
+
+    @property
+    def time_to_mitigate(self) -> float | None:
+        return self.duration(self.started, self.mitigated)
+
+    @property
+    def time_to_resolve(self) -> float | None:
+        return self.duration(self.started, self.resolved)
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        """Operators with a cockpit open on this incident (a killed one stays until it ends)."""
+        return tuple(sorted(set(self.sessions.values())))
+
+    def to_dict(self) -> dict[str, Any]:
+        # plain JSON-ready values, copies: tuples become lists, dicts are not shared
+        return msgspec.to_builtins(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IncidentState:
+        return cls(**{**data, "operators": tuple(data.get("operators", ()))})

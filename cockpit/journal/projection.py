@@ -6,77 +6,18 @@ plain value and `apply` is the only place that knows what an event means for it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import msgspec
 from msgspec.structs import replace
 
-from cockpit.model import Event, parse_ts
+from cockpit.kinds import ACK_KINDS, is_operator
+from cockpit.model import Event, IncidentState
 
+if TYPE_CHECKING:
+    from cockpit.journal.ports import EventLog
 
-class IncidentState(msgspec.Struct, frozen=True):
-    id: str
-    version: int = 0
-    title: str = ""
-    severity: str | None = None
-    status: str = "investigating"
-    roles: dict[str, str] = msgspec.field(default_factory=dict)
-    operators: tuple[str, ...] = ()
-    started: str | None = None
-    declared: str | None = None
-    acknowledged: str | None = None
-    mitigated: str | None = None
-    resolved: str | None = None
-    last_event: str | None = None
-    notes: int = 0
-    # cockpit sessions started and not yet ended: session id -> operator (who is active)
-    sessions: dict[str, str] = msgspec.field(default_factory=dict)
-
-    def duration(self, start: str | None, end: str | None) -> float | None:
-        """Seconds between two recorded moments, or None when either is unknown."""
-        if not start or not end:
-            return None
-        return (parse_ts(end) - parse_ts(start)).total_seconds()
-
-    @property
-    def time_to_acknowledge(self) -> float | None:
-        return self.duration(self.started, self.acknowledged)
-
-    @property
-    def time_to_mitigate(self) -> float | None:
-        return self.duration(self.started, self.mitigated)
-
-    @property
-    def time_to_resolve(self) -> float | None:
-        return self.duration(self.started, self.resolved)
-
-    @property
-    def active(self) -> tuple[str, ...]:
-        """Operators with a cockpit open on this incident (a killed one stays until it ends)."""
-        return tuple(sorted(set(self.sessions.values())))
-
-    def to_dict(self) -> dict[str, Any]:
-        # plain JSON-ready values, copies: tuples become lists, dicts are not shared
-        return msgspec.to_builtins(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IncidentState:
-        return cls(**{**data, "operators": tuple(data.get("operators", ()))})
-
-
-# Operator actions that show a human responded: the first one is the acknowledgement.
-_ACK_KINDS = frozenset(
-    {
-        "incident.declared",
-        "alert.acknowledged",
-        "severity.changed",
-        "status.changed",
-        "note.added",
-        "role.assigned",
-        "alert.silenced",
-        "remediation.requested",
-    }
-)
+# IncidentState lives in model, where the panes may read it; re-exported for older callers
+__all__ = ["IncidentState", "apply", "fold", "load_state"]
 
 
 def apply(state: IncidentState, event: Event) -> IncidentState:
@@ -88,10 +29,10 @@ def apply(state: IncidentState, event: Event) -> IncidentState:
         changes["started"] = event.ts
     data = event.data
     kind = event.kind
-    human = not kind.startswith(("system.", "session.", "view.", "export."))
-    if human and event.actor not in state.operators:
+    if is_operator(kind) and event.actor not in state.operators:
         changes["operators"] = (*state.operators, event.actor)
-    if kind in _ACK_KINDS and state.acknowledged is None:
+    # the first operator action that shows a human responded is the acknowledgement
+    if kind in ACK_KINDS and state.acknowledged is None:
         changes["acknowledged"] = event.ts
     if kind in ("incident.declared", "incident.retitled"):
         changes["title"] = data.get("title", state.title)
@@ -133,14 +74,17 @@ def fold(
     return state
 
 
-async def load_state(journal: Any, incident: str, *, snapshot_every: int = 200) -> IncidentState:
+async def load_state(
+    journal: EventLog, incident: str, *, snapshot_every: int = 200
+) -> IncidentState:
     """Current state of `incident`, from its latest snapshot plus the events after it.
 
     Writes a new snapshot when more than `snapshot_every` events had to be folded.
     """
     snap = await journal.latest_snapshot(incident)
     base = IncidentState.from_dict(snap[1]) if snap else IncidentState(id=incident)
-    events = [e for e in await journal.events(incident) if e.version > base.version]
+    # only the events after the snapshot are read, not read and then skipped
+    events = await journal.events(incident, after_version=base.version)
     state = fold(events, base)
     if len(events) > snapshot_every:
         await journal.save_snapshot(incident, state.version, state.to_dict())

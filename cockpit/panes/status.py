@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from cockpit.journal.projection import IncidentState
-from cockpit.model import SourceHealth, parse_ts
+from cockpit.model import IncidentState, SourceHealth, parse_ts
 from cockpit.panes.lines import TextLine
 from cockpit.panes.render import SEV_BADGE_STYLE, age
 from cockpit.text import inert

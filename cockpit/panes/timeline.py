@@ -6,8 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
-from cockpit.journal.events import is_system, is_view
-from cockpit.journal.export import describe
+from cockpit.kinds import describe, is_system, is_view
 from cockpit.model import Event
 from cockpit.panes.rowlist import RowList
 from cockpit.text import inert
@@ -78,7 +77,7 @@ def row_text(event: Event) -> Text:
     actor.truncate(ACTOR_WIDTH, overflow="ellipsis", pad=True)
     row.append_text(actor)
     row.append(" ")
-    row.append_text(inert(describe(event), limit=300, style=dim))
+    row.append_text(inert(describe(event.kind, event.data), limit=300, style=dim))
     if event.data.get("_redacted"):
         row.append(" [secrets redacted]", style="italic dim")
     return row
