@@ -8,17 +8,25 @@ import pytest
 from textual.widgets import Select
 
 from cockpit.app import CockpitApp
-from cockpit.journal.store import JournalError
 from cockpit.model import Event
 from cockpit.screens.chart import ChartScreen
 from cockpit.screens.prompts import ConfirmPrompt
 
-from .harness import demo_app, journal_of, refresh_sources
+from .harness import (
+    break_journal_writes,
+    demo_app,
+    journal_rows,
+    open_prompt,
+    refresh_sources,
+    session_id,
+    wait_for,
+    wait_for_row,
+    wait_for_text,
+    wait_for_timeline,
+)
 from .screen import screen_text
 
-
-async def journal_events(app: CockpitApp) -> list[Event]:
-    return await (await journal_of(app)).events(app.session.incident)
+journal_events = journal_rows
 
 
 async def last_of(app: CockpitApp, kind: str) -> Event:
@@ -32,6 +40,16 @@ async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("space" if char == " " else char)
 
 
+async def wait_for_prompt(pilot, kind: type | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Wait until a prompt (of `kind`) is open over the panes."""
+
+    def is_open() -> bool:
+        prompt = open_prompt(pilot.app)
+        return prompt is not None and (kind is None or isinstance(prompt, kind))
+
+    await wait_for(pilot, is_open, what=f"a {kind.__name__ if kind else 'prompt'} to open")
+
+
 @pytest.fixture
 def journal_path(tmp_path: Path) -> Path:
     return tmp_path / "journal.sqlite"
@@ -41,18 +59,17 @@ async def test_start_declare_severity_status_quit(journal_path: Path) -> None:
     app, _ = demo_app(journal_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
-        await pilot.pause()
         await pilot.press("i")
         await type_text(pilot, "checkout 5xx")
         await pilot.press("enter")
-        await pilot.pause()
+        declared = await wait_for_row(pilot, "incident.declared")
+        await wait_for_timeline(app, declared.seq)  # declared: `i` now retitles
         await pilot.press("i", "ctrl+u")
         await type_text(pilot, "checkout 5xx after v2.4.0")
         await pilot.press("enter")
         await pilot.press("s", "2")
         await pilot.press("t", "2")
-        await pilot.pause()
-        declared = await last_of(app, "incident.declared")
+        await wait_for_row(pilot, "status.changed")
         assert declared.data == {"title": "checkout 5xx"}
         assert declared.actor == "alice"
         assert (await last_of(app, "incident.retitled")).data[
@@ -65,9 +82,8 @@ async def test_start_declare_severity_status_quit(journal_path: Path) -> None:
         assert "HighErrorRate" in firing
         assert severity.context["metrics"]["5xx rate"] > 1.0
         assert (await last_of(app, "status.changed")).data == {"status": "identified"}
-        assert "SEV2" in screen_text(app) and "identified" in screen_text(app)
+        await wait_for_text(pilot, "SEV2", "identified")
         await pilot.press("q")
-        await pilot.pause()
     kinds = [e.kind for e in await _reopen(journal_path)]
     assert kinds[0] == "session.started"
     assert kinds[-1] == "session.ended"
@@ -87,23 +103,22 @@ async def test_note_of_each_type_and_timeline_shows_it(journal_path: Path) -> No
         await pilot.press("n")
         await type_text(pilot, "memory climbs after deploy")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for_row(pilot, "note.added")
         await pilot.press("n")
-        await pilot.pause()
-        app.prompt.query_one(Select).value = "hypothesis"
+        await wait_for_prompt(pilot)
+        open_prompt(app).query_one(Select).value = "hypothesis"
         await type_text(pilot, "price cache leaks")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for_row(pilot, "note.added", count=2)
         notes = [e for e in await journal_events(app) if e.kind == "note.added"]
         assert [(n.data["type"], n.data["text"]) for n in notes] == [
             ("note", "memory climbs after deploy"),
             ("hypothesis", "price cache leaks"),
         ]
-        await app.wait_for_timeline(notes[-1].seq)
-        text = screen_text(app)
-        assert "hypothesis: price cache leaks" in text
-        await pilot.pause(0.3)
-        assert f"journaled #{notes[-1].seq}" in screen_text(app)  # confirmed after the commit
+        await wait_for_timeline(app, notes[-1].seq)
+        assert "hypothesis: price cache leaks" in screen_text(app)
+        # confirmed after the commit, with the row's number
+        await wait_for_text(pilot, f"journaled #{notes[-1].seq}")
 
 
 async def test_role_handoff_and_actor_change(journal_path: Path) -> None:
@@ -117,14 +132,14 @@ async def test_role_handoff_and_actor_change(journal_path: Path) -> None:
         await type_text(pilot, "bob")
         await pilot.press("enter")
         await pilot.press("s", "1")
-        await pilot.pause()
+        await wait_for_row(pilot, "severity.changed")
         role = await last_of(app, "role.assigned")
         assert role.data == {"role": "commander", "operator": "alice"}
         handoff = await last_of(app, "operator.handoff")
         assert handoff.data["to"] == "bob" and handoff.data["from"] == "alice"
-        assert handoff.data["session"] == app.actions_.session_id and handoff.actor == "alice"
+        assert handoff.data["session"] == session_id(app) and handoff.actor == "alice"
         assert (await last_of(app, "severity.changed")).actor == "bob"
-        assert "op bob" in screen_text(app)
+        await wait_for_text(pilot, "op bob")
 
 
 async def test_ack_and_silence_selected_alert(journal_path: Path) -> None:
@@ -132,19 +147,16 @@ async def test_ack_and_silence_selected_alert(journal_path: Path) -> None:
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
         await pilot.press("1", "a")
-        await pilot.pause()
-        ack = await last_of(app, "alert.acknowledged")
+        ack = await wait_for_row(pilot, "alert.acknowledged")
         assert ack.data["alert"] == "HighErrorRate"  # critical sorts first
         assert ack.context["selected"]["pane"] == "alerts"
         await pilot.press("x", "2")  # 30m
-        await pilot.pause()
-        silenced = await last_of(app, "alert.silenced")
+        silenced = await wait_for_row(pilot, "alert.silenced")
         assert silenced.data["alert"] == "HighErrorRate"
         assert silenced.data["duration"] == "30m"
         assert silenced.data["silence_id"]
         await refresh_sources(app)
-        await pilot.pause()
-        assert "silenced" in screen_text(app)
+        await wait_for_text(pilot, "silenced")
 
 
 async def test_rollback_confirms_then_journals_request_and_outcome(journal_path: Path) -> None:
@@ -152,20 +164,18 @@ async def test_rollback_confirms_then_journals_request_and_outcome(journal_path:
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
         await pilot.press("4", "r")
-        await pilot.pause(0.2)
-        assert isinstance(app.prompt, ConfirmPrompt)
-        shown = " ".join(screen_text(app).split())
-        assert "registry.example/checkout:v2.4.0 ->" in shown and "(rev 42 -> 43)" in shown
+        await wait_for_prompt(pilot, ConfirmPrompt)
+        await wait_for_text(
+            pilot, "registry.example/checkout:v2.4.0 ->", "(rev 42 -> 43)", flat=True
+        )
         await pilot.press("y")
-        await pilot.pause(0.2)
+        done = await wait_for_row(pilot, "remediation.succeeded")
         kinds = [e.kind for e in await journal_events(app)]
         assert kinds.index("remediation.requested") < kinds.index("remediation.succeeded")
-        done = await last_of(app, "remediation.succeeded")
         assert done.data["target"] == "shop/checkout" and done.data["revision"] == 42
         clock.advance(40)
         await refresh_sources(app)
-        await pilot.pause()
-        assert "v2.4.0 → v2.3.9" in screen_text(app)
+        await wait_for_text(pilot, "v2.4.0 → v2.3.9")
 
 
 async def test_rollback_cancel_journals_nothing(journal_path: Path) -> None:
@@ -173,10 +183,15 @@ async def test_rollback_cancel_journals_nothing(journal_path: Path) -> None:
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
         await pilot.press("4", "r")
-        await pilot.pause(0.2)
+        await wait_for_prompt(pilot, ConfirmPrompt)
         await pilot.press("n")
-        await pilot.pause()
-        assert "remediation.requested" not in [e.kind for e in await journal_events(app)]
+        await wait_for(pilot, lambda: open_prompt(app) is None, what="the prompt to close")
+        # a later action journals: had the rollback gone ahead, its request would be before
+        await pilot.press("s", "1")
+        await wait_for_row(pilot, "severity.changed")
+        kinds = [e.kind for e in await journal_events(app)]
+        assert "remediation.requested" not in kinds
+        assert "remediation.succeeded" not in kinds
 
 
 async def test_pin_export_and_views(journal_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -185,44 +200,50 @@ async def test_pin_export_and_views(journal_path: Path, tmp_path: Path, monkeypa
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
         await pilot.press("2", "p")
-        await pilot.pause()
-        pinned = await last_of(app, "evidence.pinned")
+        pinned = await wait_for_row(pilot, "evidence.pinned")
         assert pinned.data["what"] == "metrics" and pinned.data["item"].startswith("5xx rate = ")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ChartScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart to open")
         await pilot.press("escape")
-        detail = await last_of(app, "view.detail")
+        detail = await wait_for_row(pilot, "view.detail")
         assert detail.data["pane"] == "metrics"
         assert (await last_of(app, "view.focus")).data == {"pane": "metrics"}
         await pilot.press("slash")
         await type_text(pilot, "latency")
         await pilot.press("enter")
-        await pilot.pause()
-        assert (await last_of(app, "view.filter")).data == {"pane": "metrics", "text": "latency"}
-        metrics_text = screen_text(app)
-        assert "p99 latency" in metrics_text and "checkout memory" not in metrics_text
+        assert (await wait_for_row(pilot, "view.filter")).data == {
+            "pane": "metrics",
+            "text": "latency",
+        }
+        await wait_for(
+            pilot,
+            lambda: "p99 latency" in (t := screen_text(app)) and "checkout memory" not in t,
+            what="the metrics pane filtered to latency",
+        )
         await pilot.press("e", "1")  # md
-        await pilot.pause(0.3)
-        export = await last_of(app, "export.created")
+        export = await wait_for_row(pilot, "export.created")
         assert export.data["format"] == "md"
         written = Path(export.data["path"])
-        assert (written.exists() and "evidence" in written.read_text()) or written.exists()
+        assert written == tmp_path / f"{app.session.incident}.md"
+        # the file is the incident's timeline as journaled, the pinned evidence in it
+        text = written.read_text(encoding="utf-8")
+        assert text.startswith(f"# {app.session.incident}")
+        assert f"pinned metrics: {pinned.data['item']} — evidence: firing: HighErrorRate" in text
 
 
 async def test_read_only_refuses_every_action_and_writes_nothing(journal_path: Path) -> None:
     app, _ = demo_app(journal_path, read_only=True)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
-        await pilot.pause()
-        assert "READ-ONLY" in screen_text(app)
+        await wait_for_text(pilot, "READ-ONLY")
         await pilot.press("1", "a")
+        await wait_for_text(pilot, "read-only session: cannot acknowledge alerts")
         await pilot.press("s", "1")
+        await wait_for_text(pilot, "read-only session: cannot change the severity")
         await pilot.press("n")
         await type_text(pilot, "x")
         await pilot.press("enter")
-        await pilot.pause()
-        assert "read-only session" in screen_text(app)
+        await wait_for_text(pilot, "read-only session: cannot add a note")
         assert await journal_events(app) == []
 
 
@@ -231,18 +252,13 @@ async def test_journal_failure_shows_banner_and_claims_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     app, _ = demo_app(journal_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.pause()
-
-        async def broken(*args: object, **kwargs: object) -> Event:
-            raise JournalError("disk I/O error")
-
-        monkeypatch.setattr(await journal_of(app), "append", broken)
+        await wait_for_row(pilot, "session.started")
+        await break_journal_writes(app, monkeypatch)
         await pilot.press("s", "1")
-        await pilot.pause()
-        text = screen_text(app)
-        assert "JOURNAL NOT WRITABLE" in text
+        text = await wait_for_text(pilot, "JOURNAL NOT WRITABLE", "disk I/O error")
         assert "journaled #" not in text
         assert "SEV1" not in text.splitlines()[0]  # the status bar renders the journal only
+        assert "severity.changed" not in [e.kind for e in await journal_events(app)]
 
 
 async def test_help_and_palette_list_every_key_action(journal_path: Path) -> None:
@@ -251,10 +267,7 @@ async def test_help_and_palette_list_every_key_action(journal_path: Path) -> Non
     app, _ = demo_app(journal_path)
     async with app.run_test(size=(160, 60)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
-        help_text = screen_text(app)
-        for item in KEYMAP:
-            assert item.description[:40] in help_text
+        await wait_for_text(pilot, *(item.description[:40] for item in KEYMAP))
         await pilot.press("escape")
         commands = [c.title for c in app.get_system_commands(app.screen)]
         for item in KEYMAP:
@@ -263,12 +276,15 @@ async def test_help_and_palette_list_every_key_action(journal_path: Path) -> Non
             assert any(item.description in title for title in commands), item.description
         # the palette itself opens and lists them (its titles are read as markup)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        shown = screen_text(app)
-        assert "Filter the focused pane" in shown or "Declare the incident" in shown
+        await wait_for(
+            pilot,
+            lambda: (
+                "Filter the focused pane" in (t := screen_text(app)) or "Declare the incident" in t
+            ),
+            what="the palette listing the cockpit's actions",
+        )
         await pilot.press(*"filter")
-        await pilot.pause(0.3)
-        assert "(key /)" in screen_text(app)
+        await wait_for_text(pilot, "(key /)")
         assert app.is_running
 
 
@@ -278,18 +294,16 @@ async def test_amend_selected_note_keeps_the_original(journal_path: Path) -> Non
         await pilot.press("n")
         await type_text(pilot, "cache size 1GB")
         await pilot.press("enter")
-        await pilot.pause()
-        original = await last_of(app, "note.added")
-        await app.wait_for_timeline(original.seq)
+        original = await wait_for_row(pilot, "note.added")
+        await wait_for_timeline(app, original.seq)
         await pilot.press("5", "m")
-        await pilot.pause()
+        await wait_for_prompt(pilot)
         await pilot.press("ctrl+u")
         await type_text(pilot, "cache size 4GB")
         await pilot.press("enter")
-        await pilot.pause()
-        amended = await last_of(app, "note.amended")
+        amended = await wait_for_row(pilot, "note.amended")
         assert amended.data == {"amends": original.id, "text": "cache size 4GB"}
         notes = [e for e in await journal_events(app) if e.kind == "note.added"]
         assert [n.data["text"] for n in notes] == ["cache size 1GB"]  # never erased
-        await app.wait_for_timeline(amended.seq)
+        await wait_for_timeline(app, amended.seq)
         assert "cache size 4GB" in screen_text(app)
