@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cockpit.journal.errors import JournalError
+
 SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
-
-
-class JournalError(Exception):
-    """The journal cannot be opened or written; the message says what to do."""
 
 
 def check_location(path: str | os.PathLike[str], *, create: bool = True) -> Path:

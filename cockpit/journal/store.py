@@ -8,7 +8,6 @@ and can never fork the chain; UPDATE/DELETE refused by triggers; secrets redacte
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import sqlite3
@@ -20,17 +19,39 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import msgspec
 
 from cockpit.journal import events as kinds
-from cockpit.journal.location import JournalError, check_location
+from cockpit.journal.codec import canonical_json
+from cockpit.journal.errors import JournalError, VersionConflict
+from cockpit.journal.location import check_location
+from cockpit.journal.ports import ObservationRow
 from cockpit.journal.redact import redact
+from cockpit.journal.rows import (
+    COLUMNS,
+    CheckedRow,
+    StoredRow,
+    VerifyResult,
+    event_from_row,
+    events_from_rows,
+    row_hash,
+    verify_rows,
+)
 from cockpit.model import GENESIS_HASH, Draft, Event
+
+# the names importers have always found here; they live in the backend-free modules now
+__all__ = [
+    "SCHEMA_VERSION",
+    "Journal",
+    "JournalError",
+    "VerifyResult",
+    "VersionConflict",
+    "canonical_json",
+    "row_hash",
+    "verify_rows",
+]
 
 BUSY_TIMEOUT_S = 10.0
 TAIL_POLL_S = 0.1
-
-_COLUMNS = "seq, id, incident, version, ts, actor, kind, schema, data, context, prev_hash, hash"
 
 # Each entry moves the schema one user_version forward; never edit a released one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -80,6 +101,7 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+_INSERT_SQL = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join('?' * len(StoredRow._fields))})"
 _SINGLE_SQL = (
     "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?),"
     " (SELECT seq FROM events ORDER BY seq DESC LIMIT 1),"
@@ -88,109 +110,12 @@ _SINGLE_SQL = (
 )
 
 
-class VersionConflict(JournalError):
-    """An append expected a different incident version (someone else appended first)."""
-
-
-class VerifyResult(msgspec.Struct, frozen=True):
-    ok: bool
-    count: int
-    head_seq: int
-    head_hash: str
-    bad_seq: int | None = None
-    reason: str = ""
-
-    def line(self) -> str:
-        if self.ok:
-            return f"ok: {self.count} events, head {self.head_hash}"
-        return f"chain broken at seq {self.bad_seq}: {self.reason}"
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """SHA-256(prev_hash || canonical JSON of the row's content columns)."""
-    body = {k: row[k] for k in _HASHED}
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
-
-
-_HASHED = ("seq", "id", "incident", "version", "ts", "actor", "kind", "schema", "data", "context")
-
-
-def _event_from_row(row: Sequence[Any], *, upcast: bool = True) -> Event:
-    seq, id_, incident, version, ts, actor, kind, schema, data, context, prev, hsh = row
-    payload = json.loads(data)
-    if upcast:
-        schema, payload = kinds.upcast(kind, schema, payload)
-    return Event(
-        seq=seq,
-        id=id_,
-        incident=incident,
-        version=version,
-        ts=ts,
-        actor=actor,
-        kind=kind,
-        schema=schema,
-        data=payload,
-        context=json.loads(context),
-        prev_hash=prev,
-        hash=hsh,
-    )
-
-
-# json.loads minus its Python-level wrapper (two whitespace regex matches per call): stored
-# payloads are compact JSON, so the C scanner's own answer is the whole answer
-_scan_json = json.JSONDecoder().scan_once
-
-
-def _loads(text: Any) -> Any:
-    try:
-        value, end = _scan_json(text, 0)
-        if end == len(text):
-            return value
-    except (StopIteration, ValueError, TypeError):
-        pass
-    return json.loads(text)  # anything unusual: json.loads decides, errors included
-
-
-def _events_from_rows(rows: Iterable[Sequence[Any]], *, upcast: bool = True) -> list[Event]:
-    """_event_from_row over many rows, minus its per-row overheads (the 100k-event exports)."""
-    loads = _loads
-    # only payloads older than their kind's current schema can change on read; the rest skip
-    # kinds.upcast (which would compare the same schemas and return them untouched)
-    newest = {k.name: k.schema for k in kinds.KINDS.values() if k.upcasters} if upcast else {}
-    out: list[Event] = []
-    append = out.append
-    for seq, id_, incident, version, ts, actor, kind, schema, data, context, prev, hsh in rows:
-        payload = loads(data)
-        if kind in newest and schema < newest[kind]:
-            schema, payload = kinds.upcast(kind, schema, payload)
-        append(
-            Event(
-                seq,
-                id_,
-                incident,
-                version,
-                ts,
-                actor,
-                kind,
-                schema,
-                payload,
-                loads(context),
-                prev,
-                hsh,
-            )
-        )
-    return out
-
-
 class Journal:
     """One open journal file. Use `await Journal.open(path)`; safe for many coroutines."""
 
     # what a failed write raises (actions.py turns these into a banner, not a crash)
     write_errors: tuple[type[Exception], ...] = (JournalError, sqlite3.Error, OSError)
+    version_conflict: type[Exception] = VersionConflict  # actions re-decide on it
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, *, redact_secrets: bool) -> None:
         self.path = path
@@ -403,10 +328,10 @@ class Journal:
                         out.append(self._insert(c, d, head, last or 0, expected_version))
                         break
                 existing = c.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE id = ?", (d.id,)
+                    f"SELECT {COLUMNS} FROM events WHERE id = ?", (d.id,)
                 ).fetchone()
                 if existing is not None:
-                    out.append(_event_from_row(existing))
+                    out.append(event_from_row(existing))
                 else:
                     if head is None:
                         row = c.execute(
@@ -448,11 +373,12 @@ class Journal:
                 f"{d.incident} is at version {last_version}, expected {expected_version}: "
                 "someone else appended first; reload and retry"
             )
-        row = {
-            "seq": head_seq + 1,
+        seq, version = head_seq + 1, last_version + 1
+        content = {
+            "seq": seq,
             "id": d.id,
             "incident": d.incident,
-            "version": last_version + 1,
+            "version": version,
             "ts": d.ts,
             "actor": d.actor,
             "kind": d.kind,
@@ -460,37 +386,47 @@ class Journal:
             "data": d.data,
             "context": d.context,
         }
-        digest = row_hash(head_hash, row)
-        c.execute(
-            f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                row["seq"],
-                d.id,
-                d.incident,
-                row["version"],
-                d.ts,
-                d.actor,
-                d.kind,
-                d.schema,
-                canonical_json(d.data),
-                canonical_json(d.context),
-                head_hash,
-                digest,
-            ),
+        digest = row_hash(head_hash, content)
+        row = StoredRow(
+            seq,
+            d.id,
+            d.incident,
+            version,
+            d.ts,
+            d.actor,
+            d.kind,
+            d.schema,  # type: ignore[arg-type]  # set by _prepare
+            canonical_json(d.data),
+            canonical_json(d.context),
+            head_hash,
+            digest,
         )
-        return Event(prev_hash=head_hash, hash=digest, **row)  # type: ignore[arg-type]
+        c.execute(_INSERT_SQL, row)
+        return Event(prev_hash=head_hash, hash=digest, **content)  # type: ignore[arg-type]
 
     # -- reading -------------------------------------------------------------------------
 
     async def _rows(
-        self, incident: str | None, after_seq: int, until_seq: int | None, extra: str = ""
+        self,
+        incident: str | None,
+        after_seq: int,
+        until_seq: int | None,
+        extra: str = "",
+        after_version: int = 0,
     ) -> list[Any]:
-        """Raw rows in seq order (the columns of _COLUMNS, then `extra` ones if given)."""
-        sql = f"SELECT {_COLUMNS}{extra} FROM events WHERE seq > ?"
+        """Stored rows in seq order (StoredRow's columns, then `extra` ones if given)."""
+        sql = f"SELECT {COLUMNS}{extra} FROM events WHERE seq > ?"
         args: list[Any] = [after_seq]
         if incident is not None:
             sql += " AND incident = ?"
             args.append(incident)
+            if after_version:
+                # in the WHERE clause: the (incident, version) index skips what a snapshot
+                # already folded, instead of reading and decoding it
+                sql += " AND version > ?"
+                args.append(after_version)
+        elif after_version:
+            raise ValueError("after_version counts within one incident: name the incident")
         if until_seq is not None:
             sql += " AND seq <= ?"
             args.append(until_seq)
@@ -508,15 +444,18 @@ class Journal:
         *,
         after_seq: int = 0,
         until_seq: int | None = None,
+        after_version: int = 0,
         upcast: bool = True,
     ) -> list[Event]:
-        rows = await self._rows(incident, after_seq, until_seq)
-        return _events_from_rows(rows, upcast=upcast)
+        """Events in seq order, of one incident or all; only those after `after_seq` (and,
+        within an incident, after `after_version`) up to `until_seq` are read."""
+        rows = await self._rows(incident, after_seq, until_seq, after_version=after_version)
+        return events_from_rows(rows, upcast=upcast)
 
-    async def raw_rows(self, incident: str) -> list[tuple[Any, ...]]:
+    async def raw_rows(self, incident: str) -> list[CheckedRow]:
         """An incident's rows exactly as stored, in seq order (exports embed them verbatim).
 
-        Each row holds the _COLUMNS values plus a last flag: data and context are valid JSON.
+        Each row holds a StoredRow's values plus a last flag: data and context are valid JSON.
         """
         return await self._rows(incident, 0, None, ", json_valid(data) AND json_valid(context)")
 
@@ -604,7 +543,7 @@ class Journal:
     # -- verification ----------------------------------------------------------------------
 
     async def verify(self) -> VerifyResult:
-        rows = await self._conn.execute_fetchall(f"SELECT {_COLUMNS} FROM events ORDER BY seq")
+        rows = await self._conn.execute_fetchall(f"SELECT {COLUMNS} FROM events ORDER BY seq")
         return verify_rows(rows)
 
     # -- snapshots and observations ----------------------------------------------------------
@@ -645,7 +584,7 @@ class Journal:
         until_ts: str | None = None,
         source: str | None = None,
         kinds: Sequence[str] | None = None,
-    ) -> list[tuple[int, str, str, str, str, bytes]]:
+    ) -> list[ObservationRow]:
         """(id, ts, source, kind, digest, body) rows of an incident, oldest first."""
         sql = "SELECT id, ts, source, kind, digest, body FROM observations WHERE incident = ?"
         args: list[Any] = [incident]
@@ -680,50 +619,6 @@ def _first(rows: Sequence[Any]) -> Any | None:
     at once with "database is locked" when another connection had committed since.
     """
     return rows[0] if rows else None
-
-
-def verify_rows(rows: Iterable[Sequence[Any]]) -> VerifyResult:
-    """Recompute the chain over raw rows (in seq order) and name the first bad one."""
-    prev = GENESIS_HASH
-    count = 0
-    expected_seq = 1
-    versions: dict[str, int] = {}
-    head_seq = 0
-    for row in rows:
-        seq, id_, incident, version, ts, actor, kind, schema, data, context, prev_hash, hsh = row
-        if seq != expected_seq:
-            reason = f"seq {expected_seq} is missing (deleted row?)"
-            return VerifyResult(False, count, head_seq, prev, expected_seq, reason)
-        if prev_hash != prev:
-            reason = "prev_hash does not match the previous row (row deleted, inserted or moved)"
-            return VerifyResult(False, count, head_seq, prev, seq, reason)
-        try:
-            body = {
-                "seq": seq,
-                "id": id_,
-                "incident": incident,
-                "version": version,
-                "ts": ts,
-                "actor": actor,
-                "kind": kind,
-                "schema": schema,
-                "data": json.loads(data),
-                "context": json.loads(context),
-            }
-        except (TypeError, ValueError):
-            return VerifyResult(False, count, head_seq, prev, seq, "payload is not valid JSON")
-        if row_hash(prev, body) != hsh:
-            reason = "hash does not match the row's content (row edited)"
-            return VerifyResult(False, count, head_seq, prev, seq, reason)
-        if version != versions.get(incident, 0) + 1:
-            reason = f"version {version} of {incident} out of order (rows swapped?)"
-            return VerifyResult(False, count, head_seq, prev, seq, reason)
-        versions[incident] = version
-        prev = hsh
-        head_seq = seq
-        expected_seq += 1
-        count += 1
-    return VerifyResult(True, count, head_seq, prev)
 
 
 def _split_sql(script: str) -> list[str]:
