@@ -5,21 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.app import CockpitApp
-from cockpit.model import Event
 from cockpit.screens.prompts import ChoicePrompt, NotePrompt
 
-from .harness import demo_app, journal_of, refresh_sources
-from .screen import screen_text
+from .harness import (
+    active_pane,
+    demo_app,
+    journal_rows,
+    open_prompt,
+    refresh_sources,
+    wait_for,
+    wait_for_row,
+    wait_for_text,
+)
 
 
 async def kinds(app: CockpitApp) -> list[str]:
-    return [e.kind for e in await (await journal_of(app)).events(app.session.incident)]
-
-
-async def last(app: CockpitApp, kind: str) -> Event:
-    return [
-        e for e in await (await journal_of(app)).events(app.session.incident) if e.kind == kind
-    ][-1]
+    return [e.kind for e in await journal_rows(app)]
 
 
 async def test_typed_ahead_digit_lands_in_the_prompt(tmp_path: Path) -> None:
@@ -28,10 +29,10 @@ async def test_typed_ahead_digit_lands_in_the_prompt(tmp_path: Path) -> None:
         await refresh_sources(app)
         # both keys queued before the prompt exists: the 2 must answer it, not switch panes
         await pilot.press("s", "2")
-        await pilot.pause()
-        assert (await last(app, "severity.changed")).data == {"severity": "SEV2"}
-        assert app.prompt is None
-        assert app.active_pane == "alerts"
+        assert (await wait_for_row(pilot, "severity.changed")).data == {"severity": "SEV2"}
+        await wait_for(pilot, lambda: open_prompt(app) is None, what="the prompt to close")
+        assert active_pane(app) == "alerts"
+        assert "view.focus" not in await kinds(app)
 
 
 async def test_panes_stay_live_and_visible_under_a_prompt(tmp_path: Path) -> None:
@@ -39,16 +40,14 @@ async def test_panes_stay_live_and_visible_under_a_prompt(tmp_path: Path) -> Non
     async with app.run_test(size=(160, 48)) as pilot:
         await refresh_sources(app)
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.prompt, NotePrompt)
-        assert "Add to the journal" in screen_text(app)
-        before = screen_text(app)
+        before = await wait_for_text(pilot, "Add to the journal")
+        assert isinstance(open_prompt(app), NotePrompt)
+        assert "HighErrorRate" not in before
         clock.advance(120)  # the incident moves on while the operator types
         await refresh_sources(app)
-        await pilot.pause()
-        after = screen_text(app)
-        assert "HighErrorRate" not in before and "HighErrorRate" in after
+        after = await wait_for_text(pilot, "HighErrorRate")
         assert "Add to the journal" in after  # the prompt is still there, on top
+        assert isinstance(open_prompt(app), NotePrompt)
 
 
 async def test_keys_are_typed_text_while_a_prompt_is_open(tmp_path: Path) -> None:
@@ -56,15 +55,16 @@ async def test_keys_are_typed_text_while_a_prompt_is_open(tmp_path: Path) -> Non
     async with app.run_test(size=(160, 48)) as pilot:
         await refresh_sources(app)
         await pilot.press("n")
-        await pilot.pause()
+        await wait_for(
+            pilot, lambda: isinstance(open_prompt(app), NotePrompt), what="a note prompt"
+        )
         for key in "sq4":  # severity, quit, pane 4: all just letters in the note
             await pilot.press(key)
         await pilot.press("enter")
-        await pilot.pause()
-        note = await last(app, "note.added")
+        note = await wait_for_row(pilot, "note.added")
         assert note.data["text"] == "sq4"
         assert "severity.changed" not in await kinds(app)
-        assert app.active_pane == "alerts" and app.is_running
+        assert active_pane(app) == "alerts" and app.is_running
 
 
 async def test_escape_cancels_and_focus_returns_without_journal_noise(tmp_path: Path) -> None:
@@ -72,19 +72,23 @@ async def test_escape_cancels_and_focus_returns_without_journal_noise(tmp_path: 
     async with app.run_test(size=(160, 48)) as pilot:
         await refresh_sources(app)
         await pilot.press("4")
-        await pilot.pause()
+        await wait_for_row(pilot, "view.focus", where=lambda e: e.data["pane"] == "deploys")
         focused = app.focused
         views = (await kinds(app)).count("view.focus")
         for _ in range(3):
             await pilot.press("t")
-            await pilot.pause()
-            assert isinstance(app.prompt, ChoicePrompt)
+            await wait_for(
+                pilot, lambda: isinstance(open_prompt(app), ChoicePrompt), what="a choice prompt"
+            )
             await pilot.press("tab", "tab")  # focus cannot leave the open prompt
-            assert app.focused is not None and app.prompt in app.focused.ancestors_with_self
+            prompt = open_prompt(app)
+            assert app.focused is not None and prompt in app.focused.ancestors_with_self
             await pilot.press("escape")
-            await pilot.pause()
-            assert app.prompt is None
+            await wait_for(pilot, lambda: open_prompt(app) is None, what="the prompt to close")
             assert app.focused is focused
+        # a later action is journaled after anything the prompts could have caused
+        await pilot.press("s", "1")
+        await wait_for_row(pilot, "severity.changed")
         assert (await kinds(app)).count("view.focus") == views
         assert "status.changed" not in await kinds(app)
 
