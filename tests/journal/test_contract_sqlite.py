@@ -1,0 +1,56 @@
+"""The journal contract (contract.py) against the local SQLite store, on a real file."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cockpit.journal.ports import EventLog, JournalPort, ObservationLog
+from cockpit.journal.store import Journal
+
+from .contract import JournalContract, Tamper
+
+
+class TestSQLiteJournal(JournalContract):
+    @pytest.fixture
+    async def log(self, db_path: Path) -> AsyncIterator[JournalPort]:
+        journal = await Journal.open(db_path)
+        try:
+            yield journal
+        finally:
+            await journal.close()
+
+    @pytest.fixture
+    async def second(self, log: JournalPort, db_path: Path) -> AsyncIterator[JournalPort]:
+        journal = await Journal.open(db_path)  # its own connections, as another process has
+        try:
+            yield journal
+        finally:
+            await journal.close()
+
+    @pytest.fixture
+    def tamper(self, db_path: Path) -> Tamper:
+        def edit(seq: int, column: str, value: Any) -> None:
+            conn = sqlite3.connect(db_path, isolation_level=None)
+            try:
+                conn.execute("DROP TRIGGER IF EXISTS events_no_update")
+                conn.execute(f"UPDATE events SET {column} = ? WHERE seq = ?", (value, seq))
+            finally:
+                conn.close()
+
+        return edit
+
+
+async def test_the_store_has_every_member_of_the_port(db_path: Path) -> None:
+    # a missing or renamed method on either side shows up here, not in a caller at runtime
+    async with await Journal.open(db_path) as journal:
+        for port in (EventLog, ObservationLog, JournalPort):
+            names = set(dir(port)) | {
+                n for c in port.__mro__ for n in vars(c).get("__annotations__", {})
+            }
+            missing = sorted(n for n in names if not n.startswith("_") and not hasattr(journal, n))
+            assert missing == [], f"Journal lacks {port.__name__}: {missing}"
