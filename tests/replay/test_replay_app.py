@@ -3,54 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from cockpit.journal.store import Journal
-from cockpit.model import Draft, Event
-from cockpit.observations import ObservationRecorder, ReplayModel
+from cockpit.model import Draft
+from cockpit.observations import ReplayModel
 from cockpit.panes.render import format_value
-from cockpit.replay import ReplayApp, clock_text, parse_moment
-from tests.tui.harness import demo_app, journal_of, refresh_sources
+from cockpit.replay import PLAY_TICK_S, ReplayApp, clock_text, parse_moment
+from tests.tui.harness import (
+    INCIDENT,
+    record_demo_incident,
+    replay_frame,
+    replay_moment,
+    wait_for,
+    wait_for_text,
+)
 from tests.tui.screen import screen_text
 
-INC = "INC-20261128-1905"
-
-
-async def record_demo(journal_path: Path) -> Event:
-    """Run the demo cockpit for a few polls with a recorder, press s 2; the severity event."""
-    app, clock = demo_app(journal_path, elapsed=240.0)
-    async with app.run_test(size=(160, 48)) as pilot:
-        recorder = ObservationRecorder(await journal_of(app), INC)
-        for _ in range(8):  # two minutes of polls, 15 s apart, as the live cockpit would
-            await refresh_sources(app)
-            for source in app.session.sources:
-                assert source.latest is not None
-                await recorder.record(source.latest)
-            clock.advance(15)
-        await refresh_sources(app)
-        for source in app.session.sources:
-            await recorder.record(source.latest)  # type: ignore[arg-type]
-        await pilot.pause()
-        await pilot.press("s", "2")
-        await pilot.pause()
-        events = await (await journal_of(app)).events(INC)
-        severity = [e for e in events if e.kind == "severity.changed"][-1]
-        clock.advance(15)  # something after the action, so replay has to go back to it
-        await refresh_sources(app)
-        for source in app.session.sources:
-            await recorder.record(source.latest)  # type: ignore[arg-type]
-        await pilot.press("n")
-        for char in "zebra":
-            await pilot.press(char)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert recorder.rows > 3 and not recorder.full
-        await pilot.press("q")
-        await pilot.pause()
-    return severity
+INC = INCIDENT
+record_demo = record_demo_incident  # the demo run, two minutes of polls, s 2, a note, q
 
 
 async def load(path: Path) -> ReplayModel:
@@ -73,27 +48,23 @@ async def test_replay_shows_what_the_action_context_recorded(journal_path: Path)
     assert model.end > moment  # the journal goes on after the action
     app = ReplayApp(model, start=moment)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert clock_text(moment) in text
+        text = await wait_for_text(pilot, clock_text(moment), "severity set to SEV2")
         for name in firing:
             assert name in text
         for title, value in metrics.items():
             assert title in text
             assert format_value(value, "").split()[0] in text  # the value shown as "Now"
-        assert "severity set to SEV2" in text
         assert "zebra" not in text  # the later note is not in the timeline yet
         # the frame agrees with the context exactly, not only as rendered text
-        frame = app.frame
+        frame = replay_frame(app)
         assert frame is not None
         assert sorted(a.name for a in frame.alerts or () if a.state == "firing") == sorted(
             a["alert"] for a in severity.context["firing"] if a["state"] == "firing"
         )
         assert {s.panel.title: s.latest for s in frame.panels} == metrics
-        while app.moment < model.end:  # step forward to the end: the later note appears
+        while replay_moment(app) < model.end:  # step to the end: the later note appears
             await pilot.press("right")
-        await pilot.pause()
-        assert "note: zebra" in screen_text(app)
+        await wait_for_text(pilot, "note: zebra")
 
 
 async def test_keys_move_the_shown_moment(journal_path: Path) -> None:
@@ -101,55 +72,61 @@ async def test_keys_move_the_shown_moment(journal_path: Path) -> None:
     model = await load(journal_path)
     app = ReplayApp(model)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
         end = model.end
-        assert clock_text(end) in screen_text(app)  # starts at the last moment
+        await wait_for_text(pilot, clock_text(end))  # starts at the last moment
         await pilot.press("left")
-        await pilot.pause()
         previous = model.previous_entry(end)
-        assert previous is not None and app.moment == previous
-        assert clock_text(previous) in screen_text(app)
+        assert previous is not None and replay_moment(app) == previous
+        await wait_for_text(pilot, clock_text(previous))
         await pilot.press("right")
-        await pilot.pause()
-        assert app.moment == model.next_entry(previous)
+        assert replay_moment(app) == model.next_entry(previous)
         await pilot.press("left_square_bracket")
-        await pilot.pause()
-        back = app.moment
-        assert clock_text(back) in screen_text(app)
+        back = replay_moment(app)
+        await wait_for_text(pilot, clock_text(back))
         await pilot.press("right_square_bracket")
-        await pilot.pause()
-        assert app.moment == min(back + 60, model.end)
+        assert replay_moment(app) == min(back + 60, model.end)
         # g: go to the severity change by its HH:MM:SS
         when = severity.moment.strftime("%H:%M:%S")
         await pilot.press("g", "ctrl+u", *when)
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.moment == severity.moment.timestamp()
-        assert clock_text(app.moment) in screen_text(app)
+        await wait_for(
+            pilot,
+            lambda: replay_moment(app) == severity.moment.timestamp(),
+            what=f"the replay to go to {when}",
+        )
+        await wait_for_text(pilot, clock_text(replay_moment(app)))
         # space: x1, x10, x60, pause
         await pilot.press("g", "ctrl+u", *model_start_text(model), "enter")
-        await pilot.pause()
-        start = app.moment
+        await wait_for(
+            pilot, lambda: replay_moment(app) == model.start, what="the replay to go to its start"
+        )
+        start = replay_moment(app)
         await pilot.press("space")
-        await pilot.pause()
-        assert "▶ x1 " in screen_text(app)
+        await wait_for_text(pilot, "▶ x1 ")
         await pilot.press("space")
-        await asyncio.sleep(0.6)
-        await pilot.pause()
-        assert "▶ x10" in screen_text(app)
-        assert app.moment > start + 2
-        assert clock_text(app.moment) in screen_text(app)
+        await wait_for_text(pilot, "▶ x10")
+        # the speed is measured against wall time: 5 s of incident in well under 5 s
+        began, wall = replay_moment(app), time.monotonic()
+        await wait_for(
+            pilot, lambda: replay_moment(app) >= began + 5, what="the replay to play 5 s"
+        )
+        speed = (replay_moment(app) - began) / (time.monotonic() - wall)
+        assert speed > 3, f"x10 played at x{speed:.1f}"
+        assert replay_moment(app) > start + 2
+        await wait_for(  # the bar follows the moment as it plays
+            pilot,
+            lambda: clock_text(replay_moment(app)) in screen_text(app),
+            what="the bar showing the playing moment",
+        )
         await pilot.press("space", "space")
-        await pilot.pause()
-        assert "paused" in screen_text(app)
-        stopped = app.moment
-        await asyncio.sleep(0.4)
-        assert app.moment == stopped
+        await wait_for_text(pilot, "paused")
+        stopped = replay_moment(app)
+        # the subject is wall time passing: over two play ticks the paused moment stays
+        await asyncio.sleep(2 * PLAY_TICK_S)
+        assert replay_moment(app) == stopped
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert "one minute back / forward" in screen_text(app)
+        await wait_for_text(pilot, "one minute back / forward")
         await pilot.press("escape", "q")
-        await pilot.pause()
     assert app.return_code == 0
 
 
@@ -178,10 +155,7 @@ async def test_replay_without_observations_shows_context_metrics(journal_path: P
         )
     app = ReplayApp(await load(journal_path))
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "HighErrorRate" in text and "7.25" in text and "1.50" in text
-        assert "SEV1" in text and "no observations" in text
+        await wait_for_text(pilot, "HighErrorRate", "7.25", "1.50", "SEV1", "no observations")
 
 
 def test_parse_moment() -> None:
