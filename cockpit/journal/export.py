@@ -7,9 +7,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.model import Event
+
+if TYPE_CHECKING:
+    from cockpit.journal.ports import JournalPort
 
 FORMATS = ("md", "jsonl", "html")
 
@@ -165,13 +168,13 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-async def render(journal: Any, incident: str, fmt: str) -> str:
+async def render(journal: JournalPort, incident: str, fmt: str) -> str:
     """Render one incident of an open journal in `fmt` (one of FORMATS)."""
     with _gc_paused():
         return await _render(journal, incident, fmt)
 
 
-async def _render(journal: Any, incident: str, fmt: str) -> str:
+async def _render(journal: JournalPort, incident: str, fmt: str) -> str:
     if fmt == "jsonl":
         # raw payloads, not upcast: an import must reproduce the very rows that were hashed
         return jsonl_from_rows(await journal.raw_rows(incident))
