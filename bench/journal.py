@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/journal.py [--appends N] [--events N] [--dir DIR]
 Prints figures; not a test. Targets: journal append p50 <= 1.5x raw; export md, export jsonl
-and verify of 100,000 events <= 2 s each.
+and verify of 100,000 events <= 2 s each. Also: reading an incident whole against reading only
+the events after a snapshot (what load_state does once one exists).
 """
 
 from __future__ import annotations
@@ -116,6 +117,19 @@ async def timed_exports(path: Path) -> dict[str, tuple[float, int]]:
     return out
 
 
+async def timed_reads(path: Path) -> dict[str, tuple[float, int]]:
+    """events() of the whole incident vs after_version (a snapshot 100 events behind)."""
+    out: dict[str, tuple[float, int]] = {}
+    async with await Journal.open(path, create=False) as journal:
+        head, _ = await journal.head()  # one incident: its last version is the last seq
+        # the short read first: a collection after the 100k-event one would be timed with it
+        for name, after in (("read after", head - 100), ("read all", 0)):
+            start = time.perf_counter()
+            count = len(await journal.events(INCIDENT, after_version=after))
+            out[name] = (time.perf_counter() - start, count)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--appends", type=int, default=2000)
@@ -142,6 +156,8 @@ def main() -> None:
             verdict = "ok" if seconds <= 2.0 else "MISSED"
             unit = "events" if name == "verify" else "bytes"
             print(f"  {name:12} {seconds:6.2f} s  ({size} {unit}; target <= 2 s: {verdict})")
+        for name, (seconds, count) in asyncio.run(timed_reads(big)).items():
+            print(f"  {name:12} {seconds * 1e3:7.1f} ms  ({count} events)")
 
 
 if __name__ == "__main__":
