@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -160,6 +161,37 @@ async def refresh_sources(app: CockpitApp) -> None:
     app.tick()
 
 
+_CHANGES: weakref.WeakKeyDictionary[App[Any], list[Any]] = weakref.WeakKeyDictionary()
+
+
+def _changes_seen(app: CockpitApp) -> list[Any]:
+    """Every change the app's sources reported since this was first asked (one listener)."""
+    if app not in _CHANGES:
+        seen: list[Any] = []
+        for source in app.session.sources:
+            source.subscribe(on_change=seen.append)
+        _CHANGES[app] = seen
+    return _CHANGES[app]
+
+
+async def refresh_and_journal(pilot: Pilot[Any]) -> list[Event]:
+    """One fetch of every source, then wait until every change they saw is journaled and
+    shown in the timeline: what is on screen (and each row's time, taken from the frozen
+    clock when it is written) no longer depends on the writer's timing. The rows."""
+    app: CockpitApp = pilot.app  # type: ignore[assignment]
+    seen = _changes_seen(app)
+    await refresh_sources(app)
+    keys = {change.key for change in seen}
+
+    async def all_journaled() -> list[Event] | None:
+        rows = await journal_rows(app)
+        return rows if keys <= {e.data.get("key") for e in rows} else None
+
+    rows = await wait_for(pilot, all_journaled, what=f"{len(keys)} system changes journaled")
+    await wait_for_timeline(app, rows[-1].seq)
+    return rows
+
+
 async def journal_of(app: CockpitApp) -> Journal:
     """The app's journal, once open: the cockpit opens it after its first frame."""
     await app.journal_ready.wait()
@@ -250,7 +282,8 @@ async def record_demo_incident(journal_path: Path) -> Event:
         recorder = ObservationRecorder(await journal_of(app), app.session.incident)
 
         async def poll() -> None:
-            await refresh_sources(app)
+            # the changes are journaled before the clock moves on: their times are fixed
+            await refresh_and_journal(pilot)
             for source in app.session.sources:
                 assert source.latest is not None
                 await recorder.record(source.latest)
