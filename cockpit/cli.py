@@ -1,38 +1,23 @@
-"""Command-line front: the live cockpit, the demo, and the journal commands.
+"""Command-line front: argparse and dispatch only.
 
-Exit codes: 0 ok, 1 a failure was found (e.g. a broken chain), 2 usage or configuration error.
-Every error a user can cause is one line on stderr, never a traceback.
+The interactive runs live in cockpit/launch.py, the other commands in cockpit/commands.py;
+exit codes and the one-line error rule in cockpit/errors.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from cockpit import __version__
-from cockpit.paths import default_journal
-
-EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A mistake the user can fix; printed as one line, exit 2."""
+from cockpit.errors import EXIT_USAGE, exit_code, one_line
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"cockpit: {message} (see cockpit --help)\n")
-
-
-def new_incident_id(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
-    return now.strftime("INC-%Y%m%d-%H%M")
 
 
 def _journal_option(p: argparse.ArgumentParser, sub: bool) -> None:
@@ -104,182 +89,86 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def journal_path(args: argparse.Namespace) -> Path:
-    given = getattr(args, "journal", None)
-    return Path(given).expanduser() if given else default_journal()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = _HANDLERS.get(args.command or "run")
-    assert handler is not None
+    handler = _HANDLERS[args.command or "run"]
     try:
         return handler(args)
-    except UsageError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    except (Exception, KeyboardInterrupt) as exc:
+        code = exit_code(exc)
+        if code is None:
+            raise  # not an error the user caused: a bug, whose traceback is wanted
+        if line := one_line(exc):
+            print(line, file=sys.stderr)
+        return code
 
 
-def _run_async(coro: Coroutine[Any, Any, int]) -> int:
-    from cockpit.journal.store import JournalError
-
-    try:
-        return asyncio.run(coro)
-    except JournalError as exc:
-        raise UsageError(str(exc)) from None
+# Each handler imports its module only when its command runs: Textual is loaded for the
+# interactive runs alone (launch.py), the journal store for the journal commands alone.
 
 
-# -- journal commands -------------------------------------------------------------------
-
-
-async def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
-    from cockpit.journal.store import Journal
-
-    return await Journal.open(journal_path(args), create=create)
-
-
-async def _pick_incident(journal: Any, wanted: str | None) -> str:
-    if wanted:
-        if not await journal.has_incident(wanted):
-            known = await journal.incident_ids()
-            hint = f"known: {', '.join(known[-5:])}" if known else "the journal is empty"
-            raise UsageError(f"no incident {wanted!r} in {journal.path} ({hint})")
-        return wanted
-    latest = await journal.latest_incident()
-    if latest is None:
-        raise UsageError(f"{journal.path} holds no incident yet: start one with cockpit note TEXT")
-    return latest
-
-
-def cmd_incidents(args: argparse.Namespace) -> int:
-    from cockpit.journal.incidents import list_incidents, render_table
-
-    async def go() -> int:
-        async with await _open(args) as journal:
-            rows = await list_incidents(journal)
-        if args.format == "json":
-            print(json.dumps([r.to_dict() for r in rows], indent=2))
-        else:
-            print(render_table(rows))
-        return EXIT_OK
-
-    return _run_async(go())
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from cockpit.journal import export
-
-    if args.format not in export.FORMATS:
-        raise UsageError(
-            f"unknown export format {args.format!r}: use one of {', '.join(export.FORMATS)}"
-        )
-
-    async def go() -> int:
-        async with await _open(args) as journal:
-            incident = await _pick_incident(journal, args.incident)
-            text = await export.render(journal, incident, args.format)
-        if args.output:
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
-        else:
-            sys.stdout.write(text)
-        return EXIT_OK
-
-    return _run_async(go())
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        async with await _open(args) as journal:
-            result = await journal.verify()
-        print(result.line())
-        return EXIT_OK if result.ok else EXIT_FOUND
-
-    return _run_async(go())
-
-
-def cmd_note(args: argparse.Namespace) -> int:
-    from cockpit.identity import resolve_operator
-    from cockpit.model import Draft
-
-    text = args.text.strip()
-    if not text:
-        raise UsageError("the note is empty: cockpit note 'what you saw or decided'")
-
-    async def go() -> int:
-        async with await _open(args, create=True) as journal:
-            incident = args.incident or await journal.latest_incident() or new_incident_id()
-            draft = Draft(
-                incident=incident,
-                kind="note.added",
-                actor=resolve_operator(args.operator),
-                data={"type": args.type, "text": text},
-            )
-            event = await journal.append(draft)
-        print(f"journaled #{event.seq} in {event.incident}")
-        return EXIT_OK
-
-    return _run_async(go())
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from cockpit.journal.importer import ImportError_, read_jsonl
-
-    try:
-        drafts = read_jsonl(Path(args.file))
-    except ImportError_ as exc:
-        raise UsageError(str(exc)) from None
-
-    async def go() -> int:
-        async with await _open(args, create=True) as journal:
-            before, _ = await journal.head()
-            await journal.append_many(drafts)
-            after, _ = await journal.head()
-        print(f"imported {after - before} new events ({len(drafts) - (after - before)} known)")
-        return EXIT_OK
-
-    return _run_async(go())
-
-
-# -- interactive commands (Textual is imported only here) ---------------------------------
-
-
-def cmd_run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     from cockpit.launch import run_live
 
     return run_live(args)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from cockpit.launch import run_demo
 
     return run_demo(args)
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
+def _replay(args: argparse.Namespace) -> int:
     from cockpit.launch import run_replay
 
     return run_replay(args)
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from cockpit.launch import run_doctor
+def _incidents(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_incidents
 
-    return run_doctor(args)
+    return cmd_incidents(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_export
+
+    return cmd_export(args)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_verify
+
+    return cmd_verify(args)
+
+
+def _note(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_note
+
+    return cmd_note(args)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_import
+
+    return cmd_import(args)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_doctor
+
+    return cmd_doctor(args)
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": cmd_run,
-    "demo": cmd_demo,
-    "incidents": cmd_incidents,
-    "export": cmd_export,
-    "verify": cmd_verify,
-    "note": cmd_note,
-    "import": cmd_import,
-    "replay": cmd_replay,
-    "doctor": cmd_doctor,
+    "run": _run,
+    "demo": _demo,
+    "replay": _replay,
+    "incidents": _incidents,
+    "export": _export,
+    "verify": _verify,
+    "note": _note,
+    "import": _import,
+    "doctor": _doctor,
 }

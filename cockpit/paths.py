@@ -8,11 +8,16 @@ from pathlib import Path
 from platformdirs import user_config_path, user_state_path
 
 
-def default_journal() -> Path:
+def journal_path(given: str | os.PathLike[str] | None, *, demo: bool = False) -> Path:
+    """The journal a command works on: `--journal`, else $COCKPIT_JOURNAL, else the XDG state
+    dir. The demo keeps its own file there, so practice never mixes with real incidents."""
+    if given:
+        return Path(given).expanduser()
     env = os.environ.get("COCKPIT_JOURNAL")
     if env:
         return Path(env).expanduser()
-    return user_state_path("cockpit") / "journal.sqlite"
+    name = "demo-journal.sqlite" if demo else "journal.sqlite"
+    return user_state_path("cockpit") / name
 
 
 def default_config() -> Path:

@@ -1,12 +1,67 @@
-"""The `cockpit incidents` listing: one summary per incident stream."""
+"""The incident streams of a journal: which one a command works on, and the listing.
+
+Every command and run picks its incident here: `--incident`, else the most recent one, else
+(for a run or a note) a new id. A stream is created by its first event, so a new id needs
+nothing written.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import msgspec
 
 from cockpit.journal.projection import load_state
+
+
+class IncidentNotFound(LookupError):
+    """The incident a command was asked for is not in the journal; the message says which
+    ones are."""
+
+
+class IncidentIndex(Protocol):
+    """The part of a journal that picking needs (the store's Journal)."""
+
+    path: Any
+
+    async def incident_ids(self) -> list[str]: ...
+
+    async def latest_incident(self) -> str | None: ...
+
+    async def has_incident(self, incident: str) -> bool: ...
+
+
+def new_incident_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return now.strftime("INC-%Y%m%d-%H%M")
+
+
+def incident_to_run(wanted: str | None) -> str:
+    """The live cockpit and the demo: join or start `--incident`, else start a new one. The
+    journal is not read for this: it opens after the first frame."""
+    return wanted or new_incident_id()
+
+
+async def existing_incident(journal: IncidentIndex, wanted: str | None, *, when_empty: str) -> str:
+    """`export`, `replay`: the named incident, which must exist, else the most recent one.
+    `when_empty` ends the message for a journal without any incident."""
+    if wanted:
+        if not await journal.has_incident(wanted):
+            known = await journal.incident_ids()
+            hint = f"known: {', '.join(known[-5:])}" if known else "the journal is empty"
+            raise IncidentNotFound(f"no incident {wanted!r} in {journal.path} ({hint})")
+        return wanted
+    latest = await journal.latest_incident()
+    if latest is None:
+        raise IncidentNotFound(f"{journal.path} holds no incident yet: {when_empty}")
+    return latest
+
+
+async def incident_to_append(journal: IncidentIndex, wanted: str | None) -> str:
+    """`note`: the named incident (its first event starts it), else the most recent one, else a
+    new one: a note on an empty journal starts an incident."""
+    return wanted or await journal.latest_incident() or new_incident_id()
 
 
 class IncidentRow(msgspec.Struct, frozen=True):

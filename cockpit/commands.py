@@ -1,0 +1,139 @@
+"""The non-interactive commands: incidents, export, verify, note, import, doctor.
+
+Each takes the parsed arguments and returns an exit code (cockpit/errors.py); an error the
+user can cause is raised and turned into one line by the CLI. No Textual here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cockpit.errors import EXIT_FOUND, EXIT_OK, UsageError
+from cockpit.paths import journal_path
+
+if TYPE_CHECKING:
+    from cockpit.journal.store import Journal
+
+
+async def _open(args: argparse.Namespace, *, create: bool = False) -> Journal:
+    from cockpit.journal import store
+
+    return await store.Journal.open(journal_path(getattr(args, "journal", None)), create=create)
+
+
+def cmd_incidents(args: argparse.Namespace) -> int:
+    from cockpit.journal.incidents import list_incidents, render_table
+
+    async def go() -> int:
+        async with await _open(args) as journal:
+            rows = await list_incidents(journal)
+        if args.format == "json":
+            print(json.dumps([r.to_dict() for r in rows], indent=2))
+        else:
+            print(render_table(rows))
+        return EXIT_OK
+
+    return asyncio.run(go())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from cockpit.journal import export
+    from cockpit.journal.incidents import existing_incident
+
+    if args.format not in export.FORMATS:
+        raise UsageError(
+            f"unknown export format {args.format!r}: use one of {', '.join(export.FORMATS)}"
+        )
+
+    async def go() -> int:
+        async with await _open(args) as journal:
+            incident = await existing_incident(
+                journal, args.incident, when_empty="start one with cockpit note TEXT"
+            )
+            text = await export.render(journal, incident, args.format)
+        if args.output:
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+
+    return asyncio.run(go())
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    async def go() -> int:
+        async with await _open(args) as journal:
+            result = await journal.verify()
+        print(result.line())
+        return EXIT_OK if result.ok else EXIT_FOUND
+
+    return asyncio.run(go())
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    from cockpit.identity import resolve_operator
+    from cockpit.journal.incidents import incident_to_append
+    from cockpit.model import Draft
+
+    text = args.text.strip()
+    if not text:
+        raise UsageError("the note is empty: cockpit note 'what you saw or decided'")
+
+    async def go() -> int:
+        async with await _open(args, create=True) as journal:
+            draft = Draft(
+                incident=await incident_to_append(journal, args.incident),
+                kind="note.added",
+                actor=resolve_operator(args.operator),
+                data={"type": args.type, "text": text},
+            )
+            event = await journal.append(draft)
+        print(f"journaled #{event.seq} in {event.incident}")
+        return EXIT_OK
+
+    return asyncio.run(go())
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from cockpit.journal.importer import read_jsonl
+
+    drafts = read_jsonl(Path(args.file))
+
+    async def go() -> int:
+        async with await _open(args, create=True) as journal:
+            before, _ = await journal.head()
+            await journal.append_many(drafts)
+            after, _ = await journal.head()
+        print(f"imported {after - before} new events ({len(drafts) - (after - before)} known)")
+        return EXIT_OK
+
+    return asyncio.run(go())
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from cockpit.config import load_config
+    from cockpit.doctor import render, run_checks, summary
+
+    given = getattr(args, "config", None)
+    config = load_config(Path(given) if given else None)
+    if not config.configured():
+        print(
+            "cockpit: nothing to check: no source configured. Write a config "
+            f"({config.path or 'config.toml in the XDG config dir'}) with [prometheus], "
+            "[alertmanager] or [kubernetes], or set PROMETHEUS_URL / ALERTMANAGER_URL / "
+            "KUBECONFIG; or try `cockpit demo`",
+            file=sys.stderr,
+        )
+        return EXIT_FOUND
+    rows = asyncio.run(run_checks(config))
+    print(render(rows))
+    print(summary(rows))
+    return EXIT_OK if all(ok for _, ok, _ in rows) else EXIT_FOUND
