@@ -29,8 +29,8 @@ class UsageError(Exception):
 DOMAIN_ERRORS: tuple[tuple[str, str, int], ...] = (
     ("cockpit.config", "ConfigError", EXIT_USAGE),
     ("cockpit.themes", "ThemeError", EXIT_USAGE),
-    # the store's errors (VersionConflict, a newer schema, a closed file) derive from it
-    ("cockpit.journal.location", "JournalError", EXIT_USAGE),
+    # any backend's: a wrong --journal, a newer schema, a stale version (VersionConflict)
+    ("cockpit.journal.errors", "JournalError", EXIT_USAGE),
     ("cockpit.journal.incidents", "IncidentNotFound", EXIT_USAGE),
     ("cockpit.journal.importer", "ImportError_", EXIT_USAGE),
 )

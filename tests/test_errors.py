@@ -33,7 +33,7 @@ def test_usage_error_carries_its_code() -> None:
 
 
 def test_subclasses_of_a_domain_error_map_too() -> None:
-    from cockpit.journal.store import VersionConflict
+    from cockpit.journal.errors import VersionConflict
 
     assert exit_code(VersionConflict("someone appended first")) == EXIT_USAGE
 

@@ -8,28 +8,19 @@ nothing written.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cockpit.journal.projection import load_state
 
+if TYPE_CHECKING:
+    from cockpit.journal.ports import EventLog
+
 
 class IncidentNotFound(LookupError):
     """The incident a command was asked for is not in the journal; the message says which
     ones are."""
-
-
-class IncidentIndex(Protocol):
-    """The part of a journal that picking needs (the store's Journal)."""
-
-    path: Any
-
-    async def incident_ids(self) -> list[str]: ...
-
-    async def latest_incident(self) -> str | None: ...
-
-    async def has_incident(self, incident: str) -> bool: ...
 
 
 def new_incident_id(now: datetime | None = None) -> str:
@@ -43,7 +34,7 @@ def incident_to_run(wanted: str | None) -> str:
     return wanted or new_incident_id()
 
 
-async def existing_incident(journal: IncidentIndex, wanted: str | None, *, when_empty: str) -> str:
+async def existing_incident(journal: EventLog, wanted: str | None, *, when_empty: str) -> str:
     """`export`, `replay`: the named incident, which must exist, else the most recent one.
     `when_empty` ends the message for a journal without any incident."""
     if wanted:
@@ -58,7 +49,7 @@ async def existing_incident(journal: IncidentIndex, wanted: str | None, *, when_
     return latest
 
 
-async def incident_to_append(journal: IncidentIndex, wanted: str | None) -> str:
+async def incident_to_append(journal: EventLog, wanted: str | None) -> str:
     """`note`: the named incident (its first event starts it), else the most recent one, else a
     new one: a note on an empty journal starts an incident."""
     return wanted or await journal.latest_incident() or new_incident_id()
@@ -89,7 +80,7 @@ class IncidentRow(msgspec.Struct, frozen=True):
         }
 
 
-async def list_incidents(journal: Any) -> list[IncidentRow]:
+async def list_incidents(journal: EventLog) -> list[IncidentRow]:
     rows = []
     for incident in await journal.incident_ids():
         state = await load_state(journal, incident)
