@@ -1,0 +1,108 @@
+"""The connection to one API server: kubeconfig loaded once, API objects, raw JSON answers,
+and the API's errors as one line (in the vocabulary of cockpit.sources.errors)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.client.exceptions import ApiException
+
+from cockpit.sources.base import SourceError
+from cockpit.sources.errors import http_reason, server_message, short_reason
+from cockpit.sources.kubernetes.decode import Raw
+
+if TYPE_CHECKING:
+    from cockpit.config import KubernetesConfig
+
+# the API server's CA comes from the kubeconfig, not from a cockpit setting
+TLS_FIX = "check certificate-authority in the kubeconfig"
+
+_APIS: dict[str, Any] = {
+    "core": k8s.CoreV1Api,
+    "apps": k8s.AppsV1Api,
+    "authz": k8s.AuthorizationV1Api,
+    "version": k8s.VersionApi,
+    "coreroot": k8s.CoreApi,
+}
+
+
+class KubeApi:
+    """Lazily loads kubeconfig (or the in-cluster account) and hands out API objects."""
+
+    def __init__(self, config: KubernetesConfig) -> None:
+        self.config = config
+        self._api_client: k8s.ApiClient | None = None
+
+    @property
+    def host(self) -> str:
+        return self._api_client.configuration.host if self._api_client else "?"
+
+    def client(self) -> k8s.ApiClient:
+        """Load the config once; a failure is one line on how to fix it (SourceError)."""
+        if self._api_client is not None:
+            return self._api_client
+        cfg = k8s.Configuration()
+        # read KUBECONFIG now: the client's default was frozen at import time
+        path = self.config.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        try:
+            if self.config.in_cluster:
+                k8s_config.load_incluster_config(client_configuration=cfg)
+            else:
+                k8s_config.load_kube_config(
+                    config_file=path,
+                    context=self.config.context,
+                    client_configuration=cfg,
+                    persist_config=False,
+                )
+        except (k8s_config.ConfigException, OSError, ValueError, TypeError) as exc:
+            if self.config.in_cluster:
+                raise SourceError(
+                    f"kubernetes: cannot load the in-cluster service account: {exc}"
+                ) from exc
+            raise SourceError(
+                f"kubernetes: cannot load kubeconfig {path}: {exc} "
+                "(set [kubernetes] kubeconfig/context or KUBECONFIG)"
+            ) from exc
+        self._api_client = k8s.ApiClient(configuration=cfg)
+        return self._api_client
+
+    def api(self, which: str) -> Any:
+        """ "core", "apps", "authz", "version" or "coreroot", bound to the loaded config."""
+        return _APIS[which](self.client())
+
+    def close(self) -> None:
+        if self._api_client is not None:
+            with contextlib.suppress(Exception):
+                self._api_client.close()
+            self._api_client = None
+
+
+def read_json(resp: Any) -> tuple[int, str, Raw]:
+    """(status, reason, body) of an answer fetched with _preload_content=False."""
+    try:
+        data = resp.data
+        body = json.loads(data) if data else {}
+        return int(resp.status), str(resp.reason or ""), body
+    finally:
+        resp.release_conn()
+
+
+def api_status_message(exc: ApiException) -> str:
+    """The `message` of the Status body the API returned, else the raw reason."""
+    return server_message(exc.body, status=int(exc.status or 0), fallback=str(exc.reason or ""))
+
+
+def api_problem(exc: ApiException) -> str:
+    """An HTTP answer of the API as one line: "404 Not Found: deployments.apps ... not found"."""
+    status = int(exc.status or 0)
+    return f"{status} {http_reason(status, str(exc.reason or ''))}: {api_status_message(exc)}"
+
+
+def no_answer(exc: BaseException) -> str:
+    """Why the API server gave no answer at all (connection refused, DNS, TLS, ...)."""
+    return short_reason(exc, tls_fix=TLS_FIX)
