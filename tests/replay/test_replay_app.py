@@ -111,7 +111,8 @@ async def test_keys_move_the_shown_moment(journal_path: Path) -> None:
             pilot, lambda: replay_moment(app) >= began + 5, what="the replay to play 5 s"
         )
         speed = (replay_moment(app) - began) / (time.monotonic() - wall)
-        assert speed > 3, f"x10 played at x{speed:.1f}"
+        # x1 could not do better than ~1; the margin below 10 is for a loaded machine
+        assert speed > 2, f"x10 played at x{speed:.1f}"
         assert replay_moment(app) > start + 2
         await wait_for(  # the bar follows the moment as it plays
             pilot,
