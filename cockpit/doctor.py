@@ -6,8 +6,15 @@ from typing import Any
 
 from cockpit.config import Config
 from cockpit.sources.base import SourceError
+from cockpit.sources.factory import no_source_message
 
 Row = tuple[str, bool, str]
+
+
+def nothing_to_check(config: Config) -> str | None:
+    """The configuration error that stops `cockpit doctor` before any check (exit 2), in the
+    live run's words; None when at least one source is configured."""
+    return None if config.configured() else no_source_message(config)
 
 
 async def _prometheus_rows(config: Config) -> list[Row]:

@@ -5,7 +5,18 @@ from __future__ import annotations
 import time
 
 from cockpit.config import Config
+from cockpit.paths import default_config
 from cockpit.sources.base import Clock, Source
+
+
+def no_source_message(config: Config) -> str:
+    """The one line for a config that asks for no live source (live run and doctor alike):
+    what is wrong, where, and how to fix it."""
+    where = config.path or default_config()
+    return (
+        f"no source configured: set [prometheus] url, [alertmanager] url or [kubernetes] in "
+        f"{where} (or PROMETHEUS_URL / ALERTMANAGER_URL / KUBECONFIG); or try `cockpit demo`"
+    )
 
 
 def build_sources(
