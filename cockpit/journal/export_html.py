@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from html import escape
 
-from cockpit.journal.export import fmt_duration, hhmmss
-from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Evidence, Postmortem, fmt_value
+from cockpit.journal.format import fmt_duration, fmt_value, hhmmss
+from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Evidence, Postmortem
 from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

@@ -7,7 +7,7 @@ evidence is appended to the "What" cell rather than given a column, keeping rows
 
 from __future__ import annotations
 
-from cockpit.journal.export import fmt_duration, hhmmss, md_text
+from cockpit.journal.format import fmt_duration, hhmmss, md_text
 from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem
 
 AMENDED = "(amended)"

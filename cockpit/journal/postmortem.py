@@ -7,59 +7,37 @@ amended note texts, the same evidence and the same deploy-to-alert correlations.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
+import zlib
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
-from cockpit.journal import codec
-from cockpit.journal.events import NOTE_TYPES, is_system
-from cockpit.journal.export import describe, fmt_duration, hhmmss
-from cockpit.journal.projection import IncidentState, fold
-from cockpit.model import Event, parse_ts
 
-if TYPE_CHECKING:
-    from cockpit.journal.ports import JournalPort, ObservationLog
+from cockpit.correlate import WINDOW_S, Rollout, suspect
+from cockpit.journal.format import describe, fmt_duration, fmt_value, hhmmss
+from cockpit.journal.projection import fold
+from cockpit.kinds import NOTE_TYPES, is_change, is_operator, is_view
+from cockpit.model import Event, IncidentState, parse_ts
 
-# A deploy this long before an alert fired is a suspect (the sources use the same window).
-CORRELATION_WINDOW_S = 30 * 60
+# A deploy this long before an alert fired is a suspect: correlate.py's rule, the live one.
+CORRELATION_WINDOW_S = WINDOW_S
 # An observations body larger than this once inflated is ignored: the file is untrusted input.
-MAX_OBSERVATION_BYTES = codec.MAX_BODY_BYTES
+MAX_OBSERVATION_BYTES = 16 * 1024 * 1024
 NOTE_SECTIONS = (
     ("decision", "Decisions"),
     ("hypothesis", "Hypotheses"),
     ("finding", "Findings"),
     ("note", "Notes"),
 )
-_NOT_OPERATOR = ("system.", "session.", "view.", "export.")
 _MILESTONE_KINDS = {
     "declared": ("incident.declared",),
     "mitigated": ("status.changed", "remediation.succeeded"),
     "resolved": ("status.changed",),
 }
-
-
-def is_operator_action(kind: str) -> bool:
-    """Typed by a responder (the same rule the projection uses to list operators)."""
-    return not kind.startswith(_NOT_OPERATOR)
-
-
-def fmt_value(value: float | None) -> str:
-    """A metric value short enough for a table cell or an axis label."""
-    if value is None:
-        return "no data"
-    size = abs(value)
-    if size >= 1000:
-        text = f"{value:,.0f}"
-    elif size >= 10:
-        text = f"{value:.1f}"
-    else:
-        text = f"{value:.3g}"
-    if "e" not in text and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def _number(value: Any) -> float | None:
@@ -188,7 +166,7 @@ class Entry(msgspec.Struct, frozen=True):
 
     @property
     def operator(self) -> bool:
-        return is_operator_action(self.event.kind)
+        return is_operator(self.event.kind)
 
 
 class DeployChange(msgspec.Struct, frozen=True):
@@ -311,14 +289,19 @@ def build(
     by_id = {n.event.id: n for n in notes}
     # every event's moment parsed once: markers, the window and the context series share it
     epochs = {ts: _epoch(ts) for ts in {e.ts for e in events}} if charts else {}
-    visible = [e for e in events if not e.kind.startswith("view.")]  # is_view, inlined
+    # the registry asked once per distinct kind, not once per event
+    distinct = {e.kind for e in events}
+    views = {k for k in distinct if is_view(k)}
+    operator = {k for k in distinct if is_operator(k)}
+    changes = {k for k in distinct if is_change(k)}
+    visible = [e for e in events if e.kind not in views]
     entries: list[Entry] = []
     markers: list[Marker] = []
     add_entry, add_marker, evidence_of = entries.append, markers.append, Evidence.from_context
     number = 0
     for e in visible:
         what, amended = _what(e, by_id, root)
-        if e.kind.startswith(_NOT_OPERATOR):  # not is_operator_action, inlined
+        if e.kind not in operator:
             add_entry(Entry(e, what, amended))
             continue
         number += 1
@@ -335,11 +318,7 @@ def build(
         at = _epoch(d.ts)
         if at is not None:
             markers.append(Marker(at, "deploy", f"{hhmmss(d.ts)} deploy {d.line()}"))
-    system_kind: dict[str, bool] = {}  # is_system per distinct kind, not per event
-    for e in visible:
-        if e.kind not in system_kind:
-            system_kind[e.kind] = is_system(e.kind) and not e.kind.startswith("session.")
-    system = tuple(x for x in entries if system_kind[x.event.kind])
+    system = tuple(x for x in entries if x.event.kind in changes)
     window = _window(state, events, epochs) if charts else (0.0, 0.0)
     return Postmortem(
         incident=incident,
@@ -363,7 +342,7 @@ def build(
     )
 
 
-async def gather(journal: JournalPort, incident: str) -> Postmortem:
+async def gather(journal: Any, incident: str) -> Postmortem:
     """Everything the exports need from an open journal, metric observations included."""
     events = await journal.events(incident)
     panels = await load_panels(journal, incident)
@@ -443,9 +422,13 @@ def _deploys(events: Iterable[Event]) -> list[DeployChange]:
 
 
 def _correlations(events: Sequence[Event]) -> list[Correlation]:
-    """The sources' own deploy correlation, else the latest journaled deploy shortly before."""
+    """The sources' own deploy correlation, else correlate.py's rule on the journaled deploys.
+
+    The rule is the live one (same window, label matching and tie-break), so the export names
+    the suspect the alert row named, in the same words.
+    """
     out = []
-    deploys = [(t, e) for e in events if e.kind == "system.deploy" for t in [_epoch(e.ts)] if t]
+    rollouts = [r for e in events if e.kind == "system.deploy" for r in _rollout(e)]
     for e in events:
         if e.kind != "system.alert.firing":
             continue
@@ -455,19 +438,27 @@ def _correlations(events: Sequence[Event]) -> list[Correlation]:
             out.append(Correlation(e.ts, alert, severity, _text(e.data["deploy"]), "source"))
             continue
         fired = _epoch(_text(e.data.get("starts_at"))) or _epoch(e.ts)
-        if fired is None:
+        labels = e.data.get("labels")
+        if fired is None or not isinstance(labels, dict):
             continue
-        before = [(t, d) for t, d in deploys if 0 <= fired - t <= CORRELATION_WINDOW_S]
-        if before:
-            at, d = max(before, key=lambda pair: pair[0])
-            name = _text(d.data.get("deployment"))
-            rev = d.data.get("revision")
-            label = f"{name} rev {rev}" if rev is not None else name
-            minutes = int((fired - at) // 60)
-            out.append(
-                Correlation(e.ts, alert, severity, f"{label}, {minutes} min before", "journal")
-            )
+        found = suspect(labels, fired, rollouts)
+        if found is not None:
+            out.append(Correlation(e.ts, alert, severity, found.text, "journal"))
     return out
+
+
+def _rollout(e: Event) -> list[Rollout]:
+    """A journaled system.deploy as the correlation rule sees it ([] if its time is unreadable).
+
+    The data names the deployment "namespace/name"; its moment is the rollout's own when the
+    source recorded one, else when it was journaled.
+    """
+    at = _epoch(_text(e.data.get("created"))) or _epoch(e.ts)
+    if at is None:
+        return []
+    namespace, _, name = _text(e.data.get("deployment")).rpartition("/")
+    revision = e.data.get("revision")
+    return [Rollout(namespace, name, None if revision is None else _text(revision), at)]
 
 
 def _milestones(state: IncidentState, events: Sequence[Event]) -> list[Milestone]:
@@ -479,7 +470,7 @@ def _milestones(state: IncidentState, events: Sequence[Event]) -> list[Milestone
         kinds = _MILESTONE_KINDS.get(name)
         marking = [e for e in events if e.ts == at and (kinds is None or e.kind in kinds)]
         if name == "acknowledged":
-            marking = [e for e in marking if is_operator_action(e.kind)] or marking
+            marking = [e for e in marking if is_operator(e.kind)] or marking
         event = marking[-1] if name == "resolved" and marking else (marking or [None])[0]
         since = None if name == "started" else state.duration(state.started, at)
         out.append(
@@ -549,8 +540,19 @@ def _series(
 
 
 def decode_panels(body: bytes | str) -> list[Series]:
-    """One observations body ({"panels": [...]}, codec.py) -> series; junk gives []."""
-    payload = codec.decode(body, limit=MAX_OBSERVATION_BYTES)
+    """One observations body (zlib JSON {"panels": [...]}) -> series; junk gives []."""
+    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+    try:
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(raw, MAX_OBSERVATION_BYTES)
+        if inflater.unconsumed_tail:
+            return []  # larger than any honest snapshot: refuse rather than inflate
+    except zlib.error:
+        text = raw  # tolerate an uncompressed body
+    try:
+        payload = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return []
     panels = payload.get("panels") if isinstance(payload, dict) else None
     if not isinstance(panels, list):
         return []
@@ -591,7 +593,7 @@ def merge_panels(bodies: Iterable[list[Series]]) -> list[Series]:
     ]
 
 
-async def load_panels(journal: ObservationLog, incident: str) -> list[Series]:
+async def load_panels(journal: Any, incident: str) -> list[Series]:
     """Metric series recorded in the journal's observations table (kind "panels")."""
     try:
         rows = await journal.observations(incident, kinds=("panels",))

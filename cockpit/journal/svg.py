@@ -13,7 +13,8 @@ from html import escape
 
 import msgspec
 
-from cockpit.journal.postmortem import Marker, Series, fmt_value
+from cockpit.journal.format import fmt_value
+from cockpit.journal.postmortem import Marker, Series
 
 # One stroke colour per chart, none shared with thresholds or markers: a test (or a reader of
 # a black-and-white print) can tell each line apart from everything drawn around it.

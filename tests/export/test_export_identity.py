@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from msgspec.structs import replace
 
-from cockpit.journal.export import md_text, render, to_jsonl
+from cockpit.journal.export import render, to_jsonl
+from cockpit.journal.format import md_text
 from cockpit.journal.postmortem import build
 from cockpit.journal.store import Journal
 from cockpit.model import Draft, Event

@@ -53,12 +53,22 @@ def test_cyclic_amendments_do_not_hang() -> None:
 def test_correlation_by_time_when_the_source_gave_none() -> None:
     s = script()
     s.add("19:30:00", "system.deploy", "kubernetes", deployment="shop/cart", revision=7)
-    s.add("19:41:00", "system.alert.firing", "alertmanager", alert="CartSlow", severity="warning")
-    s.add("23:00:00", "system.alert.firing", "alertmanager", alert="Unrelated")
+    labels = {"app": "cart", "namespace": "shop"}
+    s.add(
+        "19:41:00",
+        "system.alert.firing",
+        "alertmanager",
+        alert="CartSlow",
+        severity="warning",
+        labels=labels,
+    )
+    # correlate.py's rule: a deploy is a suspect only for an alert naming it or its namespace
+    s.add("19:42:00", "system.alert.firing", "alertmanager", alert="NoLabels")
+    s.add("23:00:00", "system.alert.firing", "alertmanager", alert="Unrelated", labels=labels)
     pm = build(_events(s.drafts))
     assert [(c.alert, c.deploy, c.by) for c in pm.correlations] == [
         ("HighErrorRate", "checkout rev 42, 3 min before", "source"),
-        ("CartSlow", "shop/cart rev 7, 11 min before", "journal"),
+        ("CartSlow", "cart rev 7, 11 min before", "journal"),
     ]
     assert [d.line() for d in pm.deploys] == [
         "shop/checkout rev 42: checkout:1.41 -> checkout:1.42",
