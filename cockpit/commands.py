@@ -120,19 +120,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from cockpit.config import load_config
-    from cockpit.doctor import render, run_checks, summary
+    from cockpit.doctor import nothing_to_check, render, run_checks, summary
 
     given = getattr(args, "config", None)
     config = load_config(Path(given) if given else None)
-    if not config.configured():
-        print(
-            "cockpit: nothing to check: no source configured. Write a config "
-            f"({config.path or 'config.toml in the XDG config dir'}) with [prometheus], "
-            "[alertmanager] or [kubernetes], or set PROMETHEUS_URL / ALERTMANAGER_URL / "
-            "KUBECONFIG; or try `cockpit demo`",
-            file=sys.stderr,
-        )
-        return EXIT_FOUND
+    if problem := nothing_to_check(config):
+        raise UsageError(problem)  # a configuration error, not a failed check
     rows = asyncio.run(run_checks(config))
     print(render(rows))
     print(summary(rows))

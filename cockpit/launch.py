@@ -172,16 +172,12 @@ def run_live(args: argparse.Namespace) -> int:
 
 
 async def _live(args: argparse.Namespace) -> int:
-    from cockpit.sources.factory import build_sources
+    from cockpit.sources.factory import build_sources, no_source_message
 
     operator = _look_up_operator(args)
     config = _config(args)
     if not config.configured():
-        where = config.path or "the config file"
-        raise UsageError(
-            f"no source configured in {where}: set [prometheus] url (or PROMETHEUS_URL), "
-            "[alertmanager] url, [kubernetes]; or try `cockpit demo`"
-        )
+        raise UsageError(no_source_message(config))  # the same line as `cockpit doctor`
     themes, theme = _themes(args, config.theme)
     sources = build_sources(config, read_only=bool(args.read_only))
     return await _run_app(
