@@ -29,6 +29,7 @@ from cockpit.correlate import correlate
 from cockpit.gcpolicy import CollectorPolicy
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
+from cockpit.journal.format import describe
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.keymap import KEYMAP
 from cockpit.model import Event, Snapshot, SourceHealth, SystemChange
@@ -485,7 +486,7 @@ class CockpitApp(PromptHost, App[int]):
             self.journal_error = None
             self.set_banner("", "")
         if not quiet:
-            self.notify(f"journaled #{event.seq}: {exporter.describe(event)}"[:200], markup=False)
+            self.notify(f"journaled #{event.seq}: {describe(event)}"[:200], markup=False)
         return event
 
     async def act(self, coro: Any) -> Event | None:
