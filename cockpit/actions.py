@@ -10,9 +10,11 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from cockpit.journal.errors import VersionConflict
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
+from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts, uuid7
 from cockpit.sources.base import ActionError, Remediator, Silencer
 
@@ -20,6 +22,10 @@ if TYPE_CHECKING:  # the store is loaded after the first frame, with the journal
     from cockpit.journal.store import Journal
 
 ContextProvider = Callable[[], dict[str, Any]]
+Decision = tuple[str, dict[str, Any]]  # the kind and payload an action chose to journal
+# how often an action is re-decided when another process appended first: each conflict means
+# someone else's entry landed, so a few rounds are plenty even with a busy incident
+MAX_ATTEMPTS = 5
 SILENCE_CHOICES = ("15m", "30m", "1h", "2h", "4h", "8h", "24h")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -31,6 +37,31 @@ class ActionRefused(Exception):
 
 class JournalUnavailable(Exception):
     """The journal could not be written: nothing was recorded."""
+
+
+class IncidentView(Protocol):
+    """The incident as folded from the journal, other processes' entries included."""
+
+    @property
+    def state(self) -> IncidentState: ...
+
+    async def catch_up(self) -> None:
+        """Fold the entries appended since the state was last brought up to date."""
+
+
+class _FoldOnDemand:
+    """No controller (a script, a test): the journal is folded when a decision was stale."""
+
+    def __init__(self, actions: Actions) -> None:
+        self._actions = actions
+        self.state = IncidentState(id=actions.incident)
+        self._seq = 0
+
+    async def catch_up(self) -> None:
+        journal = self._actions.journal
+        for event in await journal.events(self.state.id, after_seq=self._seq):
+            self._seq = event.seq
+            self.state = apply(self.state, event)
 
 
 def parse_duration(text: str) -> int:
@@ -66,8 +97,18 @@ class Actions:
         self.read_only = read_only
         self.silencer = silencer
         self.remediator = remediator
-        self.declared = False
+        self.folded: IncidentView = _FoldOnDemand(self)  # the controller replaces it
+        self._operator = operator
         self.session_id = uuid7()[-12:]
+
+    @property
+    def operator(self) -> str:
+        """Who has this cockpit's keyboard: folded from the journal (handoffs included)."""
+        return self.folded.state.sessions.get(self.session_id, self._operator)
+
+    @operator.setter
+    def operator(self, name: str) -> None:
+        self._operator = name
 
     # -- the journal write every action ends with --------------------------------------------
 
@@ -79,6 +120,7 @@ class Actions:
         actor: str | None = None,
         context: dict[str, Any] | None = None,
         once: bool = False,
+        expected_version: int | None = None,
     ) -> Event:
         # a read-only watcher leaves no trace, not even view breadcrumbs
         self._writable(f"record {kind}")
@@ -93,11 +135,29 @@ class Actions:
         try:
             if once:
                 return await self.journal.append_once(draft)  # type: ignore[return-value]
-            return await self.journal.append(draft)
+            return await self.journal.append(draft, expected_version=expected_version)
         except PayloadError as exc:
             raise ActionRefused(str(exc)) from None
+        except VersionConflict:
+            raise  # the decision is stale: decide() folds the news and decides again
         except self.journal.write_errors as exc:
             raise JournalUnavailable(f"journal not written ({exc}): nothing was recorded") from None
+
+    async def decide(self, choose: Callable[[IncidentState], Decision]) -> Event:
+        """Journal what `choose` decides from the incident's current state, appended with
+        `expected_version`: if another process appended first, fold its entries and decide
+        again, so a race is never journaled twice (e.g. two `incident.declared`)."""
+        for _ in range(MAX_ATTEMPTS):
+            state = self.folded.state
+            kind, data = choose(state)
+            try:
+                return await self.record(kind, data, expected_version=state.version)
+            except VersionConflict:
+                await self.folded.catch_up()
+        raise ActionRefused(
+            f"the incident changed {MAX_ATTEMPTS} times while this was being journaled: "
+            "nothing was recorded, try again"
+        )
 
     def _writable(self, what: str) -> None:
         if self.read_only:
@@ -123,24 +183,26 @@ class Actions:
         title = " ".join(title.split())
         if not title:
             raise ActionRefused("the title is empty: describe the impact, e.g. 'checkout 5xx'")
-        kind = "incident.retitled" if self.declared else "incident.declared"
-        event = await self.record(kind, {"title": title})
-        self.declared = True
-        return event
+        return await self.decide(
+            lambda state: (
+                "incident.retitled" if state.declared else "incident.declared",
+                {"title": title},
+            )
+        )
 
     async def set_severity(self, severity: str) -> Event:
         self._writable("change the severity")
         severity = severity.strip().upper()
         if severity not in SEVERITIES:
             raise ActionRefused(f"severity must be one of {', '.join(SEVERITIES)}")
-        return await self.record("severity.changed", {"severity": severity})
+        return await self.decide(lambda _: ("severity.changed", {"severity": severity}))
 
     async def set_status(self, status: str) -> Event:
         self._writable("change the status")
         status = status.strip().lower()
         if status not in STATUSES:
             raise ActionRefused(f"status must be one of {', '.join(STATUSES)}")
-        return await self.record("status.changed", {"status": status})
+        return await self.decide(lambda _: ("status.changed", {"status": status}))
 
     async def add_note(self, note_type: str, text: str) -> Event:
         self._writable("add a note")
@@ -169,20 +231,25 @@ class Actions:
         self._writable("assign a role")
         if role not in ROLES:
             raise ActionRefused(f"role must be one of {', '.join(ROLES)}")
-        operator = operator.strip() or self.operator
-        return await self.record("role.assigned", {"role": role, "operator": operator})
+        holder = operator.strip()
+        return await self.decide(
+            lambda _: ("role.assigned", {"role": role, "operator": holder or self.operator})
+        )
 
     async def handoff(self, to: str) -> Event:
         self._writable("hand over the keyboard")
         to = to.strip()
         if not to:
             raise ActionRefused("name the operator taking the keyboard")
-        if to == self.operator:
-            raise ActionRefused(f"{to} already has the keyboard")
-        event = await self.record(
-            "operator.handoff", {"to": to, "from": self.operator, "session": self.session_id}
-        )
-        self.operator = to
+
+        def hand_over(state: IncidentState) -> Decision:
+            current = state.sessions.get(self.session_id, self._operator)
+            if to == current:
+                raise ActionRefused(f"{to} already has the keyboard")
+            return "operator.handoff", {"to": to, "from": current, "session": self.session_id}
+
+        event = await self.decide(hand_over)
+        self._operator = to  # also when session.started never made it into the journal
         return event
 
     # -- alerts ----------------------------------------------------------------------------------

@@ -24,21 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import math
-import zlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from msgspec.structs import asdict
 
+from cockpit.journal.codec import canonical_json, decode, encode
 from cockpit.journal.projection import IncidentState, apply
-from cockpit.journal.store import canonical_json
 from cockpit.kinds import is_operator
 from cockpit.model import (
     Alert,
@@ -53,30 +51,17 @@ from cockpit.model import (
     parse_ts,
 )
 
+if TYPE_CHECKING:
+    from cockpit.journal.ports import JournalPort, ObservationLog, ObservationRow
+
 log = logging.getLogger(__name__)
 
 WINDOW_S = 15 * 60.0  # the metrics pane shows the last 15 minutes
-MAX_BODY_BYTES = 16 * 1024 * 1024  # inflate limit: the journal file is untrusted input
 THIN_INTERVAL_S = 60.0
 PLAIN_KINDS = ("alerts", "kubernetes", "deploys")
 
 
-def encode(payload: Any) -> tuple[str, bytes]:
-    """(sha256 of the canonical JSON, zlib of it)."""
-    raw = canonical_json(payload).encode("utf-8")
-    return hashlib.sha256(raw).hexdigest(), zlib.compress(raw, 6)
-
-
-def decode(body: bytes) -> Any | None:
-    """Inflate and parse one body; junk or an oversized body gives None."""
-    try:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(bytes(body), MAX_BODY_BYTES)
-        if inflater.unconsumed_tail:
-            return None
-        return json.loads(raw)
-    except (zlib.error, ValueError, UnicodeDecodeError):
-        return None
+__all__ = ["ObservationRecorder", "ReplayFrame", "ReplayModel", "decode", "encode"]
 
 
 def _epoch_ts(epoch: float) -> str:
@@ -106,7 +91,7 @@ class ObservationRecorder:
 
     def __init__(
         self,
-        journal: Any,
+        journal: ObservationLog,
         incident: str,
         *,
         max_bytes: int = 256 * 2**20,
@@ -353,7 +338,7 @@ class ReplayModel:
         self,
         incident: str,
         events: Sequence[Event],
-        rows: Iterable[tuple[int, str, str, str, str, bytes]],
+        rows: Iterable[ObservationRow],
         *,
         window_s: float = WINDOW_S,
     ) -> None:
@@ -405,7 +390,7 @@ class ReplayModel:
         self.end = max(moments) if moments else 0.0
 
     @classmethod
-    async def load(cls, journal: Any, incident: str) -> ReplayModel:
+    async def load(cls, journal: JournalPort, incident: str) -> ReplayModel:
         events = await journal.events(incident)
         rows = await journal.observations(incident)
         return cls(incident, events, rows)

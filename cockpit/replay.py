@@ -15,19 +15,19 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from cockpit.app import CockpitApp, PaneTabs
 from cockpit.gcpolicy import CollectorPolicy
 from cockpit.observations import ReplayFrame, ReplayModel
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.kubernetes import KubernetesPane
-from cockpit.panes.layout import PANE_IDS, activate_pane, pane_grid, pane_of, pane_tabs
+from cockpit.panes.layout import PANE_IDS
 from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.cockpit import COCKPIT_CSS, CockpitScreen
 from cockpit.screens.help import KeysScreen
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
@@ -86,13 +86,30 @@ class ReplayBar(Static):
     """
 
 
+class ReplayScreen(CockpitScreen):
+    """The live cockpit's screen with a position bar and the replay keys in the footer."""
+
+    def compose_bars(self) -> ComposeResult:
+        yield ReplayBar(id="replay-bar")
+
+    def compose_footer(self) -> ComposeResult:
+        yield Footer()
+
+    def on_mount(self) -> None:
+        replay: Any = self.app
+        replay.panes_mounted()
+
+    def pane_shown(self, pane: str, *, breadcrumb: bool) -> None:
+        replay: Any = self.app
+        replay.render_bars()  # nothing is journaled in a replay
+
+
 _REPLAY_ACTIONS = frozenset({"step", "shift", "goto", "play", "help", "focus_pane", "quit"})
 
 
 class ReplayApp(PromptHost, App[int]):
     TITLE = "cockpit replay"
-    HORIZONTAL_BREAKPOINTS = CockpitApp.HORIZONTAL_BREAKPOINTS
-    CSS = CockpitApp.CSS  # the same layout as the live cockpit
+    CSS_PATH = COCKPIT_CSS  # the same screen and layout as the live cockpit
     BINDINGS = [
         # priority: a focused table would take the arrows for its cursor otherwise
         Binding("left", "step(-1)", "Prev entry", priority=True),
@@ -122,32 +139,36 @@ class ReplayApp(PromptHost, App[int]):
         self.moment = model.clamp(model.end if start is None else start)
         self.speed: float | None = None  # None: paused
         self.frame: ReplayFrame | None = None
-        self.active_pane = "alerts"
         # before the first style pass: switching after mount restyles every widget
         start_in_theme(self, themes or {}, theme)
         self._shown = 0  # journal entries in the timeline
+        self.collector = CollectorPolicy()
         self._last_tick = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        yield ReplayBar(id="replay-bar")
-        yield PaneTabs(id="tabs")
-        yield pane_grid()
-        yield Footer()
+    def get_default_screen(self) -> Screen[Any]:
+        return ReplayScreen()
 
-    def on_mount(self) -> None:
+    def panes_mounted(self) -> None:
+        """The screen's panes exist (after the app's own mount): show the first moment."""
         self._player = self.set_interval(PLAY_TICK_S, self._play_tick, pause=True)
         self.show_pane("alerts")
         self.seek(self.moment)
-        self.collector = CollectorPolicy().attach(self)
+        self.collector.attach(self)
         offer_all_themes(self)  # for the palette: the start needed only its own theme
 
     def on_unmount(self) -> None:
         self.collector.release()
 
     @property
-    def main(self) -> Any:
-        return self.screen_stack[0]
+    def main(self) -> ReplayScreen:
+        """The cockpit screen under any open prompt or dialog."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, ReplayScreen)
+        return screen
+
+    @property
+    def active_pane(self) -> str:
+        return self.main.active_pane
 
     # -- showing a moment -----------------------------------------------------------------------
 
@@ -198,7 +219,7 @@ class ReplayApp(PromptHost, App[int]):
             bar.append(" · metrics from journal entries (no observations)")
         bar.append("  ←/→ entry  [/] 1 min  g go to  space play  ? help  q quit", style="dim")
         self.main.query_one(ReplayBar).update(bar)
-        self.main.query_one(PaneTabs).show(pane_tabs(self.active_pane))
+        self.main.show_tabs()
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -284,16 +305,7 @@ class ReplayApp(PromptHost, App[int]):
         self.show_pane(pane)
 
     def show_pane(self, pane: str) -> None:
-        self.active_pane = pane
-        activate_pane(self.main, pane)
-        self.render_bars()
-
-    def on_descendant_focus(self, event: Any) -> None:
-        if self.keep_focus_in_prompt(event.widget):
-            return
-        pane = pane_of(event.widget)
-        if pane is not None and pane != self.active_pane:
-            self.show_pane(pane)
+        self.main.show_pane(pane, breadcrumb=False)
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -36,12 +36,6 @@ def test_the_message_says_what_where_and_how(empty_config: Path) -> None:
     assert nothing_to_check(load_config(empty_config, env={"PROMETHEUS_URL": "http://p"})) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs commands.cmd_doctor to raise UsageError(nothing_to_check(config)) "
-    "instead of printing its own text and returning 1 (cockpit/commands.py is not the "
-    "sources owner's file)",
-)
 def test_doctor_without_a_source_is_a_configuration_error(
     run_cli: RunCli, empty_config: Path
 ) -> None:

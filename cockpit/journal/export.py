@@ -11,9 +11,12 @@ import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.model import Event
+
+if TYPE_CHECKING:
+    from cockpit.journal.ports import JournalPort
 
 FORMATS = ("md", "jsonl", "html")
 
@@ -30,14 +33,15 @@ _json_str = json.encoder.encode_basestring
 
 
 def jsonl_from_rows(rows: Iterable[Sequence[Any]]) -> str:
-    """to_jsonl of stored rows (Journal.raw_rows), byte for byte, without decoding them.
+    """to_jsonl of stored rows (raw_rows(): rows.CheckedRow), byte for byte, not decoded.
 
-    data and context are stored as canonical JSON (sorted keys, compact, ensure_ascii=False),
-    which is what json.dumps re-emits for the parsed payload, so the stored text is embedded
-    as is. A row that does not fit that shape (a type or invalid JSON no cockpit writes) takes
-    the slow path, which behaves as before, errors included.
+    The keys are StoredRow's fields in order, as in Event.as_dict. data and context are
+    stored as canonical JSON (sorted keys, compact, ensure_ascii=False), which is what
+    json.dumps re-emits for the parsed payload, so the stored text is embedded as is. A row
+    that does not fit that shape (a type or invalid JSON no cockpit writes) takes the slow
+    path, which behaves as before, errors included.
     """
-    from cockpit.journal.store import _event_from_row  # here: keeps this module's imports light
+    from cockpit.journal.rows import event_from_row  # here: keeps this module's imports light
 
     out: list[str] = []
     append = out.append
@@ -55,7 +59,7 @@ def jsonl_from_rows(rows: Iterable[Sequence[Any]]) -> str:
                 continue
             except TypeError:  # a non-text value in a text column
                 pass
-        append(to_jsonl([_event_from_row(row[:12], upcast=False)]))
+        append(to_jsonl([event_from_row(row[:-1], upcast=False)]))
     return "".join(out)
 
 
@@ -95,13 +99,13 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-async def render(journal: Any, incident: str, fmt: str) -> str:
+async def render(journal: JournalPort, incident: str, fmt: str) -> str:
     """Render one incident of an open journal in `fmt` (one of FORMATS)."""
     with _gc_paused():
         return await _render(journal, incident, fmt)
 
 
-async def _render(journal: Any, incident: str, fmt: str) -> str:
+async def _render(journal: JournalPort, incident: str, fmt: str) -> str:
     if fmt == "jsonl":
         # raw payloads, not upcast: an import must reproduce the very rows that were hashed
         return jsonl_from_rows(await journal.raw_rows(incident))

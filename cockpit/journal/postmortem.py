@@ -7,26 +7,28 @@ amended note texts, the same evidence and the same deploy-to-alert correlations.
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
-import zlib
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cockpit.correlate import WINDOW_S, Rollout, suspect
+from cockpit.journal import codec
 from cockpit.journal.format import describe, fmt_duration, fmt_value, hhmmss
 from cockpit.journal.projection import fold
 from cockpit.kinds import NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
 
+if TYPE_CHECKING:
+    from cockpit.journal.ports import JournalPort, ObservationLog
+
 # A deploy this long before an alert fired is a suspect: correlate.py's rule, the live one.
 CORRELATION_WINDOW_S = WINDOW_S
 # An observations body larger than this once inflated is ignored: the file is untrusted input.
-MAX_OBSERVATION_BYTES = 16 * 1024 * 1024
+MAX_OBSERVATION_BYTES = codec.MAX_BODY_BYTES
 NOTE_SECTIONS = (
     ("decision", "Decisions"),
     ("hypothesis", "Hypotheses"),
@@ -342,7 +344,7 @@ def build(
     )
 
 
-async def gather(journal: Any, incident: str) -> Postmortem:
+async def gather(journal: JournalPort, incident: str) -> Postmortem:
     """Everything the exports need from an open journal, metric observations included."""
     events = await journal.events(incident)
     panels = await load_panels(journal, incident)
@@ -540,19 +542,8 @@ def _series(
 
 
 def decode_panels(body: bytes | str) -> list[Series]:
-    """One observations body (zlib JSON {"panels": [...]}) -> series; junk gives []."""
-    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-    try:
-        inflater = zlib.decompressobj()
-        text = inflater.decompress(raw, MAX_OBSERVATION_BYTES)
-        if inflater.unconsumed_tail:
-            return []  # larger than any honest snapshot: refuse rather than inflate
-    except zlib.error:
-        text = raw  # tolerate an uncompressed body
-    try:
-        payload = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
-        return []
+    """One observations body ({"panels": [...]}, codec.py) -> series; junk gives []."""
+    payload = codec.decode(body, limit=MAX_OBSERVATION_BYTES)
     panels = payload.get("panels") if isinstance(payload, dict) else None
     if not isinstance(panels, list):
         return []
@@ -593,7 +584,7 @@ def merge_panels(bodies: Iterable[list[Series]]) -> list[Series]:
     ]
 
 
-async def load_panels(journal: Any, incident: str) -> list[Series]:
+async def load_panels(journal: ObservationLog, incident: str) -> list[Series]:
     """Metric series recorded in the journal's observations table (kind "panels")."""
     try:
         rows = await journal.observations(incident, kinds=("panels",))

@@ -6,12 +6,15 @@ plain value and `apply` is the only place that knows what an event means for it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
 from cockpit.kinds import ACK_KINDS, is_operator
 from cockpit.model import Event, IncidentState
+
+if TYPE_CHECKING:
+    from cockpit.journal.ports import EventLog
 
 # IncidentState lives in model, where the panes may read it; re-exported for older callers
 __all__ = ["IncidentState", "apply", "fold", "load_state"]
@@ -71,14 +74,17 @@ def fold(
     return state
 
 
-async def load_state(journal: Any, incident: str, *, snapshot_every: int = 200) -> IncidentState:
+async def load_state(
+    journal: EventLog, incident: str, *, snapshot_every: int = 200
+) -> IncidentState:
     """Current state of `incident`, from its latest snapshot plus the events after it.
 
     Writes a new snapshot when more than `snapshot_every` events had to be folded.
     """
     snap = await journal.latest_snapshot(incident)
     base = IncidentState.from_dict(snap[1]) if snap else IncidentState(id=incident)
-    events = [e for e in await journal.events(incident) if e.version > base.version]
+    # only the events after the snapshot are read, not read and then skipped
+    events = await journal.events(incident, after_version=base.version)
     state = fold(events, base)
     if len(events) > snapshot_every:
         await journal.save_snapshot(incident, state.version, state.to_dict())

@@ -527,7 +527,10 @@ class Journal:
         marks = self._file_marks()
         while not self._closed:
             try:
-                await asyncio.wait_for(self._appended.wait(), timeout=poll)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
+                # arrives as the condition is notified, and a closing cockpit's tail never ends
+                async with asyncio.timeout(poll):
+                    await self._appended.wait()
                 return seen_version
             except TimeoutError:
                 pass

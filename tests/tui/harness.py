@@ -154,11 +154,18 @@ async def wait_for_row(
 # -- the app's state, read in one place ----------------------------------------------------
 
 
+async def panes_mounted(app: CockpitApp) -> None:
+    """Wait until the cockpit screen is mounted and wired to the sources: an autopilot (the
+    snapshot plugin's run_before) may start before that, a person never types that early."""
+    await wait_for(app, lambda: app.main.panes_ready, what="the cockpit screen mounted")
+
+
 async def refresh_sources(app: CockpitApp) -> None:
     """One fetch of every source, as the running cockpit would do each interval."""
+    await panes_mounted(app)
     for source in app.session.sources:
         await source.refresh()
-    app.tick()
+    app.main.tick()
 
 
 _CHANGES: weakref.WeakKeyDictionary[App[Any], list[Any]] = weakref.WeakKeyDictionary()
@@ -179,6 +186,7 @@ async def refresh_and_journal(pilot: Pilot[Any]) -> list[Event]:
     shown in the timeline: what is on screen (and each row's time, taken from the frozen
     clock when it is written) no longer depends on the writer's timing. The rows."""
     app: CockpitApp = pilot.app  # type: ignore[assignment]
+    await panes_mounted(app)
     seen = _changes_seen(app)
     await refresh_sources(app)
     keys = {change.key for change in seen}
@@ -194,8 +202,8 @@ async def refresh_and_journal(pilot: Pilot[Any]) -> list[Event]:
 
 async def journal_of(app: CockpitApp) -> Journal:
     """The app's journal, once open: the cockpit opens it after its first frame."""
-    await app.journal_ready.wait()
-    return app.journal
+    await app.controller.journal_ready.wait()
+    return app.controller.journal
 
 
 async def journal_rows(app: CockpitApp) -> list[Event]:
@@ -206,7 +214,7 @@ async def journal_rows(app: CockpitApp) -> list[Event]:
 async def wait_for_timeline(app: CockpitApp, seq: int, *, timeout: float = WAIT_S) -> None:
     """Wait until the timeline shows journal row `seq`."""
     try:
-        await asyncio.wait_for(app.wait_for_timeline(seq), timeout)
+        await asyncio.wait_for(app.controller.wait_for_seq(seq), timeout)
     except TimeoutError:
         raise AssertionError(f"timed out waiting for row #{seq} in the timeline") from None
 
@@ -218,27 +226,27 @@ def open_prompt(app: App[Any]) -> Any | None:
 
 def active_pane(app: App[Any]) -> str:
     """The id of the pane the cockpit has focused."""
-    return app.active_pane  # type: ignore[attr-defined, no-any-return]
+    return app.main.active_pane  # type: ignore[attr-defined, no-any-return]
 
 
 def selected_item(app: CockpitApp) -> Any | None:
     """The item under the cursor in the active pane."""
-    return app.selected_item()
+    return app.main.selected_item()
 
 
 def session_id(app: CockpitApp) -> str:
     """The id this cockpit process journals its session rows with."""
-    return app.actions_.session_id
+    return app.controller.actions.session_id
 
 
 def show_snapshot(app: CockpitApp, snap: Snapshot) -> None:
     """Hand the cockpit a snapshot as if its source had just published it."""
-    app.on_snapshot(snap)
+    app.main.on_snapshot(snap)
 
 
 def show_health(app: CockpitApp, health: SourceHealth) -> None:
     """Hand the cockpit a source's health as if the source had just reported it."""
-    app.on_health(health)
+    app.main.on_health(health)
 
 
 async def break_journal_writes(

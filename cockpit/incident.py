@@ -1,0 +1,321 @@
+"""The incident controller: everything between the journal and the screen, without Textual.
+
+It opens the journal (after the first frame), loads the incident's history, tails it (so
+another cockpit process's entries arrive too), folds every entry into `IncidentState`,
+journals session start and end and the sources' system changes, and turns journal faults
+into what the UI shows. Actions decide from `state`, which is always the fold of the journal,
+never of app memory.
+
+The UI plugs in through `IncidentListener`; tests drive the controller without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cockpit.actions import ActionRefused, Actions, JournalUnavailable
+from cockpit.journal.projection import IncidentState, apply
+from cockpit.model import Event, Snapshot, SystemChange
+
+if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.store import Journal
+    from cockpit.observations import ObservationRecorder
+    from cockpit.session import Session
+
+
+CLOSE_WAIT_S = 5.0
+
+
+class IncidentListener(Protocol):
+    """What the UI learns from the controller (every method is called on the event loop)."""
+
+    def journal_event(self, event: Event) -> None:
+        """A journal entry of this incident was folded into the state (timeline row)."""
+
+    def state_changed(self) -> None:
+        """A burst of entries is in: refresh what the state shows (status bar)."""
+
+    def journal_problem(self, problem: str | None) -> None:
+        """The journal cannot be written (problem), or it can again (None)."""
+
+    def journal_failed(self, reason: str) -> None:
+        """The journal could not be opened at all: the run cannot go on."""
+
+
+class _NoListener:
+    def journal_event(self, event: Event) -> None:
+        pass
+
+    def state_changed(self) -> None:
+        pass
+
+    def journal_problem(self, problem: str | None) -> None:
+        pass
+
+    def journal_failed(self, reason: str) -> None:
+        pass
+
+
+class IncidentController:
+    """One incident as this process sees it: the journal, its fold, and what gets written."""
+
+    def __init__(self, session: Session, actions: Actions | None = None) -> None:
+        self.session = session
+        self.incident = session.incident
+        self.state = IncidentState(id=session.incident)
+        self.last_seq = 0
+        self.listener: IncidentListener = _NoListener()
+        self.actions = actions or Actions(
+            journal=session.journal,  # type: ignore[arg-type]  # set by open() when None
+            incident=session.incident,
+            operator=session.operator,
+            clock=session.clock,
+            read_only=session.read_only,
+        )
+        self.actions.folded = self  # decisions are taken from our state, not from history
+        self.journal_problem: str | None = None  # the last write failure, shown as a banner
+        self.journal_failure: str | None = None  # the open failed: the run ends with it
+        self.recorder: ObservationRecorder | None = None
+        # the journal opens after the first frame (the store, SQLite and hashing are not
+        # needed to draw it); `journal_ready` is set however the open ends
+        self.first_frame = asyncio.Event()
+        self.journal_ready = asyncio.Event()
+        self.history_loaded = asyncio.Event()
+        self.session_start_done = asyncio.Event()  # system changes are journaled after it
+        self.ended = False
+        self._owns_journal = False
+        self._opening: asyncio.Future[None] | None = None
+        self._changes: asyncio.Queue[SystemChange] = asyncio.Queue()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._session_start: asyncio.Task[None] | None = None
+        self._burst_pending = False
+        self._catching_up = asyncio.Lock()
+
+    @property
+    def journal(self) -> Journal:
+        assert self.session.journal is not None, "the journal is not open yet"
+        return self.session.journal
+
+    @property
+    def is_open(self) -> bool:
+        return self.session.journal is not None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self, listener: IncidentListener | None = None) -> None:
+        """Open, load, tail and journal in the background; nothing here waits for the open."""
+        if listener is not None:
+            self.listener = listener
+        self._spawn(self._connect())
+        self._spawn(self._follow())
+        self._spawn(self._journal_changes())
+        # not awaited by anyone drawing: a durable write must not hold back the first frame
+        self._session_start = self._spawn(self._journal_session_start())
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.append(task)
+        return task
+
+    def frame_shown(self) -> None:
+        """The first frame is on screen: the journal may open and durable writes start."""
+        self.first_frame.set()
+
+    async def _connect(self) -> None:
+        await self.first_frame.wait()
+        await self.open()
+
+    async def open(self) -> None:
+        """Open the journal, once, whoever asks first (after the first frame, or a quit that
+        came before it); a failure is reported to the listener with its one-line reason."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        await asyncio.shield(self._opening)  # a cancelled waiter leaves it opening
+
+    async def _open(self) -> None:
+        try:
+            if self.session.journal is None:
+                from cockpit.journal.store import Journal, JournalError
+
+                assert self.session.journal_path is not None
+                try:
+                    self.session.journal = await Journal.open(
+                        self.session.journal_path, redact_secrets=self.session.redact_secrets
+                    )
+                except JournalError as exc:
+                    self.journal_failure = str(exc)
+                    self.listener.journal_failed(str(exc))
+                    return
+                self._owns_journal = True
+            self.actions.journal = self.session.journal
+            if not self.session.read_only:
+                from cockpit.observations import ObservationRecorder
+
+                self.recorder = ObservationRecorder(self.journal, self.incident)
+        finally:
+            self.journal_ready.set()
+
+    async def close(self) -> None:
+        """Journal the end (if not yet), stop the background work, close what we opened."""
+        try:
+            await self.end_session("closed")
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            # bounded: quitting must never hang on a task that is slow to notice its cancel
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=CLOSE_WAIT_S)
+            if self._owns_journal and self.session.journal is not None:
+                await self.session.journal.close()
+
+    # -- session start and end ---------------------------------------------------------------
+
+    async def _journal_session_start(self) -> None:
+        await self.journal_ready.wait()
+        try:
+            with contextlib.suppress(ActionRefused):
+                await self.perform(
+                    self.actions.session_started(self.session.mode), after_history=False
+                )
+        finally:
+            self.session_start_done.set()
+
+    async def end_session(self, reason: str) -> None:
+        """Journal `session.ended` once, after the start, even when leaving before any frame."""
+        if self.ended:
+            return
+        self.ended = True
+        self.first_frame.set()
+        with contextlib.suppress(Exception):
+            await self.open()
+        if self._session_start is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(self._session_start)
+        with contextlib.suppress(ActionRefused):
+            await self.perform(self.actions.session_ended(reason), after_history=False)
+
+    # -- journal -> state ----------------------------------------------------------------------
+
+    async def _follow(self) -> None:
+        try:
+            await self.journal_ready.wait()
+            if self.session.journal is None:
+                return
+            await self.load_history()
+        finally:
+            # even cancelled or failed: quitting must still journal session.ended
+            self.history_loaded.set()
+        await self._tail()
+
+    async def load_history(self) -> None:
+        """Fold this incident's journal so far."""
+        for event in await self.journal.events(self.incident):
+            self._absorb(event)
+        self.listener.state_changed()
+
+    async def _tail(self) -> None:
+        async for event in self.journal.tail(self.last_seq, self.incident):
+            if self._absorb(event):
+                self._burst()
+
+    async def catch_up(self) -> None:
+        """Fold what other processes appended since our last entry (before re-deciding)."""
+        async with self._catching_up:
+            events = await self.journal.events(self.incident, after_seq=self.last_seq)
+            for event in events:
+                self._absorb(event)
+        if events:
+            self._burst()
+
+    def _absorb(self, event: Event) -> bool:
+        """Fold one entry; False if it was already folded (tail and catch-up overlap)."""
+        if event.seq <= self.last_seq or event.incident != self.incident:
+            return False
+        self.last_seq = event.seq
+        self.state = apply(self.state, event)
+        self.listener.journal_event(event)
+        for seq, waiter in self._waiters:
+            if event.seq >= seq and not waiter.done():
+                waiter.set_result(None)
+        self._waiters = [(s, w) for s, w in self._waiters if not w.done()]
+        return True
+
+    async def _absorb_appended(self, event: Event) -> None:
+        """Our own append: fold it at once, so the next key decides on it (and the timeline
+        shows it without waiting for the tail); if entries came before it, catch up."""
+        if not self.history_loaded.is_set():
+            return  # the history load, or the tail after it, folds it in order
+        if event.version == self.state.version + 1:
+            if self._absorb(event):
+                self._burst()
+        elif event.seq > self.last_seq:
+            await self.catch_up()
+
+    def _burst(self) -> None:
+        # one state refresh per burst of entries, after the burst is in
+        if not self._burst_pending:
+            self._burst_pending = True
+            asyncio.get_running_loop().call_soon(self._after_burst)
+
+    def _after_burst(self) -> None:
+        self._burst_pending = False
+        self.listener.state_changed()
+
+    async def wait_for_seq(self, seq: int) -> None:
+        """Resolve once journal entry `seq` is folded (tests, benchmarks)."""
+        if self.last_seq >= seq:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((seq, waiter))
+        await waiter
+
+    # -- writing -----------------------------------------------------------------------------
+
+    async def perform(
+        self, coro: Coroutine[Any, Any, Event | None], *, after_history: bool = True
+    ) -> Event | None:
+        """Run an action to its append. Refusals propagate (ActionRefused); a journal that
+        cannot be written is reported to the listener and gives None: nothing was recorded."""
+        if after_history:
+            # an action is judged against the incident as journaled (declared? severity?)
+            try:
+                await self.history_loaded.wait()
+            except asyncio.CancelledError:
+                coro.close()
+                raise
+        if self.session.journal is None:
+            coro.close()  # the open failed (the run is ending with that error)
+            return None
+        try:
+            event = await coro
+        except JournalUnavailable as exc:
+            self.journal_problem = str(exc)
+            self.listener.journal_problem(str(exc))
+            return None
+        if self.journal_problem is not None:
+            self.journal_problem = None
+            self.listener.journal_problem(None)
+        if event is not None:
+            await self._absorb_appended(event)
+        return event
+
+    def observe(self, change: SystemChange) -> None:
+        """A source saw a change: journal it in order, once per incident across processes."""
+        self._changes.put_nowait(change)
+
+    async def _journal_changes(self) -> None:
+        await self.session_start_done.wait()
+        while True:
+            change = await self._changes.get()
+            with contextlib.suppress(ActionRefused):
+                await self.perform(self.actions.system_change(change))
+
+    async def record_observation(self, snapshot: Snapshot) -> None:
+        """Keep what a pane showed, for replay (never in a read-only session)."""
+        await self.journal_ready.wait()
+        if self.recorder is not None:
+            await self.recorder.record(snapshot)

@@ -1,0 +1,310 @@
+"""The live cockpit's keys: each one asks what it needs, then is one call into actions.py.
+
+A mixin of `LiveScreen`, kept apart so the screen's module is about showing, this one about
+acting. Every decision (declared or not, current severity, who has the keyboard) is read from
+the controller's state, which is folded from the journal, other processes' entries included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from cockpit.actions import SILENCE_CHOICES, ActionRefused
+from cockpit.journal import export as exporter
+from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, is_view
+from cockpit.keymap import KEYMAP
+from cockpit.model import Event
+from cockpit.panes.alerts import AlertsPane
+from cockpit.panes.deploys import DeploysPane
+from cockpit.panes.rowlist import RowList
+from cockpit.panes.timeline import TimelinePane
+
+if TYPE_CHECKING:
+    from textual.widgets import Input
+
+    from cockpit.actions import Actions
+    from cockpit.incident import IncidentController
+    from cockpit.screens.prompt_host import PromptHost
+
+# what a prompt holds back while it is open: every operator key (typed text instead)
+OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
+
+
+class OperatorKeys:
+    """Key actions of the live screen (mixed into LiveScreen, which provides the rest)."""
+
+    controller: IncidentController
+    active_pane: str
+
+    # provided by LiveScreen / CockpitScreen / Textual
+    app: Any
+    notify: Any
+    run_worker: Any
+    query_one: Any
+    selected_item: Any
+    show_pane: Any
+    focus_next: Any
+    tick: Any
+    perform: Any
+    open_filter: Any
+    submit_filter: Any
+    clear_filter: Any
+    apply_filter: Any
+
+    @property
+    def actions(self) -> Actions:
+        return self.controller.actions
+
+    @property
+    def host(self) -> PromptHost:
+        """The app opens prompts (on this screen) and routes their answers."""
+        return self.app  # type: ignore[no-any-return]
+
+    async def act(self, coro: Any) -> Event | None:
+        with contextlib.suppress(ActionRefused):
+            return await self.perform(coro)  # type: ignore[no-any-return]
+        return None
+
+    async def breadcrumb(self, kind: str, **data: Any) -> None:
+        """A view.* entry: what the responder looked at (never worth a toast)."""
+        with contextlib.suppress(ActionRefused):
+            await self.perform(self.actions.view(kind, **data), quiet=True)
+
+    # -- the incident ------------------------------------------------------------------------
+
+    async def action_declare(self) -> None:
+        state = self.controller.state
+        title = "Retitle the incident" if state.declared else "Declare the incident: title"
+        await self.host.ask_text(
+            title, self._declare, value=state.title, placeholder="e.g. checkout 5xx after deploy"
+        )
+
+    async def _declare(self, title: str | None) -> None:
+        if title is not None:
+            await self.act(self.actions.declare(title))
+
+    async def action_severity(self) -> None:
+        current = self.controller.state.severity
+        await self.host.ask_choice("Severity", SEVERITIES, self._severity, current=current)
+
+    async def _severity(self, value: str | None) -> None:
+        if value:
+            await self.act(self.actions.set_severity(value))
+
+    async def action_status(self) -> None:
+        current = self.controller.state.status
+        await self.host.ask_choice("Status", STATUSES, self._status, current=current)
+
+    async def _status(self, value: str | None) -> None:
+        if value:
+            await self.act(self.actions.set_status(value))
+
+    async def action_note(self) -> None:
+        await self.host.ask_note(NOTE_TYPES, self._note)
+
+    async def _note(self, value: tuple[str, str] | None) -> None:
+        if value:
+            await self.act(self.actions.add_note(*value))
+
+    async def action_amend(self) -> None:
+        note = self.query_one(TimelinePane).selected()
+        if note is None or note.kind not in ("note.added", "note.amended"):
+            self.notify("select a note in the timeline (5) to amend it", severity="warning")
+            return
+
+        async def amend(text: str | None) -> None:
+            if text is not None:
+                await self.act(self.actions.amend_note(note, text))
+
+        title = f"Amend note #{note.seq} (the original stays in the journal)"
+        await self.host.ask_text(title, amend, value=str(note.data.get("text", "")))
+
+    async def action_role(self) -> None:
+        await self.host.ask_choice("Assign which role?", ROLES, self._role)
+
+    async def _role(self, role: str | None) -> None:
+        if not role:
+            return
+
+        async def assign(name: str | None) -> None:
+            if name is not None:
+                await self.act(self.actions.assign_role(role, name))
+
+        await self.host.ask_text(f"Who is {role}?", assign, value=self.actions.operator)
+
+    async def action_handoff(self) -> None:
+        await self.host.ask_text("Hand the keyboard to", self._handoff, placeholder="operator name")
+
+    async def _handoff(self, name: str | None) -> None:
+        if name:
+            await self.act(self.actions.handoff(name))
+            self.tick()
+
+    # -- alerts --------------------------------------------------------------------------------
+
+    def _selected_alert(self) -> Any:
+        return self.query_one(AlertsPane).selected()
+
+    async def action_ack(self) -> None:
+        await self.act(self.actions.acknowledge(self._selected_alert()))
+
+    async def action_silence(self) -> None:
+        alert = self._selected_alert()
+        if alert is None:
+            self.notify("no alert selected: press 1 and pick one", severity="warning")
+            return
+
+        async def silence(duration: str | None) -> None:
+            if duration:
+                await self.act(self.actions.silence(alert, duration))
+
+        await self.host.ask_choice(f"Silence {alert.name} for", SILENCE_CHOICES, silence)
+
+    # -- remediation ---------------------------------------------------------------------------
+
+    def action_rollback(self) -> None:
+        self.run_remediation("rollback")
+
+    def action_restart(self) -> None:
+        self.run_remediation("restart")
+
+    async def action_scale(self) -> None:
+        deploy = self.query_one(DeploysPane).selected()
+
+        def scale(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip().isdigit():
+                self.notify("replicas must be a whole number, e.g. 3", severity="warning")
+                return
+            self.run_remediation("scale", replicas=int(text))
+
+        name = f"{deploy.namespace}/{deploy.deployment}" if deploy else "the selected deploy"
+        await self.host.ask_text(f"Scale {name} to how many replicas?", scale)
+
+    @work(exclusive=True, group="remediation")
+    async def run_remediation(self, action: str, **params: Any) -> None:
+        """Dry run, show exactly what changes, confirm, then act through actions.py."""
+        deploy = self.query_one(DeploysPane).selected()
+        try:
+            plan = await self.actions.plan_remediation(action, deploy, **params)
+        except ActionRefused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        confirmed = await self.host.confirm(
+            f"{action.capitalize()}? This changes production.", plan
+        )
+        if confirmed and deploy is not None:
+            self.notify(f"{action} in progress…", markup=False)
+            await self.act(self.actions.remediate(action, deploy, plan, **params))
+
+    # -- evidence and export -------------------------------------------------------------------
+
+    async def action_pin(self) -> None:
+        item = self.selected_item()
+        label = item_label(item) if item is not None else ""
+        await self.act(self.actions.pin(self.active_pane, label))
+
+    async def action_export(self) -> None:
+        await self.host.ask_choice("Export the timeline as", exporter.FORMATS, self._export)
+
+    async def _export(self, fmt: str | None) -> None:
+        if not fmt:
+            return
+        incident = self.controller.incident
+        text = await exporter.render(self.controller.journal, incident, fmt)
+        path = Path.cwd() / f"{incident}.{fmt}"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"cannot write {path}: {exc.strerror}", severity="error", markup=False)
+            return
+        await self.act(self.actions.exported(fmt, str(path)))
+
+    # -- looking around ------------------------------------------------------------------------
+
+    async def action_detail(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        await self.breadcrumb("view.detail", pane=self.active_pane, item=item_label(item))
+        if self.active_pane == "metrics":
+            from cockpit.screens.chart import ChartScreen  # plotext only when a chart is opened
+
+            self.app.push_screen(ChartScreen(item, self.chart_markers()))
+        else:
+            from cockpit.screens.detail import DetailScreen  # imported when first opened
+
+            self.app.push_screen(DetailScreen(item_label(item), item))
+
+    async def on_row_list_selected(self, event: RowList.Selected) -> None:
+        event.stop()
+        await self.action_detail()
+
+    def chart_markers(self) -> list[tuple[float, str]]:
+        """Deploys and operator actions, as marks on a metric's chart."""
+        timeline = self.query_one(TimelinePane)
+        marks = []
+        for event in timeline.events:
+            if event.kind == "system.deploy" or is_chart_marker(event.kind):
+                marks.append((event.moment.timestamp(), event.kind.split(".")[-1]))
+        return marks
+
+    async def action_filter(self) -> None:
+        await self.open_filter()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "filter":
+            return
+        event.stop()
+        pane = self.active_pane
+        self.submit_filter(event.input, event.value)
+        await self.breadcrumb("view.filter", pane=pane, text=event.value)
+
+    def action_clear_filter(self) -> None:
+        self.clear_filter()
+
+    def action_toggle_views(self) -> None:
+        shown = self.query_one(TimelinePane).toggle_views()
+        self.notify("view.* entries shown" if shown else "view.* entries hidden")
+
+    def action_focus_next(self) -> None:
+        self.focus_next()
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.show_pane(pane)
+
+    def action_help(self) -> None:
+        from cockpit.screens.help import HelpScreen  # imported when first opened
+
+        self.app.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        await self.app.leave("quit", 0)
+
+
+def is_chart_marker(kind: str) -> bool:
+    """Operator actions mark a chart; the cockpit's own entries and breadcrumbs do not."""
+    return not (kind.startswith(("system.", "session.")) or is_view(kind))
+
+
+def item_label(item: Any) -> str:
+    """A short, stable name for a selected item, stored in the journal."""
+    key = getattr(item, "key", None)
+    if isinstance(key, str):
+        return key
+    if hasattr(item, "panel"):
+        latest = item.latest
+        return f"{item.panel.title} = {latest if latest is not None else 'no data'}"
+    if hasattr(item, "fingerprint"):
+        labels = " ".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
+        return f"{item.name} {{{labels}}}"
+    if hasattr(item, "reason") and hasattr(item, "object"):
+        return f"{item.reason} {item.namespace}/{item.object}"
+    if hasattr(item, "seq"):
+        return f"#{item.seq} {item.kind}"
+    return str(item)
