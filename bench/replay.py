@@ -268,6 +268,13 @@ async def seeks(path: Path, n: int) -> None:
 
     app = ReplayApp(model)
     async with app.run_test(size=(160, 48)) as pilot:
+        # the replay screen mounts after the app's own on_mount (a custom default screen) and
+        # shows its first moment then: seek only once that frame is in
+        deadline = time.perf_counter() + 10.0
+        while app.frame is None:
+            if time.perf_counter() > deadline:
+                raise SystemExit("replay: the screen showed no first moment within 10 s")
+            await asyncio.sleep(0.001)
         await pilot.pause()
         samples = []
         for m in moments:
