@@ -500,11 +500,14 @@ class Journal:
         # another process's commit and leave the other tails asleep until the next one
         seen_version = await self._read_data_version()
         while not self._closed:
+            # the files' marks before the read: a commit landing between the read and the
+            # wait moves them, so it is not slept through until some later commit
+            marks = self._file_marks()
             for event in await self.events(incident, after_seq=last):
                 last = event.seq
                 yield event
             async with self._appended:
-                seen_version = await self._wait_for_change(poll, seen_version)
+                seen_version = await self._wait_for_change(poll, seen_version, marks)
 
     def _file_marks(self) -> tuple[int, ...]:
         """mtime and size of the db and its WAL: any commit by anyone moves one of them."""
@@ -518,13 +521,12 @@ class Journal:
                 marks += [st.st_mtime_ns, st.st_size]
         return tuple(marks)
 
-    async def _wait_for_change(self, poll: float, seen_version: int) -> int:
+    async def _wait_for_change(self, poll: float, seen_version: int, marks: tuple[int, ...]) -> int:
         """Return (the new data_version) when this process appended or another committed.
 
         A stat of the files every poll is cheap; the data_version query (a trip to the
         database thread) runs only when the files moved, so an idle cockpit stays idle.
         """
-        marks = self._file_marks()
         while not self._closed:
             try:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
