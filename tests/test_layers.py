@@ -26,12 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Import cycles that exist today, each as its exact set of modules: a new cycle, or a known
 # one that grows by a module, fails; so does an entry here once its cycle is gone.
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    # prompts.py takes Callback/ResultType from prompt_host.py at module level, and
-    # prompt_host.py imports the prompt widgets lazily (the app starts without them). Fix:
-    # move Callback/ResultType to a module both import (e.g. screens/prompt_types.py).
-    frozenset({"cockpit.screens.prompt_host", "cockpit.screens.prompts"}): "prompt host/widgets",
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 # Modules whose import the runtime check makes (every cockpit.sources.* module is added).
 NO_UI_MODULES = (

@@ -6,17 +6,14 @@ creating them: nobody needs a prompt before the first key.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from cockpit.screens.prompts import Prompt
-
-ResultType = TypeVar("ResultType")
-Callback = Callable[[Any], Awaitable[None] | None]
+    from cockpit.screens.prompts import Callback, Prompt, ResultType
 
 
 class PromptHost:

@@ -13,8 +13,8 @@ first frame, not before it: its six widget classes cost ~2 ms to create.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Generic
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -23,8 +23,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from cockpit.screens.prompt_host import Callback, ResultType
 from cockpit.text import inert
+
+ResultType = TypeVar("ResultType")
+Callback = Callable[[Any], Awaitable[None] | None]  # what runs with a prompt's answer
 
 PROMPT_WIDTH = 72
 PROMPT_TOP = 2  # under the status bar: the newest timeline rows at the bottom stay in view
