@@ -15,8 +15,9 @@ from textual import work
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused
 from cockpit.journal import export as exporter
-from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, is_view
+from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.keymap import KEYMAP
+from cockpit.kinds import is_system, is_view
 from cockpit.model import Event
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
@@ -288,8 +289,9 @@ class OperatorKeys:
 
 
 def is_chart_marker(kind: str) -> bool:
-    """Operator actions mark a chart; the cockpit's own entries and breadcrumbs do not."""
-    return not (kind.startswith(("system.", "session.")) or is_view(kind))
+    """Operator actions (and exports) mark a chart; the cockpit's and the sources' own
+    entries and the breadcrumbs do not."""
+    return not (is_system(kind) or is_view(kind))
 
 
 def item_label(item: Any) -> str:
