@@ -50,7 +50,7 @@ def _config(args: argparse.Namespace) -> Config:
 def _journal_location(path: Path) -> Path:
     """The usual wrong --journal (a folder, a file that is not SQLite, a folder that cannot be
     made) is refused here, before the screen starts; the app opens the journal itself after
-    its first frame (see CockpitApp.connect_journal)."""
+    its first frame (see IncidentController.open)."""
     from cockpit.journal.location import check_location
 
     return check_location(path)
