@@ -23,9 +23,11 @@ if TYPE_CHECKING:  # the store is loaded after the first frame, with the journal
 
 ContextProvider = Callable[[], dict[str, Any]]
 Decision = tuple[str, dict[str, Any]]  # the kind and payload an action chose to journal
-# how often an action is re-decided when another process appended first: each conflict means
-# someone else's entry landed, so a few rounds are plenty even with a busy incident
-MAX_ATTEMPTS = 5
+# how often an action is re-decided when another process appended first. Each round is one
+# read and one append (a few ms); another cockpit writing ~55 entries/s into the same incident
+# (bench/keypress.py's filler) beat 5 rounds in a row 2 times in 600, so 20 rounds leave
+# a refusal only to an incident that changes many times in every millisecond
+MAX_ATTEMPTS = 20
 SILENCE_CHOICES = ("15m", "30m", "1h", "2h", "4h", "8h", "24h")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -71,13 +71,17 @@ class CockpitApp(PromptHost, App[int]):
     def _context_now(self) -> dict[str, Any]:
         return self.main.context_now() if self.screen_stack else {}
 
+    def on_mount(self) -> None:
+        # the sources start now, before the screen's own mount: their first fetch then lands
+        # in the first frame (the screen shows what they published by its mount)
+        self.wire_sources()
+
     def panes_mounted(self) -> None:
-        """The live screen is mounted (after the app's own mount): start everything."""
+        """The live screen is mounted (after the app's own mount): start everything else."""
         self.controller.start(self.main)
         # the first frame waits for the sources' first fetch, not for the journal: it opens
         # after that frame, and actions wait for its history (see IncidentController.perform)
         self.call_after_refresh(self.after_first_frame)
-        self.wire_sources()
         self.set_interval(self.session.tick_s, self.main.tick)
         # after the first frame: what startup built is frozen out of the collector's walks
         self.collector.attach(self)
