@@ -123,6 +123,7 @@ class Actions:
         context: dict[str, Any] | None = None,
         once: bool = False,
         expected_version: int | None = None,
+        at: float | None = None,
     ) -> Event:
         # a read-only watcher leaves no trace, not even view breadcrumbs
         self._writable(f"record {kind}")
@@ -132,7 +133,7 @@ class Actions:
             actor=actor or self.operator,
             data=data,
             context=self.context() if context is None else context,
-            ts=format_ts_epoch(self.clock()),
+            ts=format_ts_epoch(self.clock() if at is None else at),
         )
         try:
             if once:
@@ -173,10 +174,18 @@ class Actions:
     async def session_ended(self, reason: str = "quit") -> Event:
         return await self.record("session.ended", {"reason": reason, "session": self.session_id})
 
-    async def system_change(self, change: SystemChange) -> Event | None:
-        """Journal what a source saw, once per incident even with several cockpits open."""
+    async def system_change(
+        self, change: SystemChange, observed: float | None = None
+    ) -> Event | None:
+        """Journal what a source saw, once per incident even with several cockpits open, at
+        the moment it was observed (a journal outage may have held it back)."""
         data = {**change.data, "key": change.key}
-        return await self.record(change.kind, data, actor=change.source, once=True)
+        return await self.record(change.kind, data, actor=change.source, once=True, at=observed)
+
+    async def changes_lost(self, count: int, since: float) -> Event:
+        """Say in the record that observed changes were lost (more held than the bound)."""
+        data = {"count": count, "since": format_ts_epoch(since)}
+        return await self.record("system.changes.lost", data, actor="cockpit")
 
     # -- incident ------------------------------------------------------------------------------
 

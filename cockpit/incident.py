@@ -17,6 +17,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.actions import ActionRefused, Actions, JournalUnavailable
+from cockpit.held_changes import HeldChanges
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Event, Snapshot, SystemChange
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # loaded after the first frame, with the journal
 
 
 CLOSE_WAIT_S = 5.0
+RETRY_WRITES_S = 2.0  # while the journal cannot be written, held changes are retried this often
 
 
 class IncidentListener(Protocol):
@@ -88,7 +90,8 @@ class IncidentController:
         self.ended = False
         self._owns_journal = False
         self._opening: asyncio.Future[None] | None = None
-        self._changes: asyncio.Queue[SystemChange] = asyncio.Queue()
+        self._changes: asyncio.Queue[tuple[SystemChange, float]] = asyncio.Queue()
+        self.held = HeldChanges()  # observed while the journal could not be written
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._session_start: asyncio.Task[None] | None = None
@@ -294,7 +297,7 @@ class IncidentController:
             event = await coro
         except JournalUnavailable as exc:
             self.journal_problem = str(exc)
-            self.listener.journal_problem(str(exc))
+            self._report_problem()
             return None
         if self.journal_problem is not None:
             self.journal_problem = None
@@ -304,15 +307,46 @@ class IncidentController:
         return event
 
     def observe(self, change: SystemChange) -> None:
-        """A source saw a change: journal it in order, once per incident across processes."""
-        self._changes.put_nowait(change)
+        """A source saw a change: journal it in order, once per incident across processes,
+        with the moment it was seen (also when the journal can only take it later)."""
+        self._changes.put_nowait((change, self.session.clock()))
 
     async def _journal_changes(self) -> None:
         await self.session_start_done.wait()
         while True:
-            change = await self._changes.get()
+            if self.held or self.held.lost:
+                # writes failed: take new changes in, and try the held ones now and then
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(RETRY_WRITES_S):
+                        self.held.hold(*await self._changes.get())
+            else:
+                self.held.hold(*await self._changes.get())
+            while not self._changes.empty():
+                self.held.hold(*self._changes.get_nowait())
+            await self._write_held()
+
+    async def _write_held(self) -> None:
+        """Journal the held changes, oldest first; stop at the first write that fails."""
+        while (held := self.held.first()) is not None:
             with contextlib.suppress(ActionRefused):
-                await self.perform(self.actions.system_change(change))
+                await self.perform(self.actions.system_change(held.change, held.observed))
+            if self.journal_problem is not None:
+                return  # still failing (perform's report counts what waits)
+            self.held.written()
+        if self.held.lost and self.held.lost_since is not None:
+            lost, since = self.held.lost, self.held.lost_since
+            with contextlib.suppress(ActionRefused):
+                await self.perform(self.actions.changes_lost(lost, since))
+            if self.journal_problem is None:
+                self.held.forget_lost()
+
+    def _report_problem(self) -> None:
+        if self.journal_problem is None:
+            return
+        waiting = self.held.summary()
+        self.listener.journal_problem(
+            f"{self.journal_problem} · {waiting}" if waiting else self.journal_problem
+        )
 
     async def record_observation(self, snapshot: Snapshot) -> None:
         """Keep what a pane showed, for replay (never in a read-only session)."""

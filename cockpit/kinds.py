@@ -305,6 +305,17 @@ KINDS: dict[str, Kind] = {
             origin="source",
         ),
         _k(
+            "system.changes.lost",
+            "observed changes lost while the journal could not be written",
+            lambda d: (
+                f"{d.get('count')} observed changes lost while the journal could not be"
+                f" written (from {d.get('since')})"
+            ),
+            Field("count", int),
+            Field("since"),
+            origin="cockpit",
+        ),
+        _k(
             "system.source.up",
             "monitoring source back up",
             lambda d: f"source {d.get('source')} back up",

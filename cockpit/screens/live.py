@@ -195,11 +195,11 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         self.tick()
 
     def journal_problem(self, problem: str | None) -> None:
+        # the banner, not a toast: retries of held changes update its count every few seconds
         if problem is None:
             self.set_banner("", "")
-            return
-        self.set_banner(f"JOURNAL NOT WRITABLE: {problem}", "-error")
-        self.notify(problem, severity="error", timeout=10, markup=False)
+        else:
+            self.set_banner(f"JOURNAL NOT WRITABLE: {problem}", "-error")
 
     def journal_failed(self, reason: str) -> None:
         self.app.exit(2)  # the launcher prints the reason as the run's one error line
@@ -216,8 +216,14 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             if not quiet:
                 self.notify(str(exc), severity="warning", markup=False)
             raise
-        if event is not None and not quiet:
+        if quiet:
+            return event
+        if event is not None:
             self.notify(f"journaled #{event.seq}: {describe(event)}"[:200], markup=False)
+        elif self.controller.journal_problem is not None:
+            # what the operator just did was not recorded: said where they look, at once
+            problem = self.controller.journal_problem
+            self.notify(problem, severity="error", timeout=10, markup=False)
         return event
 
     def context_now(self) -> dict[str, Any]:

@@ -234,3 +234,99 @@ def test_two_processes_declaring_at_once_journal_one_declaration(tmp_path: Path)
         "SELECT kind, version FROM events WHERE incident = ? ORDER BY seq", (INCIDENT,)
     )
     assert list(rows) == [("incident.declared", 1), ("incident.retitled", 2)]
+
+
+class StepClock:
+    """The session's clock, moved by hand: each observed change gets a known moment."""
+
+    def __init__(self, value: float = 1_795_892_700.0) -> None:
+        self.value = value
+
+    def __call__(self) -> float:
+        return self.value
+
+
+def _fail_writes(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def full_disk(*args: object, **kwargs: object) -> Event:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    for name in ("append", "append_once", "append_many"):
+        monkeypatch.setattr(journal, name, full_disk)
+
+
+async def _changes_in(controller: IncidentController, count: int) -> list[Event]:
+    """Wait (on the journal, bounded) until `count` system entries are in it; those."""
+
+    async def rows() -> list[Event]:
+        while True:
+            found = [
+                e for e in await controller.journal.events(INCIDENT) if e.kind.startswith("system.")
+            ]
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.01)
+
+    return await asyncio.wait_for(rows(), 15)
+
+
+async def test_changes_seen_while_the_journal_is_down_are_journaled_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16 (1): a full disk makes the changes wait, counted in the banner, and they are
+    journaled in order, at the moment they were observed, once writes work again."""
+    clock = StepClock()
+    session = Session(
+        journal=None,
+        journal_path=tmp_path / "j.sqlite",
+        incident=INCIDENT,
+        operator="alice",
+        clock=clock,
+    )
+    controller, listener = IncidentController(session), Recorder()
+    await started(controller, listener)
+    with monkeypatch.context() as broken:
+        _fail_writes(controller.journal, broken)
+        for n in range(3):
+            clock.value += 10
+            controller.observe(
+                SystemChange("system.alert.firing", "alertmanager", {"alert": f"A{n}"}, f"k{n}")
+            )
+
+        async def banner_counts_three() -> None:
+            while not any("3 observed changes held" in str(p) for p in listener.problems):
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(banner_counts_three(), 10)
+    # the disk has room again: the retry journals them without any new change arriving
+    rows = await _changes_in(controller, 3)
+    assert [e.data["alert"] for e in rows] == ["A0", "A1", "A2"]
+    assert [e.moment.timestamp() for e in rows] == [clock.value - 20, clock.value - 10, clock.value]
+    assert listener.problems[-1] is None and len(controller.held) == 0
+    await controller.close()
+
+
+async def test_more_changes_than_can_be_held_are_counted_and_the_count_journaled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listener = Recorder()
+    controller = controller_on(tmp_path / "j.sqlite")
+    controller.held.limit = 2
+    await started(controller, listener)
+    with monkeypatch.context() as broken:
+        _fail_writes(controller.journal, broken)
+        for n in range(5):
+            controller.observe(
+                SystemChange("system.alert.firing", "alertmanager", {"alert": f"A{n}"}, f"k{n}")
+            )
+
+        async def three_lost() -> None:
+            while controller.held.lost < 3:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(three_lost(), 10)
+        assert "3 lost" in str(listener.problems[-1])
+    rows = await _changes_in(controller, 3)
+    assert [e.kind for e in rows] == ["system.alert.firing"] * 2 + ["system.changes.lost"]
+    assert [e.data.get("alert") for e in rows[:2]] == ["A0", "A1"]
+    assert rows[-1].data["count"] == 3 and rows[-1].actor == "cockpit"
+    await controller.close()
