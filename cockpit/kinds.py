@@ -313,7 +313,7 @@ KINDS: dict[str, Kind] = {
             ),
             Field("count", int),
             Field("since"),
-            origin="cockpit",
+            origin="source",  # listed with the system changes it stands for
         ),
         _k(
             "system.source.up",
