@@ -57,10 +57,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             text = await export.render(journal, incident, args.format)
         if args.output:
+            from cockpit.files import write_atomic
+
             try:
-                Path(args.output).write_text(text, encoding="utf-8")
+                write_atomic(Path(args.output), text)
             except OSError as exc:
-                raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+                # the previous file, if any, is untouched: nothing half-written replaced it
+                raise UsageError(
+                    f"cannot write {args.output}: {exc.strerror} (nothing was changed there)"
+                ) from None
         else:
             sys.stdout.write(text)
         return EXIT_OK

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused
+from cockpit.files import safe_filename, write_atomic
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.keymap import KEYMAP
@@ -218,9 +219,10 @@ class OperatorKeys:
             return
         incident = self.controller.incident
         text = await exporter.render(self.controller.journal, incident, fmt)
-        path = Path.cwd() / f"{incident}.{fmt}"
+        # in this folder whatever the id holds ("/", "..", controls), whole or not at all
+        path = Path.cwd() / f"{safe_filename(incident)}.{fmt}"
         try:
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         except OSError as exc:
             self.notify(f"cannot write {path}: {exc.strerror}", severity="error", markup=False)
             return
