@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SHUTDOWN_GRACE_S = 10.0  # after SIGHUP/SIGTERM, at most this long to journal the end
 DEMO_POLL_S = 5.0
+MAX_DEMO_SPEED = 1000.0  # the whole demo story in a few seconds; faster is not a demo
 
 
 def _themes(args: argparse.Namespace, configured: str | None) -> tuple[dict[str, Any], str]:
@@ -147,8 +148,12 @@ async def _demo(args: argparse.Namespace) -> int:
     operator = _look_up_operator(args)
     config = _config(args) if getattr(args, "config", None) else None
     themes, theme = _themes(args, config.theme if config else None)
-    if args.speed <= 0:
-        raise UsageError("--speed must be greater than 0 (1 = real time, 10 = ten times faster)")
+    # `not <=`: NaN compares false both ways, and inf would spin the simulation at full CPU
+    if not 0 < args.speed <= MAX_DEMO_SPEED:
+        raise UsageError(
+            f"--speed must be a number above 0 and at most {MAX_DEMO_SPEED:g}"
+            " (1 = real time, 10 = ten times faster)"
+        )
     world, sources = demo_sources(seed=args.seed, speed=args.speed)
     for source in sources:
         # like a real scrape interval: each poll repaints the panes, once a second costs CPU
