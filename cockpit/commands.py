@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.errors import EXIT_FOUND, EXIT_OK, UsageError
 from cockpit.paths import journal_path
+from cockpit.printable import printable
 
 if TYPE_CHECKING:
     from cockpit.journal.store import Journal
@@ -35,7 +36,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps([r.to_dict() for r in rows], indent=2))
         else:
-            print(render_table(rows))
+            print(printable(render_table(rows)))
         return EXIT_OK
 
     return asyncio.run(go())
@@ -77,7 +78,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     async def go() -> int:
         async with await _open(args) as journal:
             result = await journal.verify()
-        print(result.line())
+        print(printable(result.line()))
         return EXIT_OK if result.ok else EXIT_FOUND
 
     return asyncio.run(go())
@@ -101,7 +102,7 @@ def cmd_note(args: argparse.Namespace) -> int:
                 data={"type": args.type, "text": text},
             )
             event = await journal.append(draft)
-        print(f"journaled #{event.seq} in {event.incident}")
+        print(printable(f"journaled #{event.seq} in {event.incident}"))
         return EXIT_OK
 
     return asyncio.run(go())
@@ -132,6 +133,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if problem := nothing_to_check(config):
         raise UsageError(problem)  # a configuration error, not a failed check
     rows = asyncio.run(run_checks(config))
-    print(render(rows))
+    print(printable(render(rows)))  # servers' messages are quoted in the rows
     print(summary(rows))
     return EXIT_OK if all(ok for _, ok, _ in rows) else EXIT_FOUND

@@ -1,0 +1,38 @@
+"""What cockpit prints is inert too (issue 16, item 4): no control character from the journal
+reaches the reader's terminal through `cat` of an md export, `cockpit incidents` or an error."""
+
+from __future__ import annotations
+
+from cockpit.printable import one_line_printable, printable
+
+from .conftest import RunCli
+
+HOSTILE = "APPROVED\x08\x08\x08\x08\x08\x08\x08\x08REJECTED \x1bc \x1b]0;pwned\x07 \x9b31m"
+
+
+def test_controls_are_shown_not_obeyed() -> None:
+    shown = printable(f"line one\n\tline two {HOSTILE}")
+    assert "\x1b" not in shown and "\x08" not in shown and "\x07" not in shown
+    assert "\x9b" not in shown
+    assert shown.startswith("line one\n\tline two APPROVED\\x08")
+    assert "\\x1bc" in shown and "\\x1b]0;pwned\\x07" in shown
+    assert printable("plain ünïcode — fine") == "plain ünïcode — fine"
+    assert one_line_printable("a\nb\tc") == "a\\nb c"
+
+
+def _controls(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160]
+
+
+def test_md_export_incidents_and_errors_carry_no_controls(run_cli: RunCli) -> None:
+    incident = "INC-\x1b]0;title\x07-1"
+    assert run_cli("note", HOSTILE, "--incident", incident).returncode == 0
+    md = run_cli("export", incident, "--format", "md")
+    assert md.returncode == 0 and "APPROVED" in md.stdout and "REJECTED" in md.stdout
+    assert _controls(md.stdout) == []
+    listing = run_cli("incidents")
+    assert listing.returncode == 0 and "INC-" in listing.stdout
+    assert _controls(listing.stdout) == []
+    missing = run_cli("export", "INC-\x1bc-missing", "--format", "md")
+    assert missing.returncode == 2 and _controls(missing.stderr) == []
+    assert "\\x1bc" in missing.stderr
