@@ -93,7 +93,6 @@ class Actions:
     ) -> None:
         self.journal = journal
         self.incident = incident
-        self.operator = operator
         self.context = context
         self.clock = clock
         self.read_only = read_only
@@ -107,11 +106,6 @@ class Actions:
     def operator(self) -> str:
         """Who has this cockpit's keyboard: folded from the journal (handoffs included)."""
         return self.folded.state.sessions.get(self.session_id, self._operator)
-
-    @operator.setter
-    def operator(self, name: str) -> None:
-        self._operator = name
-
     # -- the journal write every action ends with --------------------------------------------
 
     async def record(

@@ -64,13 +64,13 @@ class _NoListener:
 class IncidentController:
     """One incident as this process sees it: the journal, its fold, and what gets written."""
 
-    def __init__(self, session: Session, actions: Actions | None = None) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self.incident = session.incident
         self.state = IncidentState(id=session.incident)
         self.last_seq = 0
         self.listener: IncidentListener = _NoListener()
-        self.actions = actions or Actions(
+        self.actions = Actions(
             journal=session.journal,  # type: ignore[arg-type]  # set by open() when None
             incident=session.incident,
             operator=session.operator,

@@ -115,7 +115,6 @@ class Journal:
 
     # what a failed write raises (actions.py turns these into a banner, not a crash)
     write_errors: tuple[type[Exception], ...] = (JournalError, sqlite3.Error, OSError)
-    version_conflict: type[Exception] = VersionConflict  # actions re-decide on it
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, *, redact_secrets: bool) -> None:
         self.path = path
