@@ -106,6 +106,7 @@ class Actions:
     def operator(self) -> str:
         """Who has this cockpit's keyboard: folded from the journal (handoffs included)."""
         return self.folded.state.sessions.get(self.session_id, self._operator)
+
     # -- the journal write every action ends with --------------------------------------------
 
     async def record(

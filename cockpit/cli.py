@@ -99,11 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise  # not an error the user caused: a bug, whose traceback is wanted
         if line := one_line(exc):
-            from cockpit.printable import one_line_printable
+            from cockpit.plaintext import clean
 
             # an error may quote an incident id or a file's content: nothing from it may
             # drive the terminal
-            print(one_line_printable(line), file=sys.stderr)
+            print(clean(line, limit=None), file=sys.stderr)
         return code
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.errors import EXIT_FOUND, EXIT_OK, UsageError
 from cockpit.paths import journal_path
-from cockpit.printable import printable
+from cockpit.plaintext import clean
 
 if TYPE_CHECKING:
     from cockpit.journal.store import Journal
@@ -27,6 +27,11 @@ async def _open(args: argparse.Namespace, *, create: bool = False) -> Journal:
     return await store.Journal.open(journal_path(getattr(args, "journal", None)), create=create)
 
 
+def printed(text: str) -> str:
+    """Journal content on its way to a terminal: every control character made visible."""
+    return clean(text, limit=None, multiline=True)
+
+
 def cmd_incidents(args: argparse.Namespace) -> int:
     from cockpit.journal.incidents import list_incidents, render_table
 
@@ -36,7 +41,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps([r.to_dict() for r in rows], indent=2))
         else:
-            print(printable(render_table(rows)))
+            print(printed(render_table(rows)))
         return EXIT_OK
 
     return asyncio.run(go())
@@ -78,7 +83,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     async def go() -> int:
         async with await _open(args) as journal:
             result = await journal.verify()
-        print(printable(result.line()))
+        print(printed(result.line()))
         return EXIT_OK if result.ok else EXIT_FOUND
 
     return asyncio.run(go())
@@ -102,7 +107,7 @@ def cmd_note(args: argparse.Namespace) -> int:
                 data={"type": args.type, "text": text},
             )
             event = await journal.append(draft)
-        print(printable(f"journaled #{event.seq} in {event.incident}"))
+        print(printed(f"journaled #{event.seq} in {event.incident}"))
         return EXIT_OK
 
     return asyncio.run(go())
@@ -133,6 +138,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if problem := nothing_to_check(config):
         raise UsageError(problem)  # a configuration error, not a failed check
     rows = asyncio.run(run_checks(config))
-    print(printable(render(rows)))  # servers' messages are quoted in the rows
+    print(printed(render(rows)))  # servers' messages are quoted in the rows
     print(summary(rows))
     return EXIT_OK if all(ok for _, ok, _ in rows) else EXIT_FOUND

@@ -1,122 +1,23 @@
-"""Untrusted text made inert: no markup, no terminal control, bounded length.
+"""Untrusted text made inert in the UI: no markup, no terminal control, bounded length.
 
 Strings from the outside world (Kubernetes event messages, pod names, label values,
-operator notes) must never style or move the terminal. Two rules keep them harmless:
+operator notes) must never style or move the terminal:
 
-* `clean()` replaces every character a terminal could act on (C0/C1 controls, ESC and so
-  every CSI/OSC/DCS sequence, DEL, bidi overrides and other invisible format characters,
-  lone surrogates) with a visible stand-in, and bounds the length.
+* `clean()` (in `cockpit.plaintext`, re-exported here) makes every character a terminal
+  could act on visible, and bounds the length.
 * `inert()` wraps the cleaned string in a `rich.text.Text`. Textual renders a Text as-is,
   whereas a plain `str` handed to most widgets is parsed as markup (`[@click=app.quit]`
   would become a live action), so the UI passes `inert(...)` everywhere.
-
-Replacing the ESC character alone is enough to defuse a whole sequence: what follows it
-(`[2J`, `]52;c;...`) is printable and is shown literally, which also tells the responder
-that the source emitted escape codes.
 """
 
 from __future__ import annotations
 
-import re
-import sys
-
 from rich.style import Style
 from rich.text import Text
 
+from cockpit.plaintext import DEFAULT_LIMIT, clean, clean_spans
+
 __all__ = ["DEFAULT_LIMIT", "clean", "inert"]
-
-DEFAULT_LIMIT = 500
-
-# Everything a terminal (or the layout engine) could act on, as one character class:
-# C0 controls, DEL, C1 controls, Arabic letter mark, zero-width and bidi marks/overrides,
-# line/paragraph separators, word joiner and bidi isolates, BOM, interlinear annotations,
-# lone surrogates (they would crash the UTF-8 encoder) and the invisible "tag" characters.
-_UNSAFE = re.compile(
-    "\r\n|[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
-)
-
-_NEWLINE_MARK = "⏎"
-
-
-def _stand_in(char: str, multiline: bool) -> str:
-    """The visible replacement of one unsafe character (or of a CRLF pair)."""
-    if char in ("\n", "\r\n"):
-        return "\n" if multiline else _NEWLINE_MARK
-    if char == "\t":
-        # tabs expand differently in Rich and in terminals: fixed spaces keep columns aligned
-        return "    " if multiline else " "
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # Unicode "control pictures": ␛ ␇ ␍ ␈ ...
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def _suffix(dropped: int) -> str:
-    return f"… (+{dropped:,} char{'s' if dropped != 1 else ''})"
-
-
-def _clean(text: str, limit: int | None, multiline: bool) -> tuple[str, list[tuple[int, int]]]:
-    """Cleaned text and the (start, end) spans of the stand-ins within it."""
-    if not isinstance(text, str):
-        text = str(text)
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0 or None, got {limit}")
-    budget = sys.maxsize if limit is None else limit
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    size = 0  # characters emitted so far
-    consumed = 0  # characters of `text` accounted for
-    # Only a window of the input is scanned, so a 100 MB message costs no more than a short
-    # one. Each input character yields at least one output character (CRLF: two yield one),
-    # so 2 * budget + 2 input characters always exhaust the budget inside the window.
-    window = len(text) if limit is None else min(len(text), 2 * limit + 2)
-    for match in _UNSAFE.finditer(text, 0, window):
-        plain = text[consumed : match.start()]
-        if plain:
-            take = min(len(plain), budget - size)
-            parts.append(plain[:take])
-            size += take
-            consumed += take
-            if take < len(plain):
-                break
-        stand_in = _stand_in(match.group(), multiline)
-        if size + len(stand_in) > budget:
-            break  # never cut a stand-in in half: "\x1" would be misleading
-        if stand_in != "\n":
-            spans.append((size, size + len(stand_in)))
-        parts.append(stand_in)
-        size += len(stand_in)
-        consumed = match.end()
-    else:
-        rest = text[consumed:window]
-        take = min(len(rest), budget - size)
-        parts.append(rest[:take])
-        consumed += take
-    out = "".join(parts)
-    if consumed < len(text):
-        out += _suffix(len(text) - consumed)
-    return out, spans
-
-
-def clean(text: str, limit: int | None = DEFAULT_LIMIT, *, multiline: bool = False) -> str:
-    """`text` with every control/format character made visible, at most `limit` long.
-
-    One-line (default): newline -> "⏎", tab -> space. `multiline=True` keeps newlines
-    (CRLF becomes LF) for detail views. C0 controls become control pictures ("␛", "␇",
-    "␍"), C1 and invisible Unicode become escapes ("\\x9b", "\\u202e"). Past `limit`
-    characters of output the rest is dropped and counted: "… (+999,500 chars)".
-
-    Markup is NOT escaped here: show the result through `inert()` (a Text), never as a str
-    in a widget that parses markup.
-    """
-    return _clean(text, limit, multiline)[0]
 
 
 def inert(
@@ -132,7 +33,7 @@ def inert(
     `escape_style` marks the stand-ins ("␛", "⏎", "\\u202e") so that they read as
     replacements rather than as characters of the original message.
     """
-    cleaned, spans = _clean(text, limit, multiline)
+    cleaned, spans = clean_spans(text, limit, multiline)
     # Text(...) never parses markup or emoji codes, unlike Text.from_markup / console markup
     result = Text(cleaned, style=style, end="")
     if escape_style:

@@ -68,11 +68,12 @@ def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> 
     # imported when used: the app imports this module on its first frame
     from cockpit.journal.export_md import render_markdown
     from cockpit.journal.postmortem import build
-    from cockpit.printable import printable
+    from cockpit.plaintext import clean
 
     # the markdown has no charts: skip gathering their markers and series; read with `cat`
     # too, so no control character from the journal may reach the reader's terminal
-    return printable(render_markdown(build(events, head=head, charts=False)))
+    markdown = render_markdown(build(events, head=head, charts=False))
+    return clean(markdown, limit=None, multiline=True)
 
 
 def to_html(events: list[Event], *, head: tuple[int, str] | None = None, panels: Any = ()) -> str:

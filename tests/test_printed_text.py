@@ -3,7 +3,7 @@ reaches the reader's terminal through `cat` of an md export, `cockpit incidents`
 
 from __future__ import annotations
 
-from cockpit.printable import one_line_printable, printable
+from cockpit.plaintext import clean
 
 from .conftest import RunCli
 
@@ -11,13 +11,13 @@ HOSTILE = "APPROVED\x08\x08\x08\x08\x08\x08\x08\x08REJECTED \x1bc \x1b]0;pwned\x
 
 
 def test_controls_are_shown_not_obeyed() -> None:
-    shown = printable(f"line one\n\tline two {HOSTILE}")
-    assert "\x1b" not in shown and "\x08" not in shown and "\x07" not in shown
-    assert "\x9b" not in shown
-    assert shown.startswith("line one\n\tline two APPROVED\\x08")
-    assert "\\x1bc" in shown and "\\x1b]0;pwned\\x07" in shown
-    assert printable("plain ünïcode — fine") == "plain ünïcode — fine"
-    assert one_line_printable("a\nb\tc") == "a\\nb c"
+    """Printed text goes through the same clean() as what the cockpit shows."""
+    shown = clean(f"line one\nline two {HOSTILE} \u202eevil", limit=None, multiline=True)
+    assert _controls(shown) == [] and "\u202e" not in shown
+    assert shown.startswith("line one\nline two APPROVED␈")
+    assert "␛c" in shown and "␛]0;pwned␇" in shown and "\\x9b31m" in shown
+    assert clean("plain ünïcode — fine", limit=None) == "plain ünïcode — fine"
+    assert clean("a\nb\tc", limit=None) == "a⏎b c"
 
 
 def _controls(text: str) -> list[str]:
@@ -35,4 +35,5 @@ def test_md_export_incidents_and_errors_carry_no_controls(run_cli: RunCli) -> No
     assert _controls(listing.stdout) == []
     missing = run_cli("export", "INC-\x1bc-missing", "--format", "md")
     assert missing.returncode == 2 and _controls(missing.stderr) == []
-    assert "\\x1bc" in missing.stderr
+    assert "\\x1bc" in missing.stderr  # the id is quoted with repr()
+    assert "INC-␛]0;title␇-1" in missing.stderr  # the known ids are cleaned
