@@ -12,6 +12,9 @@ from typing import Any
 from cockpit.kinds import describe as describe_kind_data
 from cockpit.model import Event
 
+# the one value formatter, shared with the panes (which may not import the journal)
+from cockpit.units import fmt_unit as fmt_unit
+
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+!|<>~]")
 # the same escaping as re.sub(r"([...])", r"\\\1"), but one C pass and none for clean text
 _MD_ESCAPES = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|<>~"}

@@ -1,0 +1,95 @@
+"""Metric values humanised by unit, as Grafana does: `77.3 GiB`, `250 ms`, `95.1%`, `1.23k req/s`.
+
+One formatter for every place a panel value is shown: the metrics pane, the chart's axis,
+the exports' charts and tables, pinned evidence. It lives here, beside the model and
+with no imports, because the panes may import only model-level modules;
+`cockpit.journal.format` re-exports it for the exports.
+"""
+
+from __future__ import annotations
+
+import math
+
+_IEC = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+_SI = ("", "k", "M", "G", "T", "P")
+# seconds -> the largest unit that keeps the number >= 1
+_TIME = ((86400.0, "d"), (3600.0, "h"), (60.0, "min"), (1.0, "s"), (1e-3, "ms"), (1e-6, "µs"))
+_ALIASES = {
+    "byte": "bytes",
+    "b": "bytes",
+    "bytes/sec": "bytes/s",
+    "b/s": "bytes/s",
+    "sec": "seconds",
+    "second": "seconds",
+    "s": "seconds",
+    "millisecond": "ms",
+    "milliseconds": "ms",
+    "%": "percent",
+    "percentunit": "ratio",
+    "short": "",
+}
+UNITS = ("bytes", "bytes/s", "seconds", "ms", "percent", "ratio", "req/s", "cores", "")
+
+
+def canonical_unit(unit: str) -> str:
+    """The unit a config spelling stands for (`B` -> `bytes`, `%` -> `percent`)."""
+    key = unit.strip()
+    return _ALIASES.get(key.lower(), key)
+
+
+def _number(value: float) -> str:
+    """Three significant figures, so a changing value keeps its width."""
+    size = abs(value)
+    if size == 0:
+        return "0"
+    if size >= 100:
+        return f"{value:.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _scaled(value: float, base: float, prefixes: tuple[str, ...]) -> tuple[str, str]:
+    index = 0
+    while abs(value) >= base and index < len(prefixes) - 1:
+        value /= base
+        index += 1
+    # 1023.7 rounds to "1024": show it as the next prefix instead
+    if abs(round(value)) >= base and index < len(prefixes) - 1:
+        value /= base
+        index += 1
+    return _number(value), prefixes[index]
+
+
+def _duration(seconds: float) -> str:
+    size = abs(seconds)
+    if size == 0:
+        return "0 s"
+    for scale, name in _TIME:
+        if size >= scale * 0.9995:  # 59.99 s shows as 1.00 min, not 60.0 s
+            return f"{_number(seconds / scale)} {name}"
+    return f"{_number(seconds / 1e-6)} µs"
+
+
+def fmt_unit(value: float | None, unit: str = "") -> str:
+    """`value` as a person reads it in `unit`; 'no data' when there is none."""
+    if value is None:
+        return "no data"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    kind = canonical_unit(unit)
+    if kind in ("bytes", "bytes/s"):
+        number, prefix = _scaled(value, 1024.0, _IEC)
+        return f"{number} {prefix}" + ("/s" if kind == "bytes/s" else "")
+    if kind == "seconds":
+        return _duration(value)
+    if kind == "ms":
+        return _duration(value / 1000.0)
+    if kind == "percent":
+        return f"{_number(value)}%"
+    if kind == "ratio":
+        return f"{_number(value * 100.0)}%"
+    number, prefix = _scaled(value, 1000.0, _SI)
+    return f"{number}{prefix} {kind}".rstrip()
