@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_path
 
-from cockpit.model import Panel
+from cockpit.model import REDUCERS, Panel
 
 __all__ = [
     "AlertmanagerConfig",
@@ -106,7 +106,7 @@ _TOP_KEYS = ("theme", "prometheus", "alertmanager", "kubernetes", "deploys", "pa
 _HTTP_KEYS = ("url", "bearer_token", "username", "password", "ca_file", "timeout", "interval")
 _K8S_KEYS = ("context", "namespaces", "kubeconfig", "in_cluster")
 _DEPLOYS_KEYS = ("gitops_repo", "gitops_paths")
-_PANEL_KEYS = ("title", "query", "unit", "warn", "crit")
+_PANEL_KEYS = ("title", "query", "unit", "warn", "crit", "direction", "reduce")
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
@@ -345,6 +345,37 @@ def _kubernetes(
     )
 
 
+def _direction(r: _Reader, index: int, warn: float | None, crit: float | None) -> str:
+    """ "above" (higher is worse) or "below": as written, else inferred from warn > crit."""
+    written = r.string("direction", example='"below"')
+    if written is not None and written not in ("above", "below"):
+        r.fail(
+            "direction",
+            f'panels[{index}].direction must be "above" or "below" (got {_show(written)})',
+            'write direction = "below" when lower values are worse',
+        )
+    inverted = warn is not None and crit is not None and warn > crit
+    direction = written or ("below" if inverted else "above")
+    if (
+        warn is not None
+        and crit is not None
+        and warn != crit
+        and inverted != (direction == "below")
+    ):
+        side = "above" if warn > crit else "below"
+        worse = "higher" if direction == "above" else "lower"
+        order = "<=" if direction == "above" else ">="
+        other = "below" if direction == "above" else "above"
+        r.fail(
+            "warn",
+            f"panels[{index}].warn ({warn:g}) is {side} crit ({crit:g})"
+            f' but direction is "{direction}"',
+            f'for direction = "{direction}" ({worse} is worse) warn must be {order} crit;'
+            f' swap them, or write direction = "{other}"',
+        )
+    return direction
+
+
 def _panels(src: _Source, data: Mapping[str, Any]) -> tuple[Panel, ...]:
     if "panels" not in data:
         return ()
@@ -366,14 +397,25 @@ def _panels(src: _Source, data: Mapping[str, Any]) -> tuple[Panel, ...]:
         title = r.string("title") or query
         warn = r.number("warn", None)
         crit = r.number("crit", None)
-        if warn is not None and crit is not None and warn > crit:
+        direction = _direction(r, index, warn, crit)
+        reduce = r.string("reduce") or ""
+        if reduce and reduce not in REDUCERS:
             r.fail(
-                "warn",
-                f"panels[{index}].warn ({warn:g}) is above crit ({crit:g})",
-                "warn must be <= crit: higher values are worse",
+                "reduce",
+                f"panels[{index}].reduce must be one of {', '.join(REDUCERS)}"
+                f" (got {_show(reduce)})",
+                "leave it out to show the worst series by the panel's direction",
             )
         panels.append(
-            Panel(title=title, query=query, unit=r.string("unit") or "", warn=warn, crit=crit)
+            Panel(
+                title=title,
+                query=query,
+                unit=r.string("unit") or "",
+                warn=warn,
+                crit=crit,
+                direction=direction,
+                reduce=reduce,
+            )
         )
     return tuple(panels)
 

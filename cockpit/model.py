@@ -132,33 +132,172 @@ class Panel(msgspec.Struct, frozen=True):
     unit: str = ""
     warn: float | None = None
     crit: float | None = None
+    direction: str = "above"  # "above": higher is worse; "below": lower is worse
+    reduce: str = ""  # several series: "" shows the worst by direction, or one of REDUCERS
+
+    def past(self, value: float, threshold: float | None) -> bool:
+        """Whether `value` is at or beyond `threshold` in the panel's bad direction."""
+        if threshold is None:
+            return False
+        return value <= threshold if self.direction == "below" else value >= threshold
+
+    def worse(self, a: float, b: float) -> bool:
+        """Whether `a` is worse than `b` by the panel's direction."""
+        return a < b if self.direction == "below" else a > b
+
+    @property
+    def metric_hint(self) -> str:
+        """The metric names the query reads, for a 'no series' hint."""
+        return ", ".join(metric_names(self.query)[:3])
 
 
-class PanelSeries(msgspec.Struct, frozen=True):
-    """A panel's recent samples: (epoch seconds, value or None for a gap)."""
+class SeriesLine(msgspec.Struct, frozen=True):
+    """One series of a panel's result: its labels and its samples."""
 
-    panel: Panel
-    points: tuple[tuple[float, float | None], ...] = ()
-    error: str | None = None
-    partial: bool = False
+    labels: dict[str, str]
+    points: tuple[Point, ...] = ()
 
     @property
     def latest(self) -> float | None:
-        for _, value in reversed(self.points):
-            if value is not None:
-                return value
-        return None
+        return _latest(self.points)
+
+    @property
+    def label_text(self) -> str:
+        """`{instance="a", job="node"}`, or the metric name alone as Prometheus writes it."""
+        name = self.labels.get("__name__", "")
+        rest = ", ".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()) if k != "__name__")
+        return f"{name}{{{rest}}}" if rest or not name else name
+
+
+class PanelSeries(msgspec.Struct, frozen=True):
+    """A panel's recent samples: (epoch seconds, value or None for a gap).
+
+    With several series, `points` is their reduction (the worst at each step by the panel's
+    direction, or its `reduce`), `series` the worst `MAX_SERIES_KEPT` of them, worst first,
+    and `series_count` how many the query returned (0: no series at all)."""
+
+    panel: Panel
+    points: tuple[Point, ...] = ()
+    error: str | None = None
+    partial: bool = False
+    series: tuple[SeriesLine, ...] = ()
+    series_count: int = 1
+    query_error: bool = False  # `error` is Prometheus refusing the query (bad PromQL)
+
+    @classmethod
+    def of_lines(
+        cls, panel: Panel, lines: tuple[SeriesLine, ...], *, partial: bool = False
+    ) -> PanelSeries:
+        """The panel's view of a result of several series on one step grid."""
+        ranked = sorted(lines, key=lambda line: _rank(panel, line.latest))
+        return cls(
+            panel,
+            points=reduce_points(panel, lines),
+            partial=partial,
+            series=tuple(ranked[:MAX_SERIES_KEPT]),
+            series_count=len(lines),
+        )
+
+    @property
+    def latest(self) -> float | None:
+        return _latest(self.points)
+
+    @property
+    def no_series(self) -> bool:
+        return self.error is None and self.series_count == 0
 
     def level(self) -> str:
-        """ok, warn or crit by the panel's thresholds (higher is worse)."""
+        """ok, warn or crit by the panel's thresholds in its direction."""
         value = self.latest
         if value is None:
             return "unknown"
-        if self.panel.crit is not None and value >= self.panel.crit:
+        if self.panel.past(value, self.panel.crit):
             return "crit"
-        if self.panel.warn is not None and value >= self.panel.warn:
+        if self.panel.past(value, self.panel.warn):
             return "warn"
         return "ok"
+
+
+def _latest(points: tuple[Point, ...]) -> float | None:
+    for _, value in reversed(points):
+        if value is not None:
+            return value
+    return None
+
+
+def _rank(panel: Panel, value: float | None) -> tuple[int, float]:
+    """Sort key: worst first by the panel's direction, series without data last."""
+    if value is None:
+        return (1, 0.0)
+    return (0, value if panel.direction == "below" else -value)
+
+
+def reduce_points(panel: Panel, lines: tuple[SeriesLine, ...]) -> tuple[Point, ...]:
+    """One value per timestamp from several series: `reduce`, or the worst by direction.
+    A step where no series has a sample stays a gap."""
+    by_ts: dict[float, list[float]] = {}
+    for line in lines:
+        for ts, value in line.points:
+            values = by_ts.setdefault(ts, [])
+            if value is not None:
+                values.append(value)
+    how = panel.reduce or ("min" if panel.direction == "below" else "max")
+    out: list[Point] = []
+    for ts in sorted(by_ts):
+        values = by_ts[ts]
+        if not values:
+            out.append((ts, None))
+        elif how == "sum":
+            out.append((ts, sum(values)))
+        elif how == "avg":
+            out.append((ts, sum(values) / len(values)))
+        elif how == "min":
+            out.append((ts, min(values)))
+        else:
+            out.append((ts, max(values)))
+    return tuple(out)
+
+
+_PROMQL_WORDS = frozenset(
+    [
+        "by",
+        "without",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "bool",
+        "and",
+        "or",
+        "unless",
+        "offset",
+        "inf",
+        "nan",
+        "atan2",
+    ]
+)
+
+
+def metric_names(query: str) -> list[str]:
+    """Metric names in a PromQL expression, in order: identifiers not called as functions,
+    outside label matchers, strings and ranges, and not keywords."""
+    import re  # only when a panel has no series
+
+    # drop strings, label matchers, ranges and grouping lists
+    text = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`', " ", query)
+    text = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", text)
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    names: list[str] = []
+    for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", text):
+        name = match.group()
+        after = text[match.end() :].lstrip()
+        if after.startswith("(") or name.lower() in _PROMQL_WORDS or name in names:
+            continue
+        before = text[match.start() - 1] if match.start() else " "
+        if before.isdigit() or before == ".":
+            continue  # the exponent or unit of a number: 1e3, 5m
+        names.append(name)
+    return names
 
 
 class K8sEvent(msgspec.Struct, frozen=True):

@@ -296,12 +296,12 @@ def test_panel_empty_query(tmp_path: Path) -> None:
     assert message.startswith("config.toml:3: panels[0].query is empty")
 
 
-def test_warn_above_crit(tmp_path: Path) -> None:
-    message = error_of(tmp_path, '[[panels]]\nquery = "up"\nwarn = 5\ncrit = 1\n')
-    assert message == (
-        "config.toml:3: panels[0].warn (5) is above crit (1)"
-        " (warn must be <= crit: higher values are worse)"
-    )
+def test_warn_above_crit_is_lower_is_worse(tmp_path: Path) -> None:
+    # issue 11 item 6: no longer refused; more cases in tests/panels/test_thresholds.py
+    (panel,) = load_config(
+        write(tmp_path, '[[panels]]\nquery = "up"\nwarn = 5\ncrit = 1\n'), env={}
+    ).panels
+    assert panel.direction == "below"
 
 
 @pytest.mark.parametrize("url", ["ftp://p:21", "127.0.0.1:9090", "http://", "file:///etc/x"])
