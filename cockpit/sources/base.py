@@ -15,11 +15,14 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from msgspec.structs import replace
 
-from cockpit.model import Alert, Deploy, Snapshot, SourceHealth, SystemChange
+from cockpit.model import Alert, Deploy, Silence, Snapshot, SourceHealth, SystemChange
 from cockpit.sources.changes import ChangeTracker
 from cockpit.sources.errors import one_line
 
 Clock = Callable[[], float]
+NO_ALERTMANAGER = (
+    "silencing needs Alertmanager: set [alertmanager] url in the config or ALERTMANAGER_URL"
+)
 SnapshotListener = Callable[[Snapshot], None]
 ChangeListener = Callable[[SystemChange], None]
 HealthListener = Callable[[SourceHealth], None]
@@ -49,6 +52,9 @@ class Source:
         self._task: asyncio.Task[None] | None = None
         self._was_down = False
         self._tracker = ChangeTracker(self.name)
+        # set by fetch() when it got an answer but not a whole one ("degraded: 4/5 queries
+        # timed out"): the source stays up and its health carries this as the error
+        self.problem: str | None = None
         # set by the app to add cross-source facts (e.g. deploy correlation) before publishing
         self.enrich: Callable[[Snapshot], Snapshot] | None = None
 
@@ -125,7 +131,7 @@ class Source:
 
     def mark_up(self) -> None:
         now = self.clock()
-        self.health = replace(self.health, up=True, last_ok=now, error=None)
+        self.health = replace(self.health, up=True, last_ok=now, error=self.problem)
         if self._was_down:
             self._was_down = False
             self.emit(
@@ -156,8 +162,23 @@ class Source:
 class Silencer(Protocol):
     """A source that can silence alerts (Alertmanager, the demo)."""
 
-    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
-        """Create a silence on the alert's labels; return its id."""
+    async def silence(
+        self,
+        alert: Alert,
+        duration_s: int,
+        comment: str,
+        author: str,
+        matchers: dict[str, str] | None = None,
+    ) -> str:
+        """Create a silence on `matchers` (default: all the alert's labels); return its id."""
+        ...
+
+    async def active_silences(self) -> list[Silence]:
+        """The silences in force (active or pending)."""
+        ...
+
+    async def extend_silence(self, silence: Silence, ends_at: float, author: str) -> str:
+        """Move a silence's end to `ends_at` (epoch s); return its id (maybe a new one)."""
         ...
 
     async def expire_silence(self, silence_id: str) -> None: ...

@@ -24,9 +24,9 @@ from prometheus_api_client import PrometheusConnect
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from cockpit.model import Panel, PanelSeries, Snapshot
+from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot
 from cockpit.sources.base import Clock, Source, SourceError
-from cockpit.sources.errors import one_line, short_reason, unreachable
+from cockpit.sources.errors import one_line, short_reason, timed_out, unreachable
 
 if TYPE_CHECKING:
     from cockpit.config import HttpSourceConfig, PrometheusConfig
@@ -37,6 +37,7 @@ DEFAULT_POINTS = 60
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
 
 Point = tuple[float, float | None]
+Labelled = tuple[dict[str, str], tuple[Point, ...]]
 
 
 def choose_step(window_s: float, points: int) -> float:
@@ -52,9 +53,10 @@ class _Outcome(msgspec.Struct, frozen=True):
     """What one query produced. kind: ok, rejected (bad PromQL), transient, failed, down."""
 
     kind: str
-    points: tuple[Point, ...] = ()
+    series: tuple[Labelled, ...] = ()  # each series of the result: (labels, samples)
     error: str | None = None
     partial: bool = False
+    no_answer: bool = False  # the request timed out without a byte back: a hung server
 
 
 def _make_client(config: HttpSourceConfig, pool_size: int) -> PrometheusConnect:
@@ -89,10 +91,10 @@ def classify_response(status: int, content_type: str, body: bytes) -> _Outcome:
     if isinstance(doc, dict) and doc.get("status") in ("success", "error"):
         if doc["status"] == "success":
             try:
-                points = _parse_matrix(doc.get("data") or {})
-            except (TypeError, ValueError, KeyError) as exc:
+                series = _parse_matrix(doc.get("data") or {})
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
                 return _Outcome("failed", error=f"unexpected answer from Prometheus: {exc}")
-            return _Outcome("ok", points=points, partial=bool(doc.get("warnings")))
+            return _Outcome("ok", series=series, partial=bool(doc.get("warnings")))
         message = one_line(str(doc.get("error") or doc.get("errorType") or f"HTTP {status}"))
         error_type = str(doc.get("errorType") or "")
         if status in (400, 422) or error_type in ("bad_data", "execution"):
@@ -115,28 +117,40 @@ def classify_response(status: int, content_type: str, body: bytes) -> _Outcome:
     return _Outcome("failed", error=f"not a Prometheus answer (HTTP {status}, {kind_text})")
 
 
-def _parse_matrix(data: dict[str, Any]) -> tuple[Point, ...]:
-    """All samples by timestamp; several series collapse to their maximum at each step
-    (the panel thresholds say higher is worse, so the worst series is the one to show)."""
+def _parse_matrix(data: dict[str, Any]) -> tuple[Labelled, ...]:
+    """Each series with its labels and samples; the panel decides how to show several."""
     result_type = data.get("resultType")
     result = data.get("result") or []
     if result_type == "scalar":
         result = [{"values": [result]}]
     elif result_type == "vector":
-        result = [{"values": [item["value"]]} for item in result]
+        result = [{"metric": item.get("metric"), "values": [item["value"]]} for item in result]
     elif result_type != "matrix":
         raise ValueError(f"result type {result_type!r}")
-    merged: dict[float, float | None] = {}
+    out = []
     for series in result:
+        points: list[Point] = []
         for ts, raw in series.get("values") or ():
             value: float | None = float(raw)
             if not math.isfinite(value):  # NaN/Inf cannot be drawn: show a gap, not a spike
                 value = None
-            ts = float(ts)
-            old = merged.get(ts)
-            if old is None or (value is not None and value > old):
-                merged[ts] = value
-    return tuple(sorted(merged.items()))
+            points.append((float(ts), value))
+        labels = {str(k): str(v) for k, v in (series.get("metric") or {}).items()}
+        out.append((labels, tuple(points)))
+    return tuple(out)
+
+
+def panel_series(
+    panel: Panel, outcome: _Outcome, start: float, step: float, count: int
+) -> PanelSeries:
+    """What a panel shows for one answered query (ok or refused), each series on the grid."""
+    if outcome.kind == "rejected":
+        return PanelSeries(panel, error=outcome.error, query_error=True)
+    lines = tuple(
+        SeriesLine(labels, fill_gaps(points, start, step, count))
+        for labels, points in outcome.series
+    )
+    return PanelSeries.of_lines(panel, lines, partial=outcome.partial)
 
 
 def fill_gaps(
@@ -213,6 +227,12 @@ class PrometheusSource(Source):
             outcomes = [await self._attempt("/api/v1/query", {"query": "1", "time": now})]
         if all(o.kind == "down" for o in outcomes):
             raise SourceError(unreachable("prometheus", self.url, outcomes[0].error or "no answer"))
+        hung = sum(1 for o in outcomes if o.no_answer)
+        if all(o.no_answer or o.kind == "down" for o in outcomes):
+            # connections accepted, nothing answered: as down as a refused connection
+            raise SourceError(timed_out("prometheus", self.url, self.timeout))
+        # some queries answered: up, but the header and the pane border say how degraded
+        self.problem = f"degraded: {hung}/{len(outcomes)} queries timed out" if hung else None
         series = tuple(s for s, _ in results)
         for i, s in enumerate(series):
             self._previous[i] = s
@@ -223,21 +243,22 @@ class PrometheusSource(Source):
     ) -> tuple[PanelSeries, _Outcome | None]:
         rejected = self._rejected.get(panel.query)
         if rejected is not None:
-            return PanelSeries(panel, error=rejected), None
+            return PanelSeries(panel, error=rejected, query_error=True), None
         outcome = await self._query_with_retries(
             "/api/v1/query_range",
             {"query": panel.query, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": step},
         )
         if outcome.kind == "ok":
-            points = fill_gaps(outcome.points, start, step, count)
-            return PanelSeries(panel, points=points, partial=outcome.partial), outcome
+            return panel_series(panel, outcome, start, step, count), outcome
         if outcome.kind == "rejected":
             self._rejected[panel.query] = outcome.error or "rejected by Prometheus"
-            return PanelSeries(panel, error=outcome.error), outcome
+            return panel_series(panel, outcome, start, step, count), outcome
         # transient trouble: keep showing the last good points next to the error
         previous = self._previous.get(index)
-        kept = previous.points if previous is not None and previous.panel == panel else ()
-        return PanelSeries(panel, points=kept, error=outcome.error), outcome
+        if previous is None or previous.panel != panel:
+            return PanelSeries(panel, error=outcome.error), outcome
+        kept = msgspec.structs.replace(previous, error=outcome.error, query_error=False)
+        return kept, outcome
 
     async def _query_with_retries(self, path: str, params: dict[str, Any]) -> _Outcome:
         """503 and Prometheus timeouts are retried with exponential backoff while the
@@ -271,7 +292,8 @@ class PrometheusSource(Source):
             except requests.exceptions.ConnectionError as exc:
                 return _Outcome("down", error=short_reason(exc))
             except (requests.exceptions.Timeout, TimeoutError):
-                return _Outcome("transient", error=f"timed out after {budget:.2g}s")
+                error = f"timed out after {budget:.2g}s"
+                return _Outcome("transient", error=error, no_answer=True)
             except requests.exceptions.RequestException as exc:
                 return _Outcome("failed", error=one_line(f"{type(exc).__name__}: {exc}"))
         return classify_response(status, ctype, body)
