@@ -43,14 +43,25 @@ def _session_options(p: argparse.ArgumentParser, sub: bool) -> None:
     )
 
 
+def _new_option(p: argparse.ArgumentParser, sub: bool) -> None:
+    p.add_argument(
+        "--new",
+        action="store_true",
+        default=argparse.SUPPRESS if sub else False,
+        help="start a new incident without offering to join an active one",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cockpit", description="Terminal incident cockpit for SREs.")
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     _session_options(parser, sub=False)
+    _new_option(parser, sub=False)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run the cockpit on an embedded simulated incident")
     _session_options(demo, sub=True)
+    _new_option(demo, sub=True)
     demo.add_argument("--seed", type=int, default=None, help="make the simulation deterministic")
     demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
 
@@ -93,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = _HANDLERS[args.command or "run"]
     try:
+        _check_identities(args)
         return handler(args)
     except (Exception, KeyboardInterrupt) as exc:
         code = exit_code(exc)
@@ -105,6 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             # drive the terminal
             print(clean(line, limit=None), file=sys.stderr)
         return code
+
+
+# the commands whose --incident may start a stream (export and replay only look one up)
+_STARTS_INCIDENT = (None, "demo", "note")
+
+
+def _check_identities(args: argparse.Namespace) -> None:
+    """Incident ids and operator names are checked at the door, before anything runs
+    (cockpit/identifiers.py): one line naming the value and the rule, exit 2."""
+    import os
+
+    from cockpit.identifiers import incident_id, operator_name
+
+    if args.command in _STARTS_INCIDENT and getattr(args, "incident", None) is not None:
+        args.incident = incident_id(args.incident, what="--incident")
+    if getattr(args, "operator", None) is not None:
+        args.operator = operator_name(args.operator, what="--operator")
+    elif (env := os.environ.get("COCKPIT_OPERATOR")) is not None and env.strip():
+        operator_name(env, what="COCKPIT_OPERATOR")  # identity.py reads it again, checked
 
 
 # Each handler imports its module only when its command runs: Textual is loaded for the

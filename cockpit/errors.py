@@ -29,10 +29,15 @@ class UsageError(Exception):
 DOMAIN_ERRORS: tuple[tuple[str, str, int], ...] = (
     ("cockpit.config", "ConfigError", EXIT_USAGE),
     ("cockpit.themes", "ThemeError", EXIT_USAGE),
+    # a damaged journal file (or an empty one, for verify) is a failure found, not a usage
+    # error; checked before JournalError, its base
+    ("cockpit.journal.errors", "JournalDamaged", EXIT_FOUND),
     # any backend's: a wrong --journal, a newer schema, a stale version (VersionConflict)
     ("cockpit.journal.errors", "JournalError", EXIT_USAGE),
     ("cockpit.journal.incidents", "IncidentNotFound", EXIT_USAGE),
     ("cockpit.journal.importer", "ImportError_", EXIT_USAGE),
+    # an incident id or operator name outside the policy (cockpit/identifiers.py)
+    ("cockpit.identifiers", "IdentifierError", EXIT_USAGE),
 )
 
 

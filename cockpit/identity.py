@@ -1,4 +1,7 @@
-"""Who is at the keyboard: --operator, COCKPIT_OPERATOR, git user.name, else $USER@host."""
+"""Who is at the keyboard: --operator, COCKPIT_OPERATOR, git user.name, else $USER@host.
+
+Names follow the policy of cockpit/identifiers.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import getpass
 import os
 import socket
 import subprocess
+
+from cockpit.identifiers import operator_name, tidy_operator
 
 
 def git_user_name() -> str | None:
@@ -32,9 +37,12 @@ def user_at_host() -> str:
 
 
 def resolve_operator(flag: str | None = None, *, use_git: bool = True) -> str:
-    for candidate in (flag, os.environ.get("COCKPIT_OPERATOR")):
+    """The operator's name. What the responder gave (--operator, COCKPIT_OPERATOR) must pass
+    the policy (IdentifierError otherwise); what was found (git, $USER@host) is tidied."""
+    given = ((flag, "--operator"), (os.environ.get("COCKPIT_OPERATOR"), "COCKPIT_OPERATOR"))
+    for candidate, what in given:
         if candidate and candidate.strip():
-            return candidate.strip()
-    if use_git and (name := git_user_name()):
+            return operator_name(candidate, what=what)
+    if use_git and (name := tidy_operator(git_user_name() or "")):
         return name
-    return user_at_host()
+    return tidy_operator(user_at_host()) or "unknown"

@@ -3,6 +3,9 @@ reaches the reader's terminal through `cat` of an md export, `cockpit incidents`
 
 from __future__ import annotations
 
+from cockpit.journal.store import Journal
+from cockpit.model import Draft
+from cockpit.paths import journal_path
 from cockpit.plaintext import clean
 
 from .conftest import RunCli
@@ -24,9 +27,18 @@ def _controls(text: str) -> list[str]:
     return [c for c in text if (ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160]
 
 
-def test_md_export_incidents_and_errors_carry_no_controls(run_cli: RunCli) -> None:
+async def test_md_export_incidents_and_errors_carry_no_controls(
+    run_cli: RunCli, env: dict[str, str]
+) -> None:
     incident = "INC-\x1b]0;title\x07-1"
-    assert run_cli("note", HOSTILE, "--incident", incident).returncode == 0
+    # the door refuses such an id now (cockpit/identifiers.py), and says so inertly ...
+    refused = run_cli("note", HOSTILE, "--incident", incident)
+    assert refused.returncode == 2 and _controls(refused.stderr) == []
+    # ... but a journal written before the policy, or by hand, may still hold one
+    async with await Journal.open(journal_path(None)) as journal:
+        await journal.append(
+            Draft(incident, "note.added", "alice", {"type": "note", "text": HOSTILE})
+        )
     md = run_cli("export", incident, "--format", "md")
     assert md.returncode == 0 and "APPROVED" in md.stdout and "REJECTED" in md.stdout
     assert _controls(md.stdout) == []
