@@ -24,6 +24,7 @@ from cockpit.paths import journal_path
 if TYPE_CHECKING:
     from cockpit.app import CockpitApp
     from cockpit.config import Config
+    from cockpit.journal.active import ActiveIncident
     from cockpit.observations import ReplayModel
     from cockpit.replay import ReplayApp
     from cockpit.session import Session
@@ -81,18 +82,34 @@ def _replay_app(model: ReplayModel, *, theme: str, themes: dict[str, Any]) -> Re
 
 
 async def _run_app(
-    args: argparse.Namespace, journal: Path, operator: Awaitable[str], **session_kw: Any
+    args: argparse.Namespace,
+    journal: Path,
+    operator: Awaitable[str],
+    *,
+    choose: bool = False,
+    **session_kw: Any,
 ) -> int:
-    """Join the named incident or start a new one, then run the cockpit until quit."""
+    """Join the named incident or start a new one, then run the cockpit until quit.
+
+    choose: without --incident or --new, offer the journal's active incidents first (live)."""
     from cockpit.journal.incidents import incident_to_run
     from cockpit.session import Session
 
+    active = None
+    if choose and not args.incident and (args.read_only or not getattr(args, "new", False)):
+        # read in a thread while the app loads: a start with nothing active waits for nothing
+        active = asyncio.ensure_future(asyncio.to_thread(_active, journal))
     # load the app, the bulk of a start, while the operator is looked up in its thread
     importlib.import_module("cockpit.app")
+    incident = args.incident
+    if active is not None:
+        incident = await _pick(args, journal, await active, session_kw)
+        if incident is None:
+            return EXIT_OK  # quit at the chooser: nothing started, nothing journaled
     session = Session(
         journal=None,  # opened by the app after its first frame, closed when it ends
         journal_path=journal,
-        incident=incident_to_run(args.incident),
+        incident=incident_to_run(incident),
         operator=await operator,
         read_only=bool(args.read_only),
         **session_kw,
@@ -108,6 +125,41 @@ async def _run_app(
     if app.journal_failure:
         raise UsageError(app.journal_failure)
     return result or EXIT_OK
+
+
+_NEW = ""  # _pick's "start a new incident": incident_to_run makes a new id
+
+
+def _active(journal: Path) -> list[ActiveIncident]:
+    from cockpit.journal.active import active_incidents
+
+    return active_incidents(journal)
+
+
+async def _pick(
+    args: argparse.Namespace,
+    journal: Path,
+    active: list[ActiveIncident],
+    session_kw: dict[str, Any],
+) -> str | None:
+    """The incident a plain start works on (issue 12 item 1): a watcher watches the most
+    recent active one; an operator joins one only by choosing it, else starts a new one."""
+    if args.read_only:
+        if not active:
+            raise UsageError(
+                f"no active incident in {journal} to watch: pass --incident ID"
+                " (cockpit incidents lists them)"
+            )
+        return active[0].id
+    if not active:
+        return _NEW
+    from cockpit.chooser import NEW, ChooserApp
+
+    chooser = ChooserApp(
+        active, str(journal), themes=session_kw.get("themes"), theme=session_kw.get("theme")
+    )
+    choice = await chooser.run_async()
+    return _NEW if choice == NEW else choice
 
 
 def _end_on_signals(app: Any) -> None:
@@ -189,6 +241,7 @@ async def _live(args: argparse.Namespace) -> int:
         args,
         _journal_location(journal_path(args.journal)),
         operator,
+        choose=True,
         sources=sources,
         panels=config.panels,
         theme=theme,
