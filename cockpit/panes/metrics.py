@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from cockpit.model import PanelSeries
-from cockpit.panes.render import level_value, sparkline
+from cockpit.panes.render import level_value, panel_problem, sparkline
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
 
@@ -13,7 +11,8 @@ SPARK_WIDTH = 22  # panel + sparkline + value fit a half-screen pane at 120 colu
 
 
 class MetricsPane(TablePane):
-    COLUMNS = (("Panel", 15), ("Last 15 min", SPARK_WIDTH), ("Now", 15))
+    # "Now" is the last column: as wide as the pane allows (a query error's text, N series)
+    COLUMNS = (("Panel", 15), ("Last 15 min", SPARK_WIDTH), ("Now", 120))
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("2 Metrics", id="metrics", classes="pane", **kwargs)  # type: ignore[arg-type]
@@ -21,8 +20,9 @@ class MetricsPane(TablePane):
     def show(self, panels: tuple[PanelSeries, ...]) -> None:
         rows = []
         for series in panels:
-            if series.error:
-                now = Text("✖ ", style="bold red").append(inert(series.error, limit=120))
+            problem = panel_problem(series)
+            if problem is not None:
+                now = problem
             else:
                 now = level_value(series)
                 if series.partial:

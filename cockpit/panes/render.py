@@ -5,10 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 
 from cockpit.model import PanelSeries, parse_ts
+from cockpit.text import inert
+from cockpit.units import fmt_unit
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 LEVEL_STYLE = {"ok": "green", "warn": "yellow", "crit": "bold red", "unknown": "dim"}
 LEVEL_MARK = {"ok": "✓", "warn": "▲", "crit": "✖", "unknown": "?"}
+# a panel that cannot say anything is not a breach: its own symbols, never ▲ or ✖
+QUERY_ERROR_MARK, NO_SERIES_MARK, FETCH_ERROR_MARK = "⊘", "∅", "⚠"
 SEVERITY_STYLE = {
     "critical": "bold white on red",
     "error": "bold red",
@@ -34,8 +38,12 @@ def sparkline(series: PanelSeries, width: int) -> Text:
         text.append(" " * len(points))
         return text
     low, high = min(values), max(values)
-    if series.panel.warn is not None:
-        high = max(high, series.panel.warn)  # keep healthy noise from looking like a spike
+    warn = series.panel.warn
+    if warn is not None:  # keep healthy noise from looking like a spike (or a dip)
+        if series.panel.direction == "below":
+            low = min(low, warn)
+        else:
+            high = max(high, warn)
     span = high - low or 1.0
     style = LEVEL_STYLE[series.level()]
     for value in points:
@@ -48,15 +56,8 @@ def sparkline(series: PanelSeries, width: int) -> Text:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if abs(value) >= 1000:
-        shown = f"{value:,.0f}"
-    elif abs(value) >= 10:
-        shown = f"{value:.1f}"
-    else:
-        shown = f"{value:.2f}"
-    return f"{shown} {unit}".strip()
+    """A panel value humanised by its unit (the one formatter, cockpit/units.py)."""
+    return "—" if value is None else fmt_unit(value, unit)
 
 
 def age(seconds: float | None) -> str:
@@ -92,4 +93,25 @@ def level_value(series: PanelSeries) -> Text:
     level = series.level()
     text = Text(f"{LEVEL_MARK[level]} ", style=LEVEL_STYLE[level])
     text.append(format_value(series.latest, series.panel.unit), style=LEVEL_STYLE[level])
+    if series.series_count > 1:  # the worst (or the reduction) of several: say so
+        how = series.panel.reduce or "worst"
+        text.append(f" {how} of {series.series_count} series", style="dim")
     return text
+
+
+def panel_problem(series: PanelSeries) -> Text | None:
+    """What a panel shows instead of a value when it has none to judge: a refused query,
+    no series, a failed fetch. None when it has a value (or no data yet)."""
+    if series.query_error:
+        text = Text(f"{QUERY_ERROR_MARK} query error: ", style="bold magenta")
+        return text.append_text(inert(series.error or "", limit=200, style="magenta"))
+    if series.error:
+        text = Text(f"{FETCH_ERROR_MARK} ", style="yellow")
+        return text.append_text(inert(series.error, limit=200, style="yellow"))
+    if series.no_series:
+        text = Text(f"{NO_SERIES_MARK} no series", style="dim")
+        hint = series.panel.metric_hint
+        if hint:  # metric names come from the config: still shown as text only
+            text.append_text(inert(f": is {hint} exported?", limit=120, style="dim italic"))
+        return text
+    return None

@@ -1,0 +1,126 @@
+"""Metric panels on the screen (issue 11 items 5-8): a broken query, no series and a breach
+look different; units are humanised; lower-is-worse thresholds; several series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cockpit.app import CockpitApp
+from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot
+from textual_plotext import PlotextPlot
+
+from cockpit.screens.chart import ChartScreen
+
+from .harness import T0, demo_app, panes_mounted, wait_for, wait_for_text
+from .screen import screen_text
+
+PARSE_ERROR = "1:16: parse error: unclosed left parenthesis in sum(rate(x[1m])"
+STEP = 15.0
+
+
+@pytest.fixture
+def journal_path(tmp_path: Path) -> Path:
+    return tmp_path / "journal.sqlite"
+
+
+def grid(*values: float | None) -> tuple[tuple[float, float | None], ...]:
+    return tuple((T0 - (len(values) - 1 - i) * STEP, v) for i, v in enumerate(values))
+
+
+def panels() -> tuple[PanelSeries, ...]:
+    free = Panel("free disk", "node_filesystem_avail_bytes", "bytes", 20e9, 10e9, "below")
+    return (
+        PanelSeries(Panel("bad query", "sum(rate(x[1m])"), error=PARSE_ERROR, query_error=True),
+        PanelSeries(Panel("absent", "rate(no_such_total[5m])"), series_count=0),
+        PanelSeries(Panel("5xx rate", "q", "req/s", 1.0, 5.0), points=grid(2.0, 7.2)),
+        PanelSeries.of_lines(
+            free,
+            (
+                SeriesLine({"mountpoint": "/"}, grid(83e9, 83e9)),
+                SeriesLine({"mountpoint": "/data"}, grid(9e9, 5e9)),
+            ),
+        ),
+        PanelSeries(Panel("success", "q", "ratio", 0.99, 0.95, "below"), points=grid(0.999)),
+        PanelSeries(Panel("p99", "q", "seconds", 0.5, 1.0), points=grid(0.12, 0.25)),
+    )
+
+
+async def show_panels(app: CockpitApp) -> None:
+    await panes_mounted(app)
+    app.main.on_snapshot(Snapshot(source="prometheus", at=T0, panels=panels()))
+
+
+def plot_text(app: CockpitApp) -> str:
+    """The chart's plot area only (axis labels, legend), as on the screen."""
+    region = app.screen.query_one(PlotextPlot).region
+    lines = screen_text(app).splitlines()[region.y : region.y + region.height]
+    return "\n".join(line[region.x : region.x + region.width] for line in lines)
+
+
+def row_of(screen: str, title: str) -> str:
+    return next(line for line in screen.splitlines() if title in line)
+
+
+async def test_query_error_no_series_and_breach_look_different(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        text = await wait_for_text(pilot, "bad query", "absent", "free disk")
+        bad, absent = row_of(text, "bad query"), row_of(text, "absent")
+        rate, free = row_of(text, "5xx rate"), row_of(text, "free disk")
+        assert "⊘ query error" in bad and "parse error" in bad
+        assert "✖" not in bad and "▲" not in bad
+        assert "∅ no series" in absent and "no_such_total" in absent
+        assert "✖" not in absent and "▲" not in absent
+        assert "✖ 7.20 req/s" in rate
+        # lower is worse: 5 GB free is past crit 10 GB; humanised, worst of two series
+        assert "✖ 4.66 GiB" in free and "2 series" in free
+        assert "✓ 99.9%" in row_of(text, "success")
+        assert "✓ 250 ms" in row_of(text, "p99")
+
+
+async def test_query_error_chart_shows_the_full_message(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        await pilot.press("2", "home", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
+        text = await wait_for_text(pilot, "query error", flat=True)
+        assert PARSE_ERROR in " ".join(text.split())
+
+
+async def test_no_series_chart_hints_at_the_metric(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        await pilot.press("2", "home", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
+        await wait_for_text(pilot, "no series", "no_such_total", flat=True)
+
+
+async def test_two_series_chart_has_a_legend_units_and_labels(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        await pilot.press("2", "home", "down", "down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
+        text = await wait_for_text(pilot, "free disk", "2 series", flat=True)
+        flat = " ".join(text.split())
+        assert 'mountpoint="/data"' in flat and 'mountpoint="/"' in flat
+        axis = plot_text(app)
+        assert "77.3 GiB" in axis and "4.66 GiB" in axis  # the y axis is humanised
+        assert "e+10" not in axis and "83000000000" not in axis.replace(",", "")
+        assert 'mountpoint="/data"' in axis  # plotext's legend names each series
+
+
+async def test_seconds_axis_is_humanised(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        await pilot.press("2", "end", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
+        await wait_for_text(pilot, "p99", "now")
+        axis = plot_text(app)
+        assert "120 ms" in axis and "1.00 s" in axis, axis
