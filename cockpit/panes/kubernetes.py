@@ -19,9 +19,36 @@ class KubernetesPane(TablePane):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("3 Kubernetes", id="kubernetes", classes="pane", **kwargs)  # type: ignore[arg-type]
         self.dropped = 0
+        self.pods: tuple[PodHealth, ...] | None = None  # the last pod list shown
+        self.problem: str | None = None  # why there are no pods to show (down, not configured)
+        self.problem_style = "red"
+        self.stale: str | None = None  # how old the pods shown are, while the source is down
 
     def on_mount(self) -> None:
-        self.set_summary(Text(" pods: waiting for data"))
+        self.set_summary(self._pods_line())
+
+    def show_source(
+        self, problem: str | None, stale: str | None = None, *, style: str = "red"
+    ) -> None:
+        """The source's state on the pods line, so it never says "waiting for data" under
+        a border that says down or not configured. `problem`: why there is no data (down,
+        not configured), shown whole, wrapped; `stale`: how old the pods shown are."""
+        self.problem, self.stale, self.problem_style = problem, stale, style
+        self.set_summary(self._pods_line())
+
+    def _pods_line(self) -> Text:
+        if self.pods is not None:
+            line = pod_summary(self.pods)
+            if self.stale:
+                # last known pods stay, but not as if they were now
+                line = Text(f" stale {self.stale}:", style="bold yellow").append_text(line)
+                line.stylize("dim", len(f" stale {self.stale}:"))
+            return line
+        if self.problem is None:
+            return Text(" pods: waiting for data")
+        width = max(20, self.size.width - 2) if self.is_mounted else 76
+        text = inert(f" {self.problem}", limit=600, style=self.problem_style)
+        return Text("\n").join(text.wrap(self.app.console, width)[:4])
 
     def show(
         self,
@@ -52,7 +79,8 @@ class KubernetesPane(TablePane):
         self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
         self.sync(rows)
         if pods is not None:
-            self.set_summary(pod_summary(pods))
+            self.pods = pods
+            self.set_summary(self._pods_line())
 
 
 def pod_summary(pods: tuple[PodHealth, ...]) -> Text:

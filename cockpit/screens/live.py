@@ -111,6 +111,8 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         for pane_id, hint in hints.items():
             if pane_id not in have:
                 self.pane(pane_id).border_subtitle = Text(hint)
+        if "kubernetes" not in have:
+            self.query_one(KubernetesPane).show_source("pods: not configured", style="dim")
 
     # -- sources -> panes ---------------------------------------------------------------------
 
@@ -151,6 +153,7 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             if pane_id is None:
                 continue
             pane = self.pane(pane_id)
+            self.show_source_state(pane_id, h, wall_now)
             if h.error is None:
                 if str(pane.border_subtitle or "").startswith(("✖", "▲")):
                     pane.border_subtitle = ""
@@ -165,6 +168,17 @@ class LiveScreen(OperatorKeys, CockpitScreen):
                 mark = "✖ down: "
             # a Text, never a str: a str border title is parsed as markup
             pane.border_subtitle = inert(f"{mark}{h.error}", limit=160)
+
+    def show_source_state(self, pane_id: str, h: SourceHealth, wall_now: float) -> None:
+        """Inside the pane, what its source's state means for the data (down, stale)."""
+        data_age = h.age(wall_now)
+        stale = age(data_age) if data_age is not None else None
+        if pane_id == "kubernetes":
+            kube = self.query_one(KubernetesPane)
+            if h.up or h.error is None:
+                kube.show_source(None)
+            else:
+                kube.show_source(f"✖ kubernetes down: {h.error}", stale)
 
     def tick(self) -> None:
         """Refresh what ages or changes with the state: status line, source problems, tabs."""

@@ -11,8 +11,10 @@ import pytest
 
 from cockpit.app import CockpitApp
 from cockpit.config import load_config
+from cockpit.model import Event
 from cockpit.session import Session
 from cockpit.sources.factory import build_sources
+from tests.tui.harness import journal_rows
 
 from .hang import HangingServer
 
@@ -53,3 +55,15 @@ async def until(predicate: Any, timeout: float, what: Any = "") -> float:
             raise AssertionError(f"not within {timeout}s: {what() if callable(what) else what}")
         await asyncio.sleep(0.05)
     return loop.time() - start
+
+
+async def rows_of(app: CockpitApp, kind: str, timeout: float = 5.0) -> list[Event]:
+    """This incident's journal rows of `kind`, waiting until there is at least one (the
+    journal opens after the first frame, and changes are journaled in the background)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while True:
+        rows = [e for e in await journal_rows(app) if e.kind == kind]
+        if rows or loop.time() - start > timeout:
+            return rows
+        await asyncio.sleep(0.1)

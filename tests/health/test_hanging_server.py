@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunCli
-from tests.tui.harness import journal_rows
 from tests.tui.screen import screen_text
 
-from .conftest import live_app, until
+from .conftest import live_app, rows_of, until
 from .hang import HangingServer
 
 TIMEOUT_S = 1.0
@@ -72,7 +71,7 @@ async def test_hanging_server_is_down_and_journaled_once(
         )
         assert hanging.accepted >= 1  # it really connected: refused would be another story
         await asyncio.sleep(3 * TIMEOUT_S)  # more polls time out: still one entry
-        rows = [e for e in await journal_rows(app) if e.kind == "system.source.down"]
+        rows = await rows_of(app, "system.source.down")
         mine = [e for e in rows if e.data["source"] == as_]
         assert len(mine) == 1, [e.data for e in rows]
         assert "timed out" in mine[0].data["error"]

@@ -8,12 +8,13 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 
 from cockpit.sources.base import SourceError
-from cockpit.sources.errors import http_reason, server_message, short_reason
+from cockpit.sources.errors import http_reason, one_line, server_message, short_reason
 from cockpit.sources.kubernetes.decode import Raw
 
 if TYPE_CHECKING:
@@ -59,15 +60,18 @@ class KubeApi:
                     client_configuration=cfg,
                     persist_config=False,
                 )
-        except (k8s_config.ConfigException, OSError, ValueError, TypeError) as exc:
+        except yaml.YAMLError as exc:
+            raise SourceError(yaml_problem(exc, path)) from None
+        except Exception as exc:  # ConfigException, OSError, and what a wrong type raises
+            why = one_line(str(exc) or type(exc).__name__, 200)
             if self.config.in_cluster:
                 raise SourceError(
-                    f"kubernetes: cannot load the in-cluster service account: {exc}"
-                ) from exc
+                    f"kubernetes: cannot load the in-cluster service account: {why}"
+                ) from None
             raise SourceError(
-                f"kubernetes: cannot load kubeconfig {path}: {exc} "
+                f"kubernetes: cannot load kubeconfig {path}: {why} "
                 "(set [kubernetes] kubeconfig/context or KUBECONFIG)"
-            ) from exc
+            ) from None
         self._api_client = k8s.ApiClient(configuration=cfg)
         return self._api_client
 
@@ -80,6 +84,21 @@ class KubeApi:
             with contextlib.suppress(Exception):
                 self._api_client.close()
             self._api_client = None
+
+
+def yaml_problem(exc: yaml.YAMLError, path: str) -> str:
+    """A kubeconfig that is not YAML, as file:line and the parser's words, on one line."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = os.path.expanduser(path)
+    if mark is not None:
+        # the mark names the file it read (KUBECONFIG may list several); lines count from 0
+        name = str(mark.name) if mark.name and not str(mark.name).startswith("<") else where
+        where = f"{name}:{mark.line + 1}"
+    what = one_line(str(getattr(exc, "problem", None) or exc), 120)
+    return (
+        f"kubernetes: kubeconfig {where}: not valid YAML: {what} "
+        "(fix the file, or point [kubernetes] kubeconfig / KUBECONFIG at another)"
+    )
 
 
 def read_json(resp: Any) -> tuple[int, str, Raw]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cockpit.config import KubernetesConfig
 
 MAX_EVENTS = 5_000
+CONFIG_RETRY_S = 10.0  # a kubeconfig that cannot be loaded is read again this often
 
 
 class KubernetesSource(Source, KubernetesRemediator):
@@ -52,6 +53,7 @@ class KubernetesSource(Source, KubernetesRemediator):
         self.read_only = read_only
         self.publish_interval = publish_interval
         self.backoff_max_s = backoff_max_s
+        self.config_retry_s = min(backoff_max_s, CONFIG_RETRY_S)
         self.namespaces: tuple[str, ...] = tuple(config.namespaces)
         scopes: tuple[str | None, ...] = self.namespaces or (None,)
         self.streams = [Stream(kind, ns) for kind in KINDS for ns in scopes]
@@ -83,7 +85,8 @@ class KubernetesSource(Source, KubernetesRemediator):
                 break
             except SourceError as exc:
                 self.mark_down(str(exc))
-                await asyncio.sleep(self.backoff_max_s)
+                # the file may be fixed while the cockpit runs: look again soon
+                await asyncio.sleep(self.config_retry_s)
         self._watcher.start(self.streams)
         try:
             await asyncio.Event().wait()
