@@ -209,6 +209,7 @@ class ObservationRecorder:
         full = canonical_json(
             [
                 [s.panel.title, s.panel.unit, s.panel.warn, s.panel.crit, s.error, s.partial]
+                + [s.panel.direction, s.series_count, s.query_error]
                 + [list(p) for p in s.points]
                 for s in snap.panels
             ]
@@ -237,6 +238,13 @@ class ObservationRecorder:
                 entry["error"] = s.error
             if s.partial:
                 entry["partial"] = True
+            # only what differs from a plain one-series panel: old rows read the same
+            if s.panel.direction != "above":
+                entry["direction"] = s.panel.direction
+            if s.series_count != 1:
+                entry["series_count"] = s.series_count
+            if s.query_error:
+                entry["query_error"] = True
             entries.append(entry)
         meta = canonical_json([{k: v for k, v in e.items() if k != "points"} for e in entries])
         if not last_points and self._meta.get(snap.source) == meta:
@@ -328,7 +336,8 @@ def _tracks(points: dict[str, dict[float, tuple[float | None, float]]]) -> dict[
     return out
 
 
-_PanelMeta = tuple[tuple[Panel, str | None, bool], ...]  # (panel, error, partial) in order
+# (panel, error, partial, series count, query error) in order
+_PanelMeta = tuple[tuple[Panel, str | None, bool, int, bool], ...]
 
 
 class ReplayModel:
@@ -406,7 +415,7 @@ class ReplayModel:
         entries = payload.get("panels") if isinstance(payload, dict) else None
         if not isinstance(entries, list):
             return
-        meta: list[tuple[Panel, str | None, bool]] = []
+        meta: list[tuple[Panel, str | None, bool, int, bool]] = []
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("title"), str):
                 continue
@@ -418,10 +427,18 @@ class ReplayModel:
                 unit if isinstance(unit, str) else "",
                 _number(entry.get("warn")),
                 _number(entry.get("crit")),
+                direction="below" if entry.get("direction") == "below" else "above",
             )
             error = entry.get("error")
+            count = entry.get("series_count", 1)
             meta.append(
-                (panel, error if isinstance(error, str) else None, entry.get("partial") is True)
+                (
+                    panel,
+                    error if isinstance(error, str) else None,
+                    entry.get("partial") is True,
+                    count if isinstance(count, int) and not isinstance(count, bool) else 1,
+                    entry.get("query_error") is True,
+                )
             )
             track = points.setdefault(title, {})
             for pair in entry.get("points") or ():
@@ -551,13 +568,22 @@ class ReplayModel:
             i = bisect_right(times, moment) - 1
             if i < 0:
                 continue
-            for panel, error, partial in metas[i]:
+            for panel, error, partial, count, query_error in metas[i]:
                 if panel.title in seen:
                     continue
                 seen.add(panel.title)
                 track = self._tracks.get(panel.title)
                 points = track.window(moment, self.window_s) if track else ()
-                shown.append(PanelSeries(panel, points, error=error, partial=partial))
+                shown.append(
+                    PanelSeries(
+                        panel,
+                        points,
+                        error=error,
+                        partial=partial,
+                        series_count=count,
+                        query_error=query_error,
+                    )
+                )
         if shown:
             return tuple(shown), "observations"
         for first, title in self._context_titles:

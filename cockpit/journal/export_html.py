@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from html import escape
 
-from cockpit.journal.format import fmt_duration, fmt_value, hhmmss
+from cockpit.journal.format import fmt_duration, hhmmss
 from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Evidence, Postmortem
 from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
 
@@ -87,7 +87,7 @@ def _evidence(ev: Evidence | None) -> str:
         parts.append("<div>no alert firing</div>")
     if ev.metrics:
         values = "".join(
-            f'<span class="metric">{_e(title)} = <b>{_e(fmt_value(value))}</b></span>'
+            f'<span class="metric">{_e(title)} = <b>{_e(ev.value_text(title, value))}</b></span>'
             for title, value in ev.metrics
         )
         parts.append(f"<div>{values}</div>")

@@ -17,7 +17,7 @@ import msgspec
 
 from cockpit.correlate import WINDOW_S, Rollout, suspect
 from cockpit.journal import codec
-from cockpit.journal.format import describe, fmt_duration, fmt_value, hhmmss
+from cockpit.journal.format import describe, fmt_duration, fmt_unit, fmt_value, hhmmss
 from cockpit.journal.projection import fold
 from cockpit.kinds import NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
@@ -76,6 +76,12 @@ class Evidence(msgspec.Struct, frozen=True):
     firing: tuple[FiringAlert, ...] = ()
     metrics: tuple[tuple[str, float | None], ...] = ()
     selected: str = ""
+    units: dict[str, str] = msgspec.field(default_factory=dict)  # panel title -> unit
+
+    def value_text(self, title: str, value: float | None) -> str:
+        """A recorded panel value humanised by its unit, as the cockpit showed it."""
+        unit = self.units.get(title)
+        return fmt_value(value) if unit is None or value is None else fmt_unit(value, unit)
 
     @property
     def empty(self) -> bool:
@@ -87,7 +93,7 @@ class Evidence(msgspec.Struct, frozen=True):
         return ", ".join(shown[:limit]) + (f" +{extra} more" if extra > 0 else "")
 
     def metrics_text(self, limit: int = 4) -> str:
-        shown = [f"{title} {fmt_value(value)}" for title, value in self.metrics]
+        shown = [f"{title} {self.value_text(title, value)}" for title, value in self.metrics]
         extra = len(shown) - limit
         return ", ".join(shown[:limit]) + (f" +{extra} more" if extra > 0 else "")
 
@@ -134,7 +140,13 @@ class Evidence(msgspec.Struct, frozen=True):
         if isinstance(selected, dict) and selected.get("item"):
             pane = _text(selected.get("pane"))
             chosen = f"{pane} {_text(selected.get('item'))}".strip()
-        return cls(tuple(firing), metrics, chosen)
+        units_raw = context.get("units")
+        units = (
+            {_text(k): _text(v) for k, v in units_raw.items()}
+            if isinstance(units_raw, dict)
+            else {}
+        )
+        return cls(tuple(firing), metrics, chosen, units)
 
 
 _NO_EVIDENCE = Evidence()
@@ -221,6 +233,7 @@ class Series(msgspec.Struct, frozen=True):
     crit: float | None = None
     points: tuple[tuple[float, float | None], ...] = ()
     origin: str = "observations"  # or "context": the values recorded with each event
+    direction: str = "above"  # "below": lower values are worse (the thresholds read <=)
 
     @property
     def has_data(self) -> bool:
@@ -518,7 +531,15 @@ def _series(
         points = tuple((t, v) for t, v in p.points if lo <= t <= hi)
         if points:
             out.append(
-                Series(p.title, p.unit, p.warn, p.crit, points, origin=p.origin or "observations")
+                Series(
+                    p.title,
+                    p.unit,
+                    p.warn,
+                    p.crit,
+                    points,
+                    origin=p.origin or "observations",
+                    direction=p.direction,
+                )
             )
     covered = {s.title for s in out}
     seen: dict[str, dict[float, float | None]] = {}
@@ -565,6 +586,7 @@ def decode_panels(body: bytes | str) -> list[Series]:
                 _number(p.get("warn")),
                 _number(p.get("crit")),
                 tuple(points),
+                direction="below" if p.get("direction") == "below" else "above",
             )
         )
     return out
@@ -579,7 +601,9 @@ def merge_panels(bodies: Iterable[list[Series]]) -> list[Series]:
             points.update(s.points)
             merged[s.title] = (s, points)  # unit and thresholds: the latest known
     return [
-        Series(s.title, s.unit, s.warn, s.crit, tuple(sorted(points.items())))
+        Series(
+            s.title, s.unit, s.warn, s.crit, tuple(sorted(points.items())), direction=s.direction
+        )
         for s, points in merged.values()
     ]
 

@@ -13,7 +13,7 @@ from html import escape
 
 import msgspec
 
-from cockpit.journal.format import fmt_value
+from cockpit.journal.format import fmt_unit
 from cockpit.journal.postmortem import Marker, Series
 
 # One stroke colour per chart, none shared with thresholds or markers: a test (or a reader of
@@ -150,7 +150,7 @@ def chart(
         )
         parts.append(
             f'<text x="{f.x0 - 6}" y="{yy}" text-anchor="end" dominant-baseline="middle"'
-            f' fill="{AXIS_COLOUR}">{escape(fmt_value(v))}</text>'
+            f' fill="{AXIS_COLOUR}">{escape(fmt_unit(v, series.unit))}</text>'
         )
     # time axis
     seconds = end - start < 600
@@ -167,7 +167,8 @@ def chart(
         f'<polyline points="{f.x0},{f.y1} {f.x0},{f.y0} {f.x1},{f.y0}" fill="none"'
         f' stroke="{AXIS_COLOUR}" stroke-width="1"/>'
     )
-    # thresholds
+    # thresholds, with the side that is bad: "warn ≥ 1.00 req/s", "crit ≤ 9.31 GiB"
+    side = "≤" if series.direction == "below" else "≥"
     for name, level, hue in (
         ("warn", series.warn, WARN_COLOUR),
         ("crit", series.crit, CRIT_COLOUR),
@@ -175,14 +176,15 @@ def chart(
         if level is None:
             continue
         yy = _num(y(level))
+        shown = escape(f"{name} {side} {fmt_unit(level, series.unit)}")
         parts.append(
             f'<line class="threshold {name}" x1="{f.x0}" y1="{yy}" x2="{f.x1}" y2="{yy}"'
             f' stroke="{hue}" stroke-width="1.5" stroke-dasharray="6 4">'
-            f"<title>{name} {escape(fmt_value(level))}</title></line>"
+            f"<title>{shown}</title></line>"
         )
         parts.append(
             f'<text x="{f.x1 - 2}" y="{_num(y(level) - 4)}" text-anchor="end"'
-            f' fill="{hue}">{name} {escape(fmt_value(level))}</text>'
+            f' fill="{hue}">{shown}</text>'
         )
     # markers: deploys and operator actions, numbered like the timeline
     last_label = -1e9

@@ -251,11 +251,15 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             if alerts
             else []
         )
-        metrics = {}
+        metrics, units = {}, {}
         for snap in self.snapshots.values():
             for series in snap.panels or ():
                 metrics[series.panel.title] = series.latest
+                if series.panel.unit:  # the exports humanise the values as the pane did
+                    units[series.panel.title] = series.panel.unit
         context: dict[str, Any] = {"firing": firing, "metrics": metrics}
+        if units:
+            context["units"] = units
         selected = self.selected_item()
         if selected is not None:
             context["selected"] = {"pane": self.active_pane, "item": item_label(selected)}
