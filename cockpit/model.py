@@ -124,6 +124,11 @@ class Alert(msgspec.Struct, frozen=True):
         return " ".join(f"{k}={v}" for k, v in sorted(self.labels.items()) if k not in skip)
 
 
+Point = tuple[float, float | None]  # (epoch seconds, value or None for a gap)
+REDUCERS = ("sum", "max", "min", "avg")
+MAX_SERIES_KEPT = 10  # series listed in a panel's detail; the chart draws the first 5
+
+
 class Panel(msgspec.Struct, frozen=True):
     """One configured metric panel ([[panels]] in the config)."""
 
