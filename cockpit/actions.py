@@ -214,16 +214,18 @@ class Actions:
         self._writable("add a note")
         if note_type not in NOTE_TYPES:
             raise ActionRefused(f"note type must be one of {', '.join(NOTE_TYPES)}")
-        if not text.strip():
+        text = note_text(text)
+        if not text:
             raise ActionRefused("the note is empty")
-        return await self.record("note.added", {"type": note_type, "text": text.strip()})
+        return await self.record("note.added", {"type": note_type, "text": text})
 
     async def amend_note(self, original: Event | None, text: str) -> Event:
         """A correction that points at the original: the journal never erases."""
         self._writable("amend a note")
         if original is None or original.kind not in ("note.added", "note.amended"):
             raise ActionRefused("select a note in the timeline (5) to amend it")
-        if not text.strip():
+        text = note_text(text)
+        if not text:
             raise ActionRefused("the amended text is empty")
         # amending an amendment corrects the same original note
         target = (
@@ -231,7 +233,7 @@ class Actions:
             if original.kind == "note.amended"
             else original.id
         )
-        return await self.record("note.amended", {"amends": target, "text": text.strip()})
+        return await self.record("note.amended", {"amends": target, "text": text})
 
     async def assign_role(self, role: str, operator: str) -> Event:
         self._writable("assign a role")
@@ -338,6 +340,12 @@ class Actions:
     async def view(self, kind: str, **data: Any) -> Event:
         """view.* events: cheap breadcrumbs of what the responder looked at (also read-only)."""
         return await self.record(kind, data)
+
+
+def note_text(text: str) -> str:
+    """A note as journaled: every line kept (a pasted log excerpt), line endings as "\n"
+    whatever the clipboard used, no blank lines around it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def format_ts_epoch(epoch: float) -> str:

@@ -375,12 +375,17 @@ def describe_kind(kind: str) -> str:
 
 
 def describe(kind: str, data: Payload) -> str:
-    """One line, for humans, of what one event records (timeline, exports, notifications)."""
+    """What one event records, for humans (timeline, exports, notifications): one line per
+    line of its text. Spacing is tidied, line breaks (a pasted multi-line note) are kept for
+    the renderer to show inert: a mark in the timeline, a break in the exports."""
     known = KINDS.get(kind)
     line = known.line if known is not None else None
     if line is None:  # views and unknown kinds: the kind and its payload, as recorded
         return f"{kind} {_json(data)}"
-    return " ".join(line(data).split())
+    text = line(data)
+    if "\n" not in text:
+        return " ".join(text.split())
+    return "\n".join(" ".join(part.split()) for part in text.strip().split("\n"))
 
 
 def _json(data: Payload) -> str:

@@ -31,12 +31,14 @@ class TimelinePane(RowList):
         self.shown: list[Event] = []  # the events behind the rows, in row order
         self.show_views = False
         self.dropped = 0
+        self.numbers: dict[str, int] = {}  # note id -> its row number (#42), for amendments
 
     def _visible(self, event: Event) -> bool:
         return self.show_views or not is_view(event.kind)
 
     def add(self, event: Event) -> None:
         self.events.append(event)
+        self._number(event)
         if len(self.events) > MAX_ROWS:
             gone = self.events.pop(0)
             self.dropped += 1
@@ -45,12 +47,15 @@ class TimelinePane(RowList):
                 self.drop_first()
         if self._visible(event):
             self.shown.append(event)
-            self.append(row_text(event))
+            self.append(row_text(event, self.numbers))
 
     def reset(self, events: list[Event]) -> None:
         """Show exactly `events` (replay seeking backwards), the newest selected."""
         self.events = events[-MAX_ROWS:]
         self.dropped = len(events) - len(self.events)
+        self.numbers = {}
+        for event in events:
+            self._number(event)
         self._rebuild()
 
     def toggle_views(self) -> bool:
@@ -60,15 +65,20 @@ class TimelinePane(RowList):
 
     def _rebuild(self) -> None:
         self.shown = [e for e in self.events if self._visible(e)]
-        self.set_rows([row_text(e) for e in self.shown])
+        self.set_rows([row_text(e, self.numbers) for e in self.shown])
+
+    def _number(self, event: Event) -> None:
+        if event.kind == "note.added":
+            self.numbers[event.id] = event.seq
 
     def selected(self) -> Event | None:
         index = self.cursor
         return self.shown[index] if 0 <= index < len(self.shown) else None
 
 
-def row_text(event: Event) -> Text:
-    """One timeline row: seq, time, actor, what; untrusted parts inert."""
+def row_text(event: Event, numbers: dict[str, int] | None = None) -> Text:
+    """One timeline row: seq, time, actor, what; untrusted parts inert, a multi-line note on
+    one row with its line breaks marked (⏎). `numbers`: note ids -> their row numbers."""
     system = is_system(event.kind)
     dim = "dim" if system or is_view(event.kind) else ""
     row = Text(f"{event.seq:>6} ", style="dim")
@@ -77,7 +87,18 @@ def row_text(event: Event) -> Text:
     actor.truncate(ACTOR_WIDTH, overflow="ellipsis", pad=True)
     row.append_text(actor)
     row.append(" ")
-    row.append_text(inert(describe(event.kind, event.data), limit=300, style=dim))
+    row.append_text(inert(what(event, numbers or {}), limit=300, style=dim))
     if event.data.get("_redacted"):
         row.append(" [secrets redacted]", style="italic dim")
     return row
+
+
+def what(event: Event, numbers: dict[str, int]) -> str:
+    """The row's text: an amendment names the note it corrects by its row number, as the
+    operator sees it in this column, never by its id."""
+    if event.kind != "note.amended":
+        return describe(event.kind, event.data)
+    number = numbers.get(str(event.data.get("amends", "")))
+    target = f"note #{number}" if number is not None else "an earlier note"
+    text = describe(event.kind, {**event.data, "amends": ""}).partition(": ")[2]
+    return f"amended {target}: {text}"

@@ -12,7 +12,6 @@ from textual.binding import Binding
 
 from cockpit.actions import ActionRefused
 from cockpit.incident import IncidentController
-from cockpit.journal.format import describe
 from cockpit.keymap import KEYMAP
 from cockpit.model import Event, Snapshot, SourceHealth
 from cockpit.panes.alerts import AlertsPane
@@ -23,6 +22,7 @@ from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.render import age
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
+from cockpit.panes.timeline import what as timeline_what
 from cockpit.screens.cockpit import CockpitScreen
 from cockpit.screens.operator_keys import OPERATOR_ACTIONS, OperatorKeys, item_label
 from cockpit.session import Session
@@ -233,7 +233,9 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         if quiet:
             return event
         if event is not None:
-            self.notify(f"journaled #{event.seq}: {describe(event)}"[:200], markup=False)
+            # as its timeline row reads (an amendment names its note by number, not by id)
+            line = timeline_what(event, self.query_one(TimelinePane).numbers)
+            self.notify(f"journaled #{event.seq}: {line}"[:200], markup=False)
         elif self.controller.journal_problem is not None:
             # what the operator just did was not recorded: said where they look, at once
             problem = self.controller.journal_problem
@@ -251,15 +253,11 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             if alerts
             else []
         )
-        metrics, units = {}, {}
+        metrics = {}
         for snap in self.snapshots.values():
             for series in snap.panels or ():
                 metrics[series.panel.title] = series.latest
-                if series.panel.unit:  # the exports humanise the values as the pane did
-                    units[series.panel.title] = series.panel.unit
         context: dict[str, Any] = {"firing": firing, "metrics": metrics}
-        if units:
-            context["units"] = units
         selected = self.selected_item()
         if selected is not None:
             context["selected"] = {"pane": self.active_pane, "item": item_label(selected)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual import work
 
@@ -36,11 +36,20 @@ if TYPE_CHECKING:
 OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 
 
+class KeptText(NamedTuple):
+    """What the operator typed into a prompt whose action was not journaled."""
+
+    type: str
+    text: str
+    problem: str  # why it was not journaled, shown when the prompt brings it back
+
+
 class OperatorKeys:
     """Key actions of the live screen (mixed into LiveScreen, which provides the rest)."""
 
     controller: IncidentController
     active_pane: str
+    _drafts: dict[str, KeptText] | None = None
 
     # provided by LiveScreen / CockpitScreen / Textual
     app: Any
@@ -106,24 +115,65 @@ class OperatorKeys:
             await self.act(self.actions.set_status(value))
 
     async def action_note(self) -> None:
-        await self.host.ask_note(NOTE_TYPES, self._note)
+        kept = self.drafts.pop("note", None)
+        if kept is None:
+            await self.host.ask_note(NOTE_TYPES, self._note)
+        else:  # the text of a refused note comes back, with why it was not journaled
+            await self.host.ask_note(
+                NOTE_TYPES, self._note, text=kept.text, note_type=kept.type, problem=kept.problem
+            )
 
     async def _note(self, value: tuple[str, str] | None) -> None:
         if value:
-            await self.act(self.actions.add_note(*value))
+            note_type, text = value
+            await self.journal_typed("note", self.actions.add_note(note_type, text), value, "n")
 
     async def action_amend(self) -> None:
         note = self.query_one(TimelinePane).selected()
         if note is None or note.kind not in ("note.added", "note.amended"):
             self.notify("select a note in the timeline (5) to amend it", severity="warning")
             return
+        slot = f"amend {note.id}"
 
-        async def amend(text: str | None) -> None:
-            if text is not None:
-                await self.act(self.actions.amend_note(note, text))
+        async def amend(value: tuple[str, str] | None) -> None:
+            if value is not None:
+                await self.journal_typed(slot, self.actions.amend_note(note, value[1]), value, "m")
 
-        title = f"Amend note #{note.seq} (the original stays in the journal)"
-        await self.host.ask_text(title, amend, value=str(note.data.get("text", "")))
+        kept = self.drafts.pop(slot, None)
+        await self.host.ask_note(
+            (),
+            amend,
+            title=f"Amend note #{note.seq} (the original stays in the journal)",
+            text=kept.text if kept else str(note.data.get("text", "")),
+            problem=kept.problem if kept else "",
+        )
+
+    async def journal_typed(
+        self, slot: str, action: Any, typed: tuple[str, str], again: str
+    ) -> Event | None:
+        """Journal what the operator typed. If it was not journaled (refused, read-only, the
+        journal not writable), nothing typed is lost: the text is kept in `slot` and the
+        next `again` key opens the prompt with it and the reason."""
+        problem = None
+        try:
+            event = await self.perform(action)
+        except ActionRefused as exc:
+            event, problem = None, str(exc)
+        else:
+            if event is None:
+                problem = self.controller.journal_problem or "the journal could not be written"
+        note_type, text = typed
+        if problem is not None and text.strip():
+            self.drafts[slot] = KeptText(note_type, text, problem)
+            self.notify(f"your text is kept: {again} brings it back", timeout=10, markup=False)
+        return event
+
+    @property
+    def drafts(self) -> dict[str, KeptText]:
+        """Typed text that was not journaled, by prompt ("note", "amend <id>")."""
+        if self._drafts is None:
+            self._drafts = {}
+        return self._drafts
 
     async def action_role(self) -> None:
         await self.host.ask_choice("Assign which role?", ROLES, self._role)

@@ -65,10 +65,22 @@ class PromptHost:
 
         await self.ask(ChoicePrompt(title, choices, current), callback)
 
-    async def ask_note(self, types: Sequence[str], callback: Callback) -> None:
+    async def ask_note(
+        self,
+        types: Sequence[str],
+        callback: Callback,
+        *,
+        title: str = "Add to the journal",
+        text: str = "",
+        note_type: str = "",
+        problem: str = "",
+    ) -> None:
+        """A note's text (multi-line) and its type; no `types`: the text alone (an amendment).
+        `text`, `note_type` and `problem` bring back a draft that was not journaled."""
         from cockpit.screens.prompts import NotePrompt
 
-        await self.ask(NotePrompt(types), callback)
+        prompt = NotePrompt(types, title=title, text=text, note_type=note_type, problem=problem)
+        await self.ask(prompt, callback)
 
     async def confirm(self, title: str, body: str) -> bool:
         """Ask yes or no and wait for the answer (from a worker)."""

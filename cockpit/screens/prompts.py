@@ -8,7 +8,7 @@ while it was open, and another full restyle and repaint when it closed.
 
 While a prompt is open it holds the keyboard: the host app keeps focus inside it and
 refuses its own action keys (see `prompt_host.PromptHost`). This module is loaded after the
-first frame, not before it: its six widget classes cost ~2 ms to create.
+first frame, not before it: its widget classes cost a few ms to create.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cockpit.text import inert
@@ -41,6 +44,7 @@ class Prompt(Vertical, Generic[ResultType]):
         padding: 0 1; }}
     Prompt OptionList {{ height: auto; max-height: 12; }}
     Prompt .hint {{ color: $text-muted; }}
+    Prompt .problem {{ color: $warning; }}
     Prompt Horizontal {{ height: auto; }}
     """
 
@@ -145,30 +149,136 @@ class TextPrompt(Prompt[str | None]):
         self.dismiss(event.value)
 
 
-class NotePrompt(Prompt[tuple[str, str] | None]):
-    """A note with its type: note, hypothesis, decision or finding."""
+class NoteText(TextArea):
+    """A note's text: one line that grows with what is typed or pasted (up to a few lines,
+    then it scrolls). A multi-line paste keeps every line; ctrl+j types a line break; enter is
+    the prompt's (save), not a new line."""
 
-    DEFAULT_CSS = "NotePrompt Select { width: 24; }"
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    NoteText { height: auto; min-height: 1; max-height: 8; width: 1fr; padding: 0; }
+    """
+    BINDINGS = [Binding("ctrl+j,alt+enter", "newline", "New line", show=False)]
 
-    def __init__(self, types: Sequence[str]) -> None:
+    def __init__(self, text: str = "", placeholder: str = "") -> None:
+        super().__init__(
+            text,
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            highlight_cursor_line=False,
+            placeholder=placeholder,
+        )
+
+    def on_mount(self) -> None:
+        # an amendment edits the old text: the cursor after it, nothing selected
+        self.move_cursor(self.document.end)
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+
+class NoteType(Static, can_focus=True):
+    """The note's type, changed in place: left/right (or up/down, space) step through the
+    types, a type's first letter picks it. No dropdown, so enter still saves."""
+
+    DEFAULT_CSS = """
+    NoteType { width: 16; height: 1; margin-right: 1; background: $boost; }
+    NoteType:focus { background: $accent; color: $text; }
+    """
+    BINDINGS = [
+        Binding("right,down,space", "step(1)", "Next type", show=False),
+        Binding("left,up", "step(-1)", "Previous type", show=False),
+    ]
+
+    def __init__(self, types: Sequence[str], value: str) -> None:
         super().__init__()
         self.types = list(types)
+        self.index = self.types.index(value) if value in self.types else 0
+
+    @property
+    def value(self) -> str:
+        return self.types[self.index]
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        self.update(Text(f"‹ {self.value} ›"))
+
+    def action_step(self, delta: int) -> None:
+        self.index = (self.index + delta) % len(self.types)
+        self.show()
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.character
+        picked = [i for i, t in enumerate(self.types) if key and t.startswith(key)]
+        if picked:
+            event.stop()
+            self.index = picked[0]
+            self.show()
+
+
+class NotePrompt(Prompt[tuple[str, str] | None]):
+    """A note with its type (note, hypothesis, decision or finding), or the text of a note
+    being amended (no type). Enter saves wherever the cursor is; tab moves between the text
+    and the type, as the hint says."""
+
+    BINDINGS = [
+        ("escape", "cancel", "Cancel"),
+        # priority: the text area would take enter for a line break otherwise
+        Binding("enter", "save", "Save", priority=True, show=False),
+        Binding("tab,shift+tab", "switch", "Type", show=False),
+    ]
+
+    def __init__(
+        self,
+        types: Sequence[str] = (),
+        *,
+        title: str = "Add to the journal",
+        text: str = "",
+        note_type: str = "",
+        problem: str = "",
+    ) -> None:
+        super().__init__()
+        self.types = list(types)
+        self.title_text = title
+        self.text = text
+        self.note_type = note_type
+        self.problem = problem  # why this text is back (a refused attempt): shown, inert
 
     def compose(self) -> ComposeResult:
-        yield Label("Add to the journal")
+        yield Label(self.title_text)
+        if self.problem:
+            yield Static(inert(f"not journaled: {self.problem}", limit=300), classes="problem")
         with Horizontal():
-            yield Select([(t, t) for t in self.types], value=self.types[0], allow_blank=False)
-            yield Input(placeholder="what you saw, think or decided")
-        yield Static("enter save · tab type · esc cancel", classes="hint")
+            if self.types:
+                yield NoteType(self.types, self.note_type)
+            yield NoteText(self.text, placeholder="what you saw, think or decided")
+        keys = "enter save · tab type · ctrl+j new line · esc cancel"
+        if not self.types:
+            keys = "enter save · ctrl+j new line · esc cancel"
+        yield Static(keys, classes="hint")
 
     def focus_target(self) -> Widget:
-        return self.query_one(Input)
+        return self.query_one(NoteText)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        note_type = self.query_one(Select).value
-        self.dismiss((str(note_type), event.value))
+    def action_switch(self) -> None:
+        if not self.types:
+            return
+        text, kind = self.query_one(NoteText), self.query_one(NoteType)
+        self.screen.set_focus(kind if self.screen.focused is text else text)
+
+    def action_save(self) -> None:
+        note_type = self.query_one(NoteType).value if self.types else ""
+        self.dismiss((note_type, self.query_one(NoteText).text))
+
+    def on_paste(self, event: events.Paste) -> None:
+        # pasted while on the type: it is text all the same
+        text = self.query_one(NoteText)
+        if event.text and self.screen.focused is not text:
+            event.stop()
+            text.focus()
+            text.insert(event.text)
 
 
 class ConfirmPrompt(Prompt[bool]):

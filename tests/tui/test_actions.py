@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Select
 
 from cockpit.app import CockpitApp
 from cockpit.model import Event
@@ -106,7 +105,7 @@ async def test_note_of_each_type_and_timeline_shows_it(journal_path: Path) -> No
         await wait_for_row(pilot, "note.added")
         await pilot.press("n")
         await wait_for_prompt(pilot)
-        open_prompt(app).query_one(Select).value = "hypothesis"
+        await pilot.press("tab", "h", "tab")  # to the type, h: hypothesis, back to the text
         await type_text(pilot, "price cache leaks")
         await pilot.press("enter")
         await wait_for_row(pilot, "note.added", count=2)
