@@ -80,9 +80,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from cockpit.journal.errors import JournalEmpty
+
     async def go() -> int:
-        async with await _open(args) as journal:
-            result = await journal.verify()
+        try:
+            journal = await _open(args)
+        except JournalEmpty as exc:
+            # nothing to prove: truncated, or never written; not a usage error
+            raise UsageError(str(exc), EXIT_FOUND) from None
+        async with journal:
+            result = await journal.verify()  # a damaged file: JournalDamaged, exit 1
         print(printed(result.line()))
         return EXIT_OK if result.ok else EXIT_FOUND
 
@@ -100,6 +107,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with await _open(args, create=True) as journal:
+            await journal.check_intact()  # never append into a damaged file
             draft = Draft(
                 incident=await incident_to_append(journal, args.incident),
                 kind="note.added",
@@ -120,6 +128,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with await _open(args, create=True) as journal:
+            await journal.check_intact()  # never append into a damaged file
             before, _ = await journal.head()
             await journal.append_many(drafts)
             after, _ = await journal.head()

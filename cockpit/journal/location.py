@@ -30,7 +30,9 @@ def check_location(path: str | os.PathLike[str], *, create: bool = True) -> Path
         try:
             _create(path)
         except OSError as exc:
-            raise JournalError(f"cannot create journal {path}: {exc.strerror}") from None
+            from cockpit.journal.faults import journal_fault  # loads sqlite3: only on failure
+
+            raise journal_fault(exc, path, "create") from None
         return path
     try:
         with path.open("rb") as file:

@@ -47,10 +47,12 @@ class VerifyResult(msgspec.Struct, frozen=True):
     head_hash: str
     bad_seq: int | None = None
     reason: str = ""
+    head_ts: str = ""  # of the head row: a missing tail shows as an older head than expected
 
     def line(self) -> str:
         if self.ok:
-            return f"ok: {self.count} events, head {self.head_hash}"
+            where = f"seq {self.head_seq}, {self.head_ts}" if self.count else "no events yet"
+            return f"ok: {self.count} events, head {self.head_hash} ({where})"
         return f"chain broken at seq {self.bad_seq}: {self.reason}"
 
 
@@ -67,6 +69,7 @@ def verify_rows(rows: Iterable[StoredRow]) -> VerifyResult:
     expected_seq = 1
     versions: dict[str, int] = {}
     head_seq = 0
+    head_ts = ""
     for row in rows:
         seq, id_, incident, version, ts, actor, kind, schema, data, context, prev_hash, hsh = row
         if seq != expected_seq:
@@ -99,9 +102,10 @@ def verify_rows(rows: Iterable[StoredRow]) -> VerifyResult:
         versions[incident] = version
         prev = hsh
         head_seq = seq
+        head_ts = ts
         expected_seq += 1
         count += 1
-    return VerifyResult(True, count, head_seq, prev)
+    return VerifyResult(True, count, head_seq, prev, head_ts=head_ts)
 
 
 def event_from_row(row: StoredRow, *, upcast: bool = True) -> Event:

@@ -8,6 +8,7 @@ and can never fork the chain; UPDATE/DELETE refused by triggers; secrets redacte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -22,7 +23,8 @@ import aiosqlite
 
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
-from cockpit.journal.errors import JournalError, VersionConflict
+from cockpit.journal.errors import JournalDamaged, JournalEmpty, JournalError, VersionConflict
+from cockpit.journal.faults import RESTORE_HINT, journal_fault
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
 from cockpit.journal.redact import redact
@@ -52,6 +54,11 @@ __all__ = [
 
 BUSY_TIMEOUT_S = 10.0
 TAIL_POLL_S = 0.1
+# The WAL is part of the journal, but a copy of the main file alone is what people make: the
+# committed events are copied into the main file every CHECKPOINT_EVERY appends, after
+# IDLE_CHECKPOINT_S without one, and at close (PASSIVE: a checkpoint never waits for a reader).
+CHECKPOINT_EVERY = 200
+IDLE_CHECKPOINT_S = 5.0
 
 # Each entry moves the schema one user_version forward; never edit a released one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -128,6 +135,11 @@ class Journal:
         # per statement (aiosqlite); reads, tail and snapshots stay on the aiosqlite one.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-writer")
         self._wconn: sqlite3.Connection | None = None
+        self._ours = False  # the file's schema version is one a cockpit wrote (set on open)
+        self._since_checkpoint = 0  # appends the main file lacks (touched by the writer only)
+        self.idle_checkpoint_s = IDLE_CHECKPOINT_S
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_task: asyncio.Future[None] | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -136,23 +148,26 @@ class Journal:
         cls, path: str | os.PathLike[str], *, create: bool = True, redact_secrets: bool = True
     ) -> Journal:
         path = check_location(path, create=create)
+        if not create and path.stat().st_size == 0:
+            # a reading command never writes a schema into it (and so never hides that it
+            # was empty: truncated, or created by a cockpit that died before its first write)
+            raise JournalEmpty(f"journal {path} is empty (0 bytes): nothing was ever journaled")
         try:
             conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise JournalError(f"cannot open journal {path}: {exc}") from None
+        except (sqlite3.Error, UnicodeError) as exc:
+            raise journal_fault(exc, path, "open") from None
         journal = cls(path, conn, redact_secrets=redact_secrets)
         try:
             await journal._setup()
-        except sqlite3.DatabaseError as exc:
-            await journal.close()
-            raise JournalError(
-                f"{path} is not a cockpit journal ({exc}): pass the right file with --journal"
-            ) from None
-        try:
             await journal._in_writer(journal._connect_writer)
-        except sqlite3.Error as exc:
+        except BaseException as exc:
+            # Every way out closes both database threads. aiosqlite's is not a daemon: one
+            # left running kept the process alive forever after the error (a damaged schema
+            # text fails with UnicodeDecodeError, which is no sqlite3.Error).
             await journal.close()
-            raise JournalError(f"cannot open journal {path} for writing: {exc}") from None
+            if isinstance(exc, (sqlite3.Error, UnicodeError)):
+                raise journal_fault(exc, path, "open", ours=journal._ours) from None
+            raise
         return journal
 
     async def _in_writer(self, fn: Any, *args: Any) -> Any:
@@ -172,12 +187,14 @@ class Journal:
         # before anything is changed: a journal from a newer cockpit is left exactly as it is
         (current,) = await (await c.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
         if current > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"journal schema {current} is newer than this cockpit ({SCHEMA_VERSION}); upgrade"
+            raise JournalError(
+                f"{self.path}: journal schema {current} is newer than this cockpit "
+                f"({SCHEMA_VERSION}); upgrade cockpit"
             )
+        self._ours = current > 0
         mode = await self._switch_to_wal()
         if mode.lower() != "wal":
-            raise sqlite3.DatabaseError("cannot switch to WAL mode")
+            raise sqlite3.OperationalError(f"cannot switch to WAL mode (journal_mode is {mode})")
         # This connection reads, and writes only caches and machine samples (snapshots,
         # observations): losing the last second of those on power loss is fine, an fsync per
         # sample is not. Events go through the writer connection, which is synchronous=FULL.
@@ -218,13 +235,24 @@ class Journal:
                 await asyncio.sleep(0.01)
 
     async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
+        """Checkpoint (the WAL's events reach the main file) and close both connections; a
+        failure of either is no reason to leave a database thread running."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        try:
             if self._wconn is not None:
-                await self._in_writer(self._wconn.close)
+                with contextlib.suppress(sqlite3.Error):
+                    await self._in_writer(self._checkpoint_sync)
+                with contextlib.suppress(sqlite3.Error):
+                    await self._in_writer(self._wconn.close)
                 self._wconn = None
+        finally:
             self._writer.shutdown(wait=False)
-            await self._conn.close()
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.close()
 
     async def __aenter__(self) -> Journal:
         return self
@@ -248,6 +276,7 @@ class Journal:
             raise JournalError(f"journal {self.path} is closed")
         async with self._write_lock:
             out: list[Event] = await self._in_writer(self._append_sync, prepared, expected_version)
+        self._arm_idle_checkpoint()
         async with self._appended:
             self._appended.notify_all()
         return out
@@ -267,6 +296,7 @@ class Journal:
         async with self._write_lock:
             out: list[Event] = await self._in_writer(self._append_sync, prepared, None, key)
         if out:
+            self._arm_idle_checkpoint()
             async with self._appended:
                 self._appended.notify_all()
         return out[0] if out else None
@@ -302,7 +332,7 @@ class Journal:
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise JournalError(f"journal {self.path} cannot be written: {exc}") from None
+            raise journal_fault(exc, self.path, "write") from None
         try:
             out = []
             if (
@@ -354,9 +384,48 @@ class Journal:
                 c.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 # disk full, read-only file, I/O error: say so, nothing was appended
-                raise JournalError(f"journal {self.path} cannot be written: {exc}") from None
+                raise journal_fault(exc, self.path, "write") from None
             raise
+        self._since_checkpoint += len(out)
+        if self._since_checkpoint >= CHECKPOINT_EVERY:
+            with contextlib.suppress(sqlite3.Error):  # committed already; the next one retries
+                self._checkpoint_sync()
         return out
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def _checkpoint_sync(self) -> None:
+        """Copy committed WAL pages into the main file (writer thread)."""
+        if self._wconn is not None:
+            self._wconn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self._since_checkpoint = 0
+
+    async def checkpoint(self) -> None:
+        """Checkpoint now (session end): a copy of the main file alone then holds every event
+        committed so far, unless another process's read still pins part of the WAL."""
+        if self._closed:
+            return
+        try:
+            await self._in_writer(self._checkpoint_sync)
+        except sqlite3.Error as exc:
+            raise journal_fault(exc, self.path, "checkpoint") from None
+
+    def _arm_idle_checkpoint(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        if not self._closed:
+            loop = asyncio.get_running_loop()
+            self._idle_timer = loop.call_later(self.idle_checkpoint_s, self._on_idle)
+
+    def _on_idle(self) -> None:
+        self._idle_timer = None
+        if not self._closed and self._since_checkpoint:
+            self._idle_task = asyncio.ensure_future(self._idle_checkpoint())
+
+    async def _idle_checkpoint(self) -> None:
+        # in the background: a failure here changes nothing, the next append or close retries
+        with contextlib.suppress(JournalError, RuntimeError):
+            await self.checkpoint()
 
     @staticmethod
     def _insert(
@@ -405,6 +474,34 @@ class Journal:
 
     # -- reading -------------------------------------------------------------------------
 
+    async def _fetch(self, sql: str, args: Sequence[Any] = ()) -> Sequence[Any]:
+        """Run a read to its end; a damaged page or row is a JournalDamaged, not a traceback."""
+        try:
+            return await self._conn.execute_fetchall(sql, args)
+        except (sqlite3.Error, UnicodeError) as exc:
+            raise journal_fault(exc, self.path, "read") from None
+
+    async def quick_check(self) -> str | None:
+        """None if SQLite finds the file's pages and indexes sound, else its first complaint.
+
+        PRAGMA quick_check reads every page (O(N), no index cross-check): appends refuse a
+        file that fails it, since a write into a damaged b-tree can spread the damage."""
+        try:
+            rows = await self._fetch("PRAGMA quick_check(1)")
+        except JournalDamaged as exc:
+            return str(exc)
+        first = str(rows[0][0]) if rows else "no answer"
+        return None if first == "ok" else " ".join(first.split())
+
+    async def check_intact(self) -> None:
+        """Raise JournalDamaged unless the file passes quick_check (before a CLI append)."""
+        if (problem := await self.quick_check()) is not None:
+            if problem.startswith("journal "):
+                raise JournalDamaged(problem)
+            raise JournalDamaged(
+                f"journal {self.path} is damaged ({problem}): nothing was appended; {RESTORE_HINT}"
+            )
+
     async def _rows(
         self,
         incident: str | None,
@@ -432,7 +529,7 @@ class Journal:
         # versions rise with seq within an incident, so the (incident, version) index yields
         # seq order without the temp B-tree sort that ORDER BY seq costs there
         order = " ORDER BY seq" if incident is None else " ORDER BY version"
-        rows: list[Any] = list(await self._conn.execute_fetchall(sql + order, args))
+        rows: list[Any] = list(await self._fetch(sql + order, args))
         if incident is not None and any(a[0] > b[0] for a, b in pairwise(rows)):
             rows.sort(key=itemgetter(0))  # a tampered file: seq order is still the contract
         return rows
@@ -449,7 +546,13 @@ class Journal:
         """Events in seq order, of one incident or all; only those after `after_seq` (and,
         within an incident, after `after_version`) up to `until_seq` are read."""
         rows = await self._rows(incident, after_seq, until_seq, after_version=after_version)
-        return events_from_rows(rows, upcast=upcast)
+        try:
+            return events_from_rows(rows, upcast=upcast)
+        except (json.JSONDecodeError, UnicodeError, TypeError) as exc:
+            raise JournalDamaged(
+                f"journal {self.path} is damaged (a stored event cannot be decoded: {exc}): "
+                "cockpit verify names the row"
+            ) from None
 
     async def raw_rows(self, incident: str) -> list[CheckedRow]:
         """An incident's rows exactly as stored, in seq order (exports embed them verbatim).
@@ -459,17 +562,13 @@ class Journal:
         return await self._rows(incident, 0, None, ", json_valid(data) AND json_valid(context)")
 
     async def head(self) -> tuple[int, str]:
-        row = await self._conn.execute_fetchall(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
-        )
+        row = await self._fetch("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         row = _first(row)
         return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
     async def incident_ids(self) -> list[str]:
         """Incident ids, the most recently active last."""
-        rows = await self._conn.execute_fetchall(
-            "SELECT incident FROM events GROUP BY incident ORDER BY max(seq)"
-        )
+        rows = await self._fetch("SELECT incident FROM events GROUP BY incident ORDER BY max(seq)")
         return [r[0] for r in rows]
 
     async def latest_incident(self) -> str | None:
@@ -477,13 +576,11 @@ class Journal:
         return ids[-1] if ids else None
 
     async def has_incident(self, incident: str) -> bool:
-        row = await self._conn.execute_fetchall(
-            "SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,)
-        )
+        row = await self._fetch("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident,))
         return bool(row)
 
     async def _read_data_version(self) -> int:
-        row = _first(await self._conn.execute_fetchall("PRAGMA data_version"))
+        row = _first(await self._fetch("PRAGMA data_version"))
         return int(row[0]) if row else 0
 
     async def tail(
@@ -547,8 +644,20 @@ class Journal:
     # -- verification ----------------------------------------------------------------------
 
     async def verify(self) -> VerifyResult:
-        rows = await self._conn.execute_fetchall(f"SELECT {COLUMNS} FROM events ORDER BY seq")
-        return verify_rows(rows)
+        """The chain recomputed over every row. A file SQLite itself finds damaged raises
+        JournalDamaged even where the chain holds: a damaged index or page is damage too."""
+        problem = await self.quick_check()
+        rows = await self._fetch(f"SELECT {COLUMNS} FROM events ORDER BY seq")
+        try:
+            result = verify_rows(rows)
+        except (TypeError, ValueError) as exc:  # a column of the wrong type: flipped bits
+            problem = problem or f"a row cannot be read: {exc}"
+        else:
+            if problem is None or not result.ok:
+                return result
+        if problem.startswith("journal "):
+            raise JournalDamaged(problem)
+        raise JournalDamaged(f"journal {self.path} is damaged ({problem}): {RESTORE_HINT}")
 
     # -- snapshots and observations ----------------------------------------------------------
 
@@ -560,7 +669,7 @@ class Journal:
             )
 
     async def latest_snapshot(self, incident: str) -> tuple[int, dict[str, Any]] | None:
-        row = await self._conn.execute_fetchall(
+        row = await self._fetch(
             "SELECT version, state FROM snapshots WHERE incident = ? ORDER BY version DESC LIMIT 1",
             (incident,),
         )
@@ -601,12 +710,12 @@ class Journal:
         if kinds:
             sql += f" AND kind IN ({','.join('?' * len(kinds))})"
             args.extend(kinds)
-        rows = await self._conn.execute_fetchall(sql + " ORDER BY ts, id", args)
+        rows = await self._fetch(sql + " ORDER BY ts, id", args)
         return [(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     async def observation_bytes(self, incident: str) -> int:
         """Bytes of observation bodies already stored for an incident (the recorder's budget)."""
-        row = await self._conn.execute_fetchall(
+        row = await self._fetch(
             "SELECT coalesce(sum(length(body)), 0) FROM observations WHERE incident = ?",
             (incident,),
         )
