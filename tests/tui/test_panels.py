@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual_plotext import PlotextPlot
 
 from cockpit.app import CockpitApp
 from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot
-from textual_plotext import PlotextPlot
-
 from cockpit.screens.chart import ChartScreen
 
-from .harness import T0, demo_app, panes_mounted, wait_for, wait_for_text
+from .harness import demo_app, panes_mounted, wait_for, wait_for_text
 from .screen import screen_text
 
 PARSE_ERROR = "1:16: parse error: unclosed left parenthesis in sum(rate(x[1m])"
@@ -25,31 +24,33 @@ def journal_path(tmp_path: Path) -> Path:
     return tmp_path / "journal.sqlite"
 
 
-def grid(*values: float | None) -> tuple[tuple[float, float | None], ...]:
-    return tuple((T0 - (len(values) - 1 - i) * STEP, v) for i, v in enumerate(values))
+def grid(now: float, *values: float | None) -> tuple[tuple[float, float | None], ...]:
+    """Samples one step apart, the last one at `now` (fresh: not stale)."""
+    return tuple((now - (len(values) - 1 - i) * STEP, v) for i, v in enumerate(values))
 
 
-def panels() -> tuple[PanelSeries, ...]:
+def panels(now: float) -> tuple[PanelSeries, ...]:
     free = Panel("free disk", "node_filesystem_avail_bytes", "bytes", 20e9, 10e9, "below")
     return (
         PanelSeries(Panel("bad query", "sum(rate(x[1m])"), error=PARSE_ERROR, query_error=True),
         PanelSeries(Panel("absent", "rate(no_such_total[5m])"), series_count=0),
-        PanelSeries(Panel("5xx rate", "q", "req/s", 1.0, 5.0), points=grid(2.0, 7.2)),
+        PanelSeries(Panel("5xx rate", "q", "req/s", 1.0, 5.0), points=grid(now, 2.0, 7.2)),
         PanelSeries.of_lines(
             free,
             (
-                SeriesLine({"mountpoint": "/"}, grid(83e9, 83e9)),
-                SeriesLine({"mountpoint": "/data"}, grid(9e9, 5e9)),
+                SeriesLine({"mountpoint": "/"}, grid(now, 83e9, 83e9)),
+                SeriesLine({"mountpoint": "/data"}, grid(now, 9e9, 5e9)),
             ),
         ),
-        PanelSeries(Panel("success", "q", "ratio", 0.99, 0.95, "below"), points=grid(0.999)),
-        PanelSeries(Panel("p99", "q", "seconds", 0.5, 1.0), points=grid(0.12, 0.25)),
+        PanelSeries(Panel("success", "q", "ratio", 0.99, 0.95, "below"), points=grid(now, 0.999)),
+        PanelSeries(Panel("p99", "q", "seconds", 0.5, 1.0), points=grid(now, 0.12, 0.25)),
     )
 
 
 async def show_panels(app: CockpitApp) -> None:
     await panes_mounted(app)
-    app.main.on_snapshot(Snapshot(source="prometheus", at=T0, panels=panels()))
+    now = app.session.wall_clock()  # the moment the pane judges freshness by
+    app.main.on_snapshot(Snapshot(source="prometheus", at=now, panels=panels(now)))
 
 
 def plot_text(app: CockpitApp) -> str:
