@@ -26,7 +26,8 @@ Line = Callable[[Payload], str]
 #   operator  a responder's action on the incident: lists its actor among the operators,
 #             carries evidence and a marker in the postmortem
 #   request   asked for by a responder but not a response action: exports, view breadcrumbs
-#   cockpit   the cockpit's own bookkeeping: sessions and who watches them
+#   cockpit   the cockpit's own bookkeeping: sessions and who watches them, the journal's
+#             own marks (journal.*: a forced import, an unreadable row shown in its place)
 #   source    a change a monitoring source observed (system.*)
 Origin = Literal["operator", "request", "cockpit", "source"]
 
@@ -84,6 +85,7 @@ def _op(name: str, description: str, line: Line, *fields: Field, **kw: Any) -> K
 
 _S = Field("summary", required=False)
 _TTY = Field("tty", required=False)
+_SESSION = Field("session", required=False)  # folded into "who is active": a text, never a list
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -92,6 +94,7 @@ KINDS: dict[str, Kind] = {
             "a cockpit joined the incident",
             lambda d: "joined the incident",
             Field("mode", required=False),
+            _SESSION,
             origin="cockpit",
         ),
         _k(
@@ -99,6 +102,7 @@ KINDS: dict[str, Kind] = {
             "a cockpit left the incident",
             lambda d: "left the incident",
             Field("reason", required=False),
+            _SESSION,
             origin="cockpit",
         ),
         _k(
@@ -220,6 +224,7 @@ KINDS: dict[str, Kind] = {
             lambda d: f"handed the keyboard to {d.get('to')}",
             Field("to"),
             Field("from", required=False),
+            _SESSION,
         ),
         _k(
             "export.created",
@@ -254,6 +259,30 @@ KINDS: dict[str, Kind] = {
             Field("text", required=False),
             origin="request",
             view=True,
+        ),
+        _k(
+            "journal.import.forced",
+            "events imported with --force despite a broken hash chain in the file",
+            lambda d: (
+                f"imported {d.get('file')} lines {d.get('lines')} with --force: {d.get('reason')}"
+            ),
+            Field("file"),
+            Field("lines"),
+            Field("reason"),
+            origin="cockpit",
+        ),
+        # never written: what a read shows in place of a stored row that does not fit its
+        # kind (a crafted import, an edited file); the row itself stays as it is
+        _k(
+            "journal.unreadable",
+            "a stored entry that does not fit its kind",
+            lambda d: (
+                f"unreadable entry ({d.get('kind')}, schema {d.get('schema')}): {d.get('problem')}"
+            ),
+            Field("kind"),
+            Field("schema", int),
+            Field("problem"),
+            origin="cockpit",
         ),
         _k(
             "system.alert.firing",
@@ -334,7 +363,7 @@ def _unknown(kind: str) -> Kind:
     """How a kind this cockpit does not know is treated: by its prefix, the one default."""
     if kind.startswith("system."):
         return Kind(kind, kind, origin="source")
-    if kind.startswith("session."):
+    if kind.startswith(("session.", "journal.")):
         return Kind(kind, kind, origin="cockpit")
     if kind.startswith("view."):
         return Kind(kind, kind, origin="request", view=True)

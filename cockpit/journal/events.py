@@ -48,9 +48,13 @@ __all__ = [
     "is_system",
     "is_view",
     "kind_of",
+    "problem",
     "upcast",
     "validate",
 ]
+
+# What a read shows in place of a stored row that does not fit its kind (cockpit.kinds)
+UNREADABLE = "journal.unreadable"
 
 
 class PayloadError(ValueError):
@@ -77,6 +81,40 @@ def validate(kind: str, data: Payload) -> None:
             raise PayloadError(f"{kind}: field {f.name!r} must be {_type_name(f.type)}")
         if f.choices and value not in f.choices:
             raise PayloadError(f"{kind}: {f.name} must be one of {', '.join(f.choices)}")
+
+
+def problem(kind: str, schema: object, data: object) -> str | None:
+    """Why a payload of `kind` that claims `schema` cannot be read, or None if it can.
+
+    The one check of import and of every read: whatever schema a row claims, its payload is
+    brought up to the current one and checked against it. A schema newer than this cockpit
+    knows cannot be checked, so it is refused, not trusted. Unknown kinds are kept untouched
+    (a newer cockpit may write them) as long as their payload is a JSON object.
+    """
+    if type(schema) is not int or schema < 1:
+        return f"{kind}: schema {schema!r} is not a positive integer"
+    if type(data) is not dict:
+        return f"{kind}: data is not a JSON object"
+    known = KINDS.get(kind)
+    if known is None:
+        return None
+    if schema > known.schema:
+        return (
+            f"{kind}: schema {schema} is newer than this cockpit knows ({known.schema});"
+            " upgrade cockpit"
+        )
+    if schema < known.schema:
+        try:
+            schema, data = upcast(kind, schema, data)
+        except Exception as exc:  # an upcaster meeting a shape it was never written for
+            return f"{kind}: schema {schema} payload cannot be upgraded ({type(exc).__name__})"
+        if schema != known.schema:
+            return f"{kind}: schema {schema} cannot be upgraded to {known.schema}"
+    try:
+        validate(kind, data)
+    except PayloadError as exc:
+        return str(exc)
+    return None
 
 
 def upcast(kind: str, schema: int, data: Payload) -> tuple[int, Payload]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import msgspec
 
+from cockpit.identifiers import shown
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
-from cockpit.model import GENESIS_HASH, Event
+from cockpit.model import GENESIS_HASH, Event, parse_ts
 
 
 class StoredRow(NamedTuple):
@@ -145,15 +146,41 @@ def _loads(text: Any) -> Any:
 
 
 def events_from_rows(rows: Iterable[StoredRow], *, upcast: bool = True) -> list[Event]:
-    """event_from_row over many rows, minus its per-row overheads (the 100k-event exports)."""
+    """event_from_row over many rows, minus its per-row overheads (the 100k-event exports).
+
+    Every row is checked on its way out (kinds.problem, a time, JSON objects): one that does
+    not fit comes out as a `journal.unreadable` event in its place, so a crafted or edited
+    row is shown, never a crash of whoever reads it. The stored row is not touched.
+    """
     loads = _loads
     # only payloads older than their kind's current schema can change on read; the rest skip
     # kinds.upcast (which would compare the same schemas and return them untouched)
     newest = {k.name: k.schema for k in kinds.KINDS.values() if k.upcasters} if upcast else {}
+    current = {k.name: k.schema for k in kinds.KINDS.values()}
+    validate = kinds.validate
     out: list[Event] = []
     append = out.append
-    for seq, id_, incident, version, ts, actor, kind, schema, data, context, prev, hsh in rows:
+    last_ts = ""
+    for row in rows:
+        seq, id_, incident, version, ts, actor, kind, schema, data, context, prev, hsh = row
+        # JSON that does not decode is a damaged file, for the caller to say (JournalDamaged)
         payload = loads(data)
+        ctx = loads(context)
+        try:
+            if type(payload) is not dict or type(ctx) is not dict:
+                raise _Unfit("data or context is not a JSON object")
+            if not _is_time(ts):
+                raise _Unfit(f"time {shown(str(ts))} is not a time")
+            if current.get(kind) == schema and type(schema) is int:
+                validate(kind, payload)  # the common case: a current payload, checked
+            elif trouble := kinds.problem(str(kind), schema, payload):
+                raise _Unfit(trouble)
+        except (_Unfit, kinds.PayloadError) as exc:
+            marker = _unreadable(row, str(exc), last_ts or _first_time(rows))
+            last_ts = marker.ts
+            append(marker)
+            continue
+        last_ts = ts
         if kind in newest and schema < newest[kind]:
             schema, payload = kinds.upcast(kind, schema, payload)
         append(
@@ -167,12 +194,62 @@ def events_from_rows(rows: Iterable[StoredRow], *, upcast: bool = True) -> list[
                 kind,
                 schema,
                 payload,
-                loads(context),
+                ctx,
                 prev,
                 hsh,
             )
         )
     return out
+
+
+class _Unfit(ValueError):
+    """A stored row that does not fit what its readers rely on."""
+
+
+def _is_time(ts: object) -> bool:
+    """An ISO time with a zone, as model.parse_ts reads it (the panes and replay do)."""
+    if type(ts) is not str:
+        return False
+    try:
+        if parse_ts(ts).tzinfo is None:
+            return False  # naive and aware times cannot be compared or subtracted
+    except ValueError:
+        return False
+    return True
+
+
+def _first_time(rows: Iterable[StoredRow]) -> str:
+    """A time for a marker at the very start: the first good one of the read, else 1970."""
+    for row in rows if isinstance(rows, Sequence) else ():
+        if _is_time(row[4]):
+            return str(row[4])
+    return EPOCH_TS
+
+
+EPOCH_TS = "1970-01-01T00:00:00.000Z"
+
+
+def _unreadable(row: Sequence[Any], problem: str, ts: str) -> Event:
+    """What a read shows in place of a row that does not fit (kinds: journal.unreadable)."""
+    seq, id_, incident, version, row_ts, actor, kind, schema, _, _, prev, hsh = row
+    return Event(
+        seq=seq,
+        id=str(id_),
+        incident=str(incident),
+        version=version,
+        ts=row_ts if _is_time(row_ts) else ts,
+        actor=str(actor),
+        kind=kinds.UNREADABLE,
+        schema=1,
+        data={
+            "kind": str(kind),
+            "schema": schema if type(schema) is int else 0,
+            "problem": problem,
+        },
+        context={},
+        prev_hash=str(prev),
+        hash=str(hsh),
+    )
 
 
 # What raw_rows() hands the jsonl export: a StoredRow's values, then one flag, "data and context

@@ -32,6 +32,7 @@ def test_every_kind_is_described_and_classified() -> None:
         assert kind.origin == {
             "system": "source",
             "session": "cockpit",
+            "journal": "cockpit",
             "view": "request",
             "export": "request",
         }.get(prefix, "operator"), name
@@ -53,6 +54,7 @@ def test_every_kind_is_described_and_classified() -> None:
         ("custom.thing", True, False, False, False),
         ("system.new.thing", False, True, True, False),
         ("session.new", False, True, False, False),
+        ("journal.new", False, True, False, False),
         ("view.new", False, False, False, True),
         ("export.signed", False, False, False, False),
     ],
