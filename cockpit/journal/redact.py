@@ -1,129 +1,193 @@
-"""Remove secrets from payloads before they are written: an append-only log cannot be scrubbed."""
+"""Remove secrets from what is written: an append-only log cannot be scrubbed later.
+
+The rules are data (secret_rules.py, modelled on gitleaks); this module applies them. Every
+rule carries pre-check literals: a value holding none of them is clean after one substring
+scan, which is what nearly every event and observation is. Matches become
+``[REDACTED:<rule>]`` and the rules found are returned, so the store can mark the event.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import zlib
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-# Patterns are compiled on first use, not at import: compiling them was ~2.5 ms of every
-# start, and the first append comes after the first frame.
+from cockpit.journal.codec import MAX_BODY_BYTES, encode
+from cockpit.journal.events import PayloadError
+from cockpit.journal.secret_rules import RULES, SECRET_KEY_LITERALS, SECRET_KEY_PATTERN
 
-# (kind, pattern, group to keep before the secret). Order matters: the most specific first.
-_PATTERN_SOURCES: tuple[tuple[str, str, re.RegexFlag, int], ...] = (
-    (
-        "pem_private_key",
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?"
-        r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
-        re.S,
-        0,
-    ),
-    (
-        "jwt",
-        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}",
-        re.NOFLAG,
-        0,
-    ),
-    ("bearer_token", r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}", re.NOFLAG, 1),
-    ("aws_access_key", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b", re.NOFLAG, 0),
-    (
-        "github_token",
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
-        re.NOFLAG,
-        0,
-    ),
-    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", re.NOFLAG, 0),
-    (
-        "credential",
-        # prefixed names count too: DB_PASSWORD=, access_token=, client-secret:
-        r"(?i)(\b(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|token|secret|api[_-]?key"
-        r"|access[_-]?key)"
-        r"\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)",
-        re.NOFLAG,
-        1,
-    ),
-)
+MARK = "[REDACTED:"
 
 
-# Every pattern above needs one of these literals: text without any is clean, and one search
-# for them is much cheaper than seven substitutions on each string of each append.
-_MAYBE_SECRET = (
-    r"(?i:bearer|password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)"
-    r"|PRIVATE KEY|eyJ|AKIA|ASIA|AGPA|AIDA|AROA|gh[pousr]_|github_pat_|xox"
-)
+class _Compiled(NamedTuple):
+    name: str
+    pattern: re.Pattern[str]
+    keep: int
+    literals: tuple[str, ...]
+    fold: bool
 
 
+class _Rules(NamedTuple):
+    maybe: re.Pattern[str]  # any literal of any rule or secret key name
+    rules: tuple[_Compiled, ...]
+    secret_key: re.Pattern[str]
+
+
+# Compiled on first use, not at import: compiling them costs milliseconds of every start,
+# and the first append comes after the first frame.
 @cache
-def _patterns() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str], int], ...]]:
-    """(the cheap pre-check, the secret patterns), compiled once."""
-    secrets = tuple(
-        (kind, re.compile(src, flags), keep) for kind, src, flags, keep in _PATTERN_SOURCES
+def _compiled() -> _Rules:
+    rules = tuple(
+        _Compiled(r.name, re.compile(r.pattern, r.flags), r.keep, r.literals, r.fold) for r in RULES
     )
-    return re.compile(_MAYBE_SECRET), secrets
+    exact = {lit for r in RULES if not r.fold for lit in r.literals}
+    folded = {lit for r in RULES if r.fold for lit in r.literals} | set(SECRET_KEY_LITERALS)
+    # one scan for all literals; longest first so that a shorter one never hides a longer
+    alternatives = [re.escape(lit) for lit in sorted(exact, key=len, reverse=True)]
+    alternatives += [f"(?i:{re.escape(lit)})" for lit in sorted(folded, key=len, reverse=True)]
+    return _Rules(re.compile("|".join(alternatives)), rules, re.compile(SECRET_KEY_PATTERN))
+
+
+def _active(text: str) -> tuple[tuple[_Compiled, ...], bool]:
+    """(the rules whose literals occur in `text`, whether a secret key name may occur)."""
+    compiled = _compiled()
+    if compiled.maybe.search(text) is None:
+        return (), False
+    lowered = text.lower()
+    active = tuple(
+        rule
+        for rule in compiled.rules
+        if any(lit in (lowered if rule.fold else text) for lit in rule.literals)
+    )
+    return active, any(lit in lowered for lit in SECRET_KEY_LITERALS)
+
+
+def _apply(text: str, rules: tuple[_Compiled, ...], found: set[str]) -> str:
+    lowered: str | None = None
+    for rule in rules:
+        if rule.fold:
+            if lowered is None:
+                lowered = text.lower()
+            hay = lowered
+        else:
+            hay = text
+        if not any(lit in hay for lit in rule.literals):
+            continue
+        replaced = rule.pattern.sub(_replacer(rule, found), text)
+        if replaced != text:
+            text, lowered = replaced, None
+    return text
+
+
+def _replacer(rule: _Compiled, found: set[str]) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
+        if MARK in m.group(0):  # already redacted (by an earlier rule or an earlier write)
+            return m.group(0)
+        found.add(rule.name)
+        prefix = m.group(rule.keep) if rule.keep else ""
+        return f"{prefix}{MARK}{rule.name}]"
+
+    return sub
 
 
 def redact_text(text: str) -> tuple[str, set[str]]:
-    """Return `text` with every secret replaced by [REDACTED:<kind>], and the kinds found."""
+    """Return `text` with every secret replaced by [REDACTED:<rule>], and the rules found."""
     found: set[str] = set()
-    maybe_secret, patterns = _patterns()
-    if not maybe_secret.search(text):
+    rules, _ = _active(text)
+    if not rules:
         return text, found
-    for kind, pattern, keep in patterns:
-
-        def _sub(m: re.Match[str], kind: str = kind, keep: int = keep) -> str:
-            if "[REDACTED:" in m.group(0):
-                return m.group(0)
-            found.add(kind)
-            prefix = m.group(keep) if keep else ""
-            return f"{prefix}[REDACTED:{kind}]"
-
-        text = pattern.sub(_sub, text)
-    return text, found
-
-
-# a payload key that names a secret: its whole value goes, whatever it looks like
-_SECRET_KEY = (
-    r"(?i)^(?:.*[_-])?(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key"
-    r"|private[_-]?key|authorization|credentials?)$"
-)
-
-
-@cache
-def _secret_key() -> re.Pattern[str]:
-    return re.compile(_SECRET_KEY)
-
-
-def _names_secret(key: object) -> bool:
-    return isinstance(key, str) and _secret_key().match(key) is not None
+    return _apply(text, rules, found), found
 
 
 def _has_secret(item: object) -> bool:
     if item is None or item == "":
         return False
-    return not (isinstance(item, str) and item.startswith("[REDACTED:"))
+    return not (isinstance(item, str) and item.startswith(MARK))
+
+
+def _walk(value: Any, rules: tuple[_Compiled, ...], keys: bool, found: set[str]) -> Any:
+    if isinstance(value, str):
+        return _apply(value, rules, found) if rules else value
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        secret_key = _compiled().secret_key
+        for key, item in value.items():
+            if keys and isinstance(key, str) and secret_key.match(key) and _has_secret(item):
+                out[key] = f"{MARK}credential]"
+                found.add("credential")
+            else:
+                out[key] = _walk(item, rules, keys, found)
+        return out
+    if isinstance(value, list | tuple):
+        return [_walk(item, rules, keys, found) for item in value]
+    return value
 
 
 def redact(value: Any) -> tuple[Any, set[str]]:
-    """Redact every string inside a JSON-like value (dict keys stay as they are)."""
+    """Redact every string inside a JSON-like value; a value under a key that names a secret
+    (password, api_key, Authorization, ...) goes whole. Dict keys themselves stay.
+
+    The whole value is pre-checked at once, as JSON text: a clean value (nearly all of them)
+    is returned as it is, without visiting its strings.
+    """
     if isinstance(value, str):
         return redact_text(value)
-    if isinstance(value, dict):
-        found: set[str] = set()
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if _names_secret(key) and _has_secret(item):
-                out[key] = "[REDACTED:credential]"
-                found.add("credential")
-                continue
-            out[key], kinds = redact(item)
-            found |= kinds
-        return out, found
-    if isinstance(value, list | tuple):
-        found = set()
-        items = []
-        for item in value:
-            clean, kinds = redact(item)
-            items.append(clean)
-            found |= kinds
-        return items, found
-    return value, set()
+    if not isinstance(value, dict | list | tuple):
+        return value, set()
+    try:
+        text = json.dumps(value, ensure_ascii=False, check_circular=False)
+    except (TypeError, ValueError):
+        text = repr(value)  # not JSON-ready: the walk below still sees every string
+    rules, keys = _active(text)
+    found: set[str] = set()
+    if not rules and not keys:
+        return value, found
+    return _walk(value, rules, keys, found), found
+
+
+def redact_body(body: bytes, digest: str) -> tuple[bytes, str, set[str]]:
+    """An observation body (zlib of canonical JSON, codec.encode) with its secrets removed.
+
+    A clean body comes back as it is; a redacted one is re-encoded with the digest of what is
+    now stored, so no digest of a secret is kept either. A body that does not decode as JSON
+    is redacted as text.
+    """
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(body, MAX_BODY_BYTES)
+        compressed = True
+    except zlib.error:
+        raw, compressed = body, False
+    text = raw.decode("utf-8", errors="replace")
+    rules, keys = _active(text)
+    if not rules and not keys:
+        return body, digest, set()
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        clean, found = redact_text(text)
+        if not found:
+            return body, digest, found
+        data = clean.encode("utf-8")
+        new_digest, _ = encode(clean)
+        return (zlib.compress(data, 6) if compressed else data), new_digest, found
+    found: set[str] = set()
+    clean_payload = _walk(payload, rules, keys, found)
+    if not found:
+        return body, digest, found
+    new_digest, new_body = encode(clean_payload)
+    return new_body, new_digest, found
+
+
+def refuse_secret_id(incident: str) -> None:
+    """Refuse an incident id that holds a secret: it keys every row of the incident, so it
+    cannot be replaced by a marker (the incident's events would no longer be found)."""
+    _, found = redact_text(incident)
+    if found:
+        raise PayloadError(
+            f"the incident id holds what looks like a secret ({', '.join(sorted(found))}): "
+            "it would be journaled as it is; choose another id"
+        )

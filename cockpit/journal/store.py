@@ -27,7 +27,7 @@ from cockpit.journal.errors import JournalDamaged, JournalEmpty, JournalError, V
 from cockpit.journal.faults import RESTORE_HINT, journal_fault
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
-from cockpit.journal.redact import redact
+from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
     CheckedRow,
@@ -305,17 +305,22 @@ class Journal:
         data, context = draft.data, draft.context
         if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
             kinds.validate(draft.kind, data)
+        actor = draft.actor
         if self._redact:
+            # everything written: the payload, what the screen showed, who acted; an incident
+            # id is the stream's key and cannot be rewritten, so one holding a secret is refused
+            refuse_secret_id(draft.incident)
             data, found_data = redact(data)
             context, found_ctx = redact(context)
-            found = sorted(found_data | found_ctx)
+            actor, found_actor = redact_text(actor)
+            found = sorted(found_data | found_ctx | found_actor)
             if found:
                 data = {**data, "_redacted": found}
         schema = draft.schema if draft.schema is not None else kinds.current_schema(draft.kind)
         return Draft(
             incident=draft.incident,
             kind=draft.kind,
-            actor=draft.actor,
+            actor=actor,
             data=data,
             context=context,
             id=draft.id,
@@ -662,6 +667,10 @@ class Journal:
     # -- snapshots and observations ----------------------------------------------------------
 
     async def save_snapshot(self, incident: str, version: int, state: dict[str, Any]) -> None:
+        if self._redact:
+            # folded from redacted events, so normally clean: checked anyway, as all we write
+            refuse_secret_id(incident)
+            state, _ = redact(state)
         async with self._write_lock:
             await self._conn.execute(
                 "INSERT OR REPLACE INTO snapshots (incident, version, state) VALUES (?, ?, ?)",
@@ -682,6 +691,12 @@ class Journal:
         """Store one machine observation (outside the chain); returns its row id."""
         if self._closed:
             raise JournalError(f"journal {self.path} is closed")
+        if self._redact:
+            # raw source data (alert annotations, label values, pod messages): inflating and
+            # scanning a big snapshot is milliseconds, so off the event loop
+            refuse_secret_id(incident)
+            source, _ = redact_text(source)
+            body, digest, _ = await asyncio.to_thread(redact_body, body, digest)
         # not under the event write lock: an operator's append never queues behind a sample
         cursor = await self._conn.execute(
             "INSERT INTO observations (incident, ts, source, kind, digest, body)"

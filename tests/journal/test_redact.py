@@ -139,3 +139,83 @@ async def test_values_under_secret_named_keys_are_redacted(tmp_path) -> None:  #
     assert "hunter2" not in data and "12345" not in data and "YWxhZGRp" not in context
     assert '"password":"[REDACTED:credential]"' in data
     assert '"tokenizer":"bpe"' in data  # a key that merely starts like one stays
+
+
+# -- everything written, not only payloads (issue 16, item 2) --------------------------------
+
+_ANNOTATION = "rotate: password=hunter2-obs and postgres://app:pg-obs-pw@db:5432/orders"
+_LABEL_TOKEN = "xoxb-" + "998877665544-obsLabelTokenAB"
+
+
+def _raw_bytes(path: Path) -> bytes:
+    """The journal's bytes as they are on disk: the main file and its WAL."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_observations_are_redacted_before_write(journal: Journal, db_path: Path) -> None:
+    from cockpit.journal.codec import decode, encode
+
+    payload = {
+        "alerts": [
+            {
+                "name": "DBDown",
+                "labels": {"team": "sre", "slack": _LABEL_TOKEN},
+                "annotations": {"runbook": _ANNOTATION},
+            }
+        ]
+    }
+    digest, body = encode(payload)
+    await journal.add_observation(
+        "INC-R", "2026-11-28T19:05:00.000Z", "alerts", "alerts", digest, body
+    )
+    clean_digest, clean_body = encode({"panels": []})
+    await journal.add_observation(
+        "INC-R", "2026-11-28T19:05:01.000Z", "prometheus", "panels", clean_digest, clean_body
+    )
+    rows = await journal.observations("INC-R")
+    (_, _, _, _, stored_digest, stored_body), (_, _, _, _, digest2, body2) = rows
+    stored = decode(stored_body)
+    text = json.dumps(stored)
+    for secret in ("hunter2-obs", "pg-obs-pw", "obsLabelTokenAB"):
+        assert secret not in text
+    assert stored["alerts"][0]["labels"]["team"] == "sre"
+    assert "[REDACTED:url_credentials]" in text and "[REDACTED:slack_token]" in text
+    # the digest is of what is stored, not of the secret
+    assert stored_digest != digest and stored_digest == encode(stored)[0]
+    # a clean body is stored exactly as given
+    assert (digest2, body2) == (clean_digest, clean_body)
+
+
+async def test_actor_snapshot_and_incident_id_hold_no_secret(
+    journal: Journal, db_path: Path
+) -> None:
+    from cockpit.journal.codec import encode
+    from cockpit.journal.events import PayloadError
+
+    token = "ghp_" + "z9Y8x7W6v5U4t3S2r1Q0p9O8n7M6l5K4j3I2"
+    draft = _note("pairing")
+    event = await journal.append(
+        Draft(
+            incident=draft.incident,
+            kind=draft.kind,
+            actor=f"alice {token}",
+            data=draft.data,
+            context=draft.context,
+        )
+    )
+    assert event.actor == "alice [REDACTED:github_token]"
+    assert event.data["_redacted"] == ["github_token"]
+    await journal.save_snapshot("INC-R", 1, {"id": "INC-R", "title": "db password=snap-pw"})
+    (_, state) = await journal.latest_snapshot("INC-R")  # type: ignore[misc]
+    assert state["title"] == "db password=[REDACTED:credential]"
+    # an incident id keys every row: one holding a secret is refused, never stored
+    with pytest.raises(PayloadError, match="secret"):
+        await journal.append(Draft(incident=token, kind="note.added", actor="a", data=draft.data))
+    digest, body = encode({"alerts": []})
+    with pytest.raises(PayloadError):
+        await journal.add_observation(
+            token, "2026-11-28T19:05:00.000Z", "a", "alerts", digest, body
+        )
+    raw = _raw_bytes(db_path)
+    assert token.encode() not in raw and b"snap-pw" not in raw
