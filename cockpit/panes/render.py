@@ -99,6 +99,22 @@ def level_value(series: PanelSeries) -> Text:
     return text
 
 
+def metric_label(series: PanelSeries) -> str:
+    """A panel as a journal entry names it: 'free disk = 4.66 GiB (worst of 2 series)'."""
+    title = series.panel.title
+    if series.query_error:
+        return f"{title} = query error: {series.error}"
+    if series.no_series:
+        return f"{title} = no series"
+    value = series.latest
+    if value is None:
+        return f"{title} = no data"
+    shown = f"{title} = {fmt_unit(value, series.panel.unit)}"
+    if series.series_count > 1:
+        shown += f" ({series.panel.reduce or 'worst'} of {series.series_count} series)"
+    return shown
+
+
 def panel_problem(series: PanelSeries) -> Text | None:
     """What a panel shows instead of a value when it has none to judge: a refused query,
     no series, a failed fetch. None when it has a value (or no data yet)."""

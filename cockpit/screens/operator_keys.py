@@ -22,6 +22,7 @@ from cockpit.kinds import is_system, is_view
 from cockpit.model import Event
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
+from cockpit.panes.render import metric_label
 from cockpit.panes.rowlist import RowList
 from cockpit.panes.timeline import TimelinePane
 
@@ -352,8 +353,7 @@ def item_label(item: Any) -> str:
     if isinstance(key, str):
         return key
     if hasattr(item, "panel"):
-        latest = item.latest
-        return f"{item.panel.title} = {latest if latest is not None else 'no data'}"
+        return metric_label(item)
     if hasattr(item, "fingerprint"):
         labels = " ".join(f"{k}={v}" for k, v in sorted(item.labels.items()))
         return f"{item.name} {{{labels}}}"

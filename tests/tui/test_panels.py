@@ -9,10 +9,10 @@ import pytest
 from textual_plotext import PlotextPlot
 
 from cockpit.app import CockpitApp
-from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot
+from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot, SourceHealth
 from cockpit.screens.chart import ChartScreen
 
-from .harness import demo_app, panes_mounted, wait_for, wait_for_text
+from .harness import demo_app, panes_mounted, wait_for, wait_for_row, wait_for_text
 from .screen import screen_text
 
 PARSE_ERROR = "1:16: parse error: unclosed left parenthesis in sum(rate(x[1m])"
@@ -50,6 +50,8 @@ def panels(now: float) -> tuple[PanelSeries, ...]:
 async def show_panels(app: CockpitApp) -> None:
     await panes_mounted(app)
     now = app.session.wall_clock()  # the moment the pane judges freshness by
+    # a source that is up with fresh samples: the rows show levels, not `stale`
+    app.main.on_health(SourceHealth("prometheus", up=True, last_ok=now, started=True))
     app.main.on_snapshot(Snapshot(source="prometheus", at=now, panels=panels(now)))
 
 
@@ -125,3 +127,12 @@ async def test_seconds_axis_is_humanised(journal_path: Path) -> None:
         await wait_for_text(pilot, "p99", "now")
         axis = plot_text(app)
         assert "120 ms" in axis and "1.00 s" in axis, axis
+
+
+async def test_pinned_metric_is_humanised_evidence(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_panels(app)
+        await pilot.press("2", "home", "down", "down", "down", "p")
+        pinned = await wait_for_row(pilot, "evidence.pinned")
+        assert pinned.data["item"] == "free disk = 4.66 GiB (worst of 2 series)"
