@@ -66,6 +66,11 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _lines(text: str) -> str:
+    """Escaped text whose line breaks (a pasted multi-line note) show as breaks."""
+    return "<br>".join(_e(line) for line in str(text).split("\n"))
+
+
 def _kv_table(rows: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f'<table class="kv">{body}</table>'
@@ -95,7 +100,7 @@ def _evidence(ev: Evidence | None) -> str:
 
 
 def _what(entry: Entry) -> str:
-    text = _e(entry.what)
+    text = _lines(entry.what)
     if entry.amended:
         text += ' <span class="amended">(amended)</span>'
     return text
@@ -155,10 +160,10 @@ def render_html(pm: Postmortem) -> str:
         items = []
         for n in chosen:
             mark = ' <span class="amended">(amended)</span>' if n.amended else ""
-            was = f' <span class="was">was: {_e(n.original)}</span>' if n.amended else ""
+            was = f' <span class="was">was: {_lines(n.original)}</span>' if n.amended else ""
             items.append(
                 f"<li><b>{_e(hhmmss(n.event.ts))}</b> {_e(n.event.actor)}: "
-                f"{_e(n.text)}{mark}{was}</li>"
+                f"{_lines(n.text)}{mark}{was}</li>"
             )
         out.append(_section(note_type, title, f"<ul>{''.join(items)}</ul>"))
 

@@ -13,8 +13,18 @@ from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem
 AMENDED = "(amended)"
 
 
+LINE_BREAK = " ⏎ "  # the timeline's mark: the markdown holds no html, not even <br>
+
+
+def md_lines(text: str) -> str:
+    """Inert markdown of a text that may hold several lines (a pasted note): each line
+    escaped, the lines joined by a visible mark, so the text stays in its table cell or list
+    item and no line of it can start a row, a heading or a list."""
+    return LINE_BREAK.join(md_text(line) for line in str(text).split("\n"))
+
+
 def _what(entry: Entry) -> str:
-    text = md_text(entry.what)
+    text = md_lines(entry.what)
     if entry.amended:
         text += f" {AMENDED}"
     if entry.evidence is not None and not entry.evidence.empty:
@@ -69,7 +79,7 @@ def render_markdown(pm: Postmortem) -> str:
         lines += ["", f"## {heading}", ""]
         for n in chosen:
             mark = f" {AMENDED}" if n.amended else ""
-            append(f"- {hhmmss(n.event.ts)} {actor[n.event.actor]}: {md_text(n.text)}{mark}")
+            append(f"- {hhmmss(n.event.ts)} {actor[n.event.actor]}: {md_lines(n.text)}{mark}")
 
     if pm.system:
         lines += ["", "## System changes", ""]

@@ -404,15 +404,20 @@ def _what(e: Event, notes: dict[str, Note], roots: dict[str, str]) -> tuple[str,
     if kind == "note.added":
         note = notes.get(e.id)
         if note is not None and note.amendments:
-            return " ".join(f"{note.type}: {note.text}".split()), True
+            return _tidy(f"{note.type}: {note.text}"), True
     elif kind == "note.amended":
         note = notes.get(roots.get(e.id, ""))
         if note is not None:
             text = _text(e.data.get("text"))
-            was = " ".join(note.original.split())
+            was = _tidy(note.original)
             what = f"amended the {note.type} of {hhmmss(note.event.ts)}: {text} (was: {was})"
-            return " ".join(what.split()), False
+            return _tidy(what), False
     return describe(e), False
+
+
+def _tidy(text: str) -> str:
+    """Spacing tidied, line breaks of a multi-line note kept (the renderers show them)."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().split("\n"))
 
 
 def _deploys(events: Iterable[Event]) -> list[DeployChange]:
