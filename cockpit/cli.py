@@ -90,6 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="append events from a jsonl export (idempotent)")
     imp.add_argument("file", metavar="FILE.jsonl")
     _journal_option(imp, sub=True)
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="import even if the file's hash chain does not hold (journaled as such)",
+    )
+
+    bak = sub.add_parser("backup", help="consistent copy of a live journal (WAL included)")
+    bak.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="default: <journal name>-backup-<UTC time>.sqlite in the current folder",
+    )
+    _journal_option(bak, sub=True)
 
     rep = sub.add_parser("replay", help="the cockpit as it looked at any moment")
     rep.add_argument("incident", nargs="?", metavar="ID", help="default: the most recent")
@@ -190,6 +204,12 @@ def _import(args: argparse.Namespace) -> int:
     return cmd_import(args)
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_backup
+
+    return cmd_backup(args)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from cockpit.commands import cmd_doctor
 
@@ -205,5 +225,6 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": _verify,
     "note": _note,
     "import": _import,
+    "backup": _backup,
     "doctor": _doctor,
 }

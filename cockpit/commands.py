@@ -122,20 +122,80 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cockpit.journal.importer import read_jsonl
+    """All or nothing: the whole file is checked first (importer.py), then appended in one
+    transaction, where an id already stored with other content refuses the lot."""
+    from cockpit.journal.errors import IdConflict
+    from cockpit.journal.importer import ImportError_, forced_drafts, read_export
 
-    drafts = read_jsonl(Path(args.file))
+    path = Path(args.file)
+    export = read_export(path)
+    problems = export.chain_problems
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    forced = []
+    if problems:
+        if not args.force:
+            raise ImportError_(
+                f"{problems[0]}{more}: the file's hash chain does not hold, so it was changed"
+                " after export; nothing was imported (--force imports it anyway, journaled)"
+            )
+        from cockpit.identity import resolve_operator
+
+        forced = forced_drafts(export, path, resolve_operator(None))
+    drafts = [line.draft for line in export.lines]
 
     async def go() -> int:
         async with await _open(args, create=True) as journal:
             await journal.check_intact()  # never append into a damaged file
             before, _ = await journal.head()
-            await journal.append_many(drafts)
-            after, _ = await journal.head()
-        print(f"imported {after - before} new events ({len(drafts) - (after - before)} known)")
+            try:
+                events = await journal.append_many([*drafts, *forced], strict_ids=True)
+            except IdConflict as exc:
+                line = export.lines[exc.index].number
+                raise ImportError_(
+                    f"line {line}: {exc}: a journal never replaces what it recorded;"
+                    " nothing was imported"
+                ) from None
+        new = sum(1 for e in events[: len(drafts)] if e.seq > before)
+        print(f"imported {new} new events ({len(drafts) - new + export.repeated} known)")
+        if forced:
+            print(
+                printed(
+                    f"the file's hash chain does not hold ({problems[0]}{more}): imported"
+                    " anyway (--force), journaled as journal.import.forced"
+                )
+            )
         return EXIT_OK
 
     return asyncio.run(go())
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the journal, also while a cockpit writes to it (issue 16, 6)."""
+    import time
+
+    from cockpit.files import atomic_path
+    from cockpit.journal.backup import backup_journal
+    from cockpit.journal.location import check_location
+
+    source = check_location(journal_path(getattr(args, "journal", None)), create=False)
+    if source.stat().st_size == 0:
+        raise UsageError(f"journal {source} is empty (0 bytes): nothing to back up", EXIT_FOUND)
+    if args.output:
+        target = Path(args.output)
+    else:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = Path(f"{source.stem}-backup-{stamp}.sqlite")
+    if target.exists() and target.resolve() == source.resolve():
+        raise UsageError(f"{target} is the journal itself: name another file with -o")
+    try:
+        with atomic_path(target) as tmp:
+            result = backup_journal(source, tmp, name=target)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {target}: {exc.strerror} (nothing was changed there)"
+        ) from None
+    print(printed(f"{result.line()} -> {target}"))
+    return EXIT_OK if result.ok else EXIT_FOUND
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

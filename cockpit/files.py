@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -16,6 +17,24 @@ def safe_filename(name: str, *, limit: int = 120) -> str:
     controls (an incident id comes from the journal, which an import may have filled)."""
     cleaned = _UNSAFE.sub("_", name).lstrip(".")[:limit]
     return cleaned or "incident"
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A new, empty, private (0600) file beside `path` for the block to fill by any means (a
+    database backup, not only text); flushed to disk and renamed over `path` when the block
+    ends, removed if it fails: `path` holds the previous content or the whole new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -200,6 +200,11 @@ class IncidentController:
                 await asyncio.shield(self._session_start)
         with contextlib.suppress(ActionRefused):
             await self.perform(self.actions.session_ended(reason), after_history=False)
+        if self.session.journal is not None:
+            # the session's events reach the main file now, not at the next 200 appends: a
+            # copy of the .sqlite made after a session holds all of it (the journal's policy)
+            with contextlib.suppress(Exception):
+                await self.session.journal.checkpoint()
 
     # -- journal -> state ----------------------------------------------------------------------
 

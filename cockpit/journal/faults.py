@@ -46,10 +46,7 @@ def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = Tr
     low = text.lower()
     code = exc.errno if isinstance(exc, OSError) else None
     if code == errno.ENOSPC or "disk is full" in low:
-        return JournalError(
-            f"disk full writing {path}: free space on its filesystem (or pass another "
-            "--journal) and retry; nothing was appended"
-        )
+        return JournalError(f"disk full writing {path}: free space on its filesystem and retry")
     sqlite_or_os = isinstance(exc, (OSError, sqlite3.OperationalError))
     if sqlite_or_os and (code == errno.EROFS or on_read_only_filesystem(path)):
         return JournalError(
