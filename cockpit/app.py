@@ -31,6 +31,7 @@ from cockpit.screens.live import LiveScreen
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
+from cockpit.sources.evaluator import ALERT_SOURCES, EvaluatorWatch
 from cockpit.themes import offer_all_themes, start_in_theme
 from cockpit.viewers import Viewer
 
@@ -100,8 +101,16 @@ class CockpitApp(PromptHost, App[int]):
     def wire_sources(self) -> None:
         screen, actions = self.main, self.controller.actions
         kube = self.session.source("kubernetes")
+        # resolutions while the rule evaluator is down or just back are flagged as such
+        evaluator = self.session.source("prometheus") or self.session.source("alerts")
+        watch = EvaluatorWatch("prometheus", clock=self.session.wall_clock)
+        if evaluator is not None:
+            evaluator.subscribe(on_health=watch.on_health)
         for source in self.session.sources:
-            source.subscribe(screen.on_snapshot, self.controller.observe, screen.on_health)
+            on_change = self.controller.observe
+            if evaluator is not None and source.name in ALERT_SOURCES:
+                on_change = lambda change, w=watch: self.controller.observe(w.flag(change))  # noqa: E731
+            source.subscribe(screen.on_snapshot, on_change, screen.on_health)
             if hasattr(source, "set_width"):
                 source.set_width(SPARK_WIDTH)  # one sample per sparkline cell, no more
             if isinstance(source, Silencer):

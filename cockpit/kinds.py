@@ -62,6 +62,14 @@ class Kind(msgspec.Struct, frozen=True):
         return self.origin in ("cockpit", "source")
 
 
+def _resolved_line(d: Payload) -> str:
+    line = f"alert {d.get('alert')} resolved"
+    if d.get("artefact"):
+        # a resolution the monitoring caused must not read as the service's recovery
+        line += f" {d['artefact']} — may be an artefact"
+    return line
+
+
 def _note_v1_to_v2(data: Payload) -> Payload:
     # schema 1 notes had no type: every one of them was a plain note
     return {"type": "note", **data}
@@ -295,8 +303,10 @@ KINDS: dict[str, Kind] = {
         _k(
             "system.alert.resolved",
             "alert resolved",
-            lambda d: f"alert {d.get('alert')} resolved",
+            _resolved_line,
             Field("alert"),
+            # set when the rule evaluator was down or had just come back (sources/evaluator.py)
+            Field("artefact", required=False),
             _S,
             origin="source",
         ),

@@ -18,6 +18,28 @@ class AlertsPane(TablePane):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("1 Alerts", id="alerts", classes="pane", **kwargs)  # type: ignore[arg-type]
+        self.firing: int | None = None  # firing alerts last shown; None before any list
+        self.has_alerts = False  # any alert at all (silenced ones too) in the last list
+        self.outage: tuple[str, str | None] | None = None  # (source down, age of the list)
+
+    def show_source(self, down: str | None, data_age: str | None = None) -> None:
+        """The alert source is down (`down` names it): the title says the list is the last
+        known one and how old it is, never "(none firing)"."""
+        outage = (down, data_age) if down else None
+        if outage != self.outage:
+            self.outage = outage
+            self.border_title = self._title()
+
+    def _title(self) -> str:
+        if self.outage is not None:
+            down, data_age = self.outage
+            if self.firing is None:
+                return f"1 Alerts: {down} down, no alerts known yet"
+            old = f" ({data_age} old)" if data_age else ""
+            return f"1 Alerts: {down} down: last known {self.firing} firing{old}"
+        if self.firing is None:
+            return "1 Alerts"
+        return f"1 Alerts ({self.firing} firing)" if self.has_alerts else "1 Alerts (none firing)"
 
     def show(self, alerts: tuple[Alert, ...], now: float) -> None:
         ordered = sorted(alerts, key=lambda a: (_SEVERITY_RANK.get(a.severity, 9), a.starts_at))
@@ -40,6 +62,7 @@ class AlertsPane(TablePane):
                     ],
                 )
             )
-        firing = sum(1 for a in alerts if a.state == "firing")
-        self.border_title = f"1 Alerts ({firing} firing)" if alerts else "1 Alerts (none firing)"
+        self.firing = sum(1 for a in alerts if a.state == "firing")
+        self.has_alerts = bool(alerts)
+        self.border_title = self._title()
         self.sync(rows)

@@ -46,7 +46,8 @@ class KubernetesPane(TablePane):
             return line
         if self.problem is None:
             return Text(" pods: waiting for data")
-        width = max(20, self.size.width - 2) if self.is_mounted else 76
+        # before the first layout the pane has no width yet: do not wrap at a guess
+        width = self.size.width - 2 if self.size.width > 20 else 300
         text = inert(f" {self.problem}", limit=600, style=self.problem_style)
         return Text("\n").join(text.wrap(self.app.console, width)[:4])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cockpit.model import PanelSeries
+from cockpit.panes.freshness import freshen
 from cockpit.panes.render import level_value, panel_problem, sparkline
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
@@ -17,14 +18,20 @@ class MetricsPane(TablePane):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("2 Metrics", id="metrics", classes="pane", **kwargs)  # type: ignore[arg-type]
 
-    def show(self, panels: tuple[PanelSeries, ...]) -> None:
+    def show(
+        self,
+        panels: tuple[PanelSeries, ...],
+        clock_now: float | None = None,
+        stale_after: float | None = None,
+    ) -> None:
+        """`clock_now`, `stale_after`: a value older than that says `stale <age>` (freshness)."""
         rows = []
         for series in panels:
             problem = panel_problem(series)
             if problem is not None:
                 now = problem
             else:
-                now = level_value(series)
+                now = freshen(series, level_value(series), clock_now, stale_after)
                 if series.partial:
                     now.append(" (partial)", style="yellow")
             rows.append(

@@ -131,7 +131,7 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         if snap.alerts is not None:
             self.query_one(AlertsPane).show(snap.alerts, now)
         if snap.panels is not None:
-            self.query_one(MetricsPane).show(snap.panels)
+            self.show_panels(snap)
         if snap.events is not None:
             self.query_one(KubernetesPane).show(snap.events, snap.pods, now, snap.dropped_events)
         if snap.deploys is not None:
@@ -169,16 +169,38 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             # a Text, never a str: a str border title is parsed as markup
             pane.border_subtitle = inert(f"{mark}{h.error}", limit=160)
 
+    def stale_after(self, name: str) -> float | None:
+        """Seconds after which a source's data is stale (None: only when it is down)."""
+        source = self.session.source(name)
+        return None if source is None else source.stale_after
+
+    def show_panels(self, snap: Snapshot) -> None:
+        """The metrics rows; a value older than two poll intervals, or any value while the
+        source is down, says `stale <age>` instead of ✓."""
+        health = self.health.get(snap.source)
+        stale_after = 0.0 if health is not None and not health.up else self.stale_after(snap.source)
+        # the values' age in the snapshot's own clock (a demo's story time), plus how long
+        # ago, on the wall clock, that snapshot was fetched
+        since_fetch = health.age(self.session.wall_clock()) if health is not None else None
+        now = snap.at + (since_fetch or 0.0)
+        self.query_one(MetricsPane).show(snap.panels or (), now, stale_after)
+
     def show_source_state(self, pane_id: str, h: SourceHealth, wall_now: float) -> None:
         """Inside the pane, what its source's state means for the data (down, stale)."""
         data_age = h.age(wall_now)
         stale = age(data_age) if data_age is not None else None
+        down = not h.up and h.error is not None
         if pane_id == "kubernetes":
             kube = self.query_one(KubernetesPane)
-            if h.up or h.error is None:
-                kube.show_source(None)
-            else:
-                kube.show_source(f"✖ kubernetes down: {h.error}", stale)
+            kube.show_source(f"✖ kubernetes down: {h.error}" if down else None, stale)
+        elif pane_id == "alerts":
+            service = "prometheus" if h.name == "alerts" else h.name
+            self.query_one(AlertsPane).show_source(service if down else None, stale)
+        elif pane_id == "metrics":
+            snap = self.snapshots.get(h.name)
+            limit = self.stale_after(h.name)
+            if snap is not None and (down or (limit is not None and (data_age or 0) > limit)):
+                self.show_panels(snap)  # each tick while stale: the age moves
 
     def tick(self) -> None:
         """Refresh what ages or changes with the state: status line, source problems, tabs."""
@@ -187,6 +209,7 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         now = self.session.clock()
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
         self.show_source_problems(health)
+        bar = self.query_one(StatusBar)
         status = render_status(
             self.controller.state,
             self.controller.actions.operator,
@@ -194,9 +217,11 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             now,
             wall_now=self.session.wall_clock(),
             viewers=self.viewers,
+            stale_after={s.name: s.stale_after for s in self.session.sources},
+            width=bar.content_region.width or None,  # never wraps: it shortens instead
         )
         # each line repaints only if its text changed
-        self.query_one(StatusBar).show(status)
+        bar.show(status)
         self.show_tabs()
 
     # -- the controller's listener: journal -> timeline, status, banner ------------------------

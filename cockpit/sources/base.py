@@ -58,6 +58,11 @@ class Source:
         # set by the app to add cross-source facts (e.g. deploy correlation) before publishing
         self.enrich: Callable[[Snapshot], Snapshot] | None = None
 
+    @property
+    def stale_after(self) -> float | None:
+        """Data older than this is stale: two poll intervals (None: a watch, fresh until down)."""
+        return 2 * self.interval
+
     # -- wiring ----------------------------------------------------------------------------
 
     def subscribe(

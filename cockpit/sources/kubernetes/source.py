@@ -75,6 +75,11 @@ class KubernetesSource(Source, KubernetesRemediator):
         self._last_publish = 0.0
         self._last_health_ok = 0.0
 
+    @property
+    def stale_after(self) -> float | None:
+        # a quiet cluster sends nothing for minutes: the watch is stale only when it is down
+        return None
+
     # -- lifecycle -------------------------------------------------------------------------
 
     async def run(self) -> None:
