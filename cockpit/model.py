@@ -385,8 +385,20 @@ class SystemChange(msgspec.Struct, frozen=True):
 # -- what the journal folds to ------------------------------------------------------------
 
 
+class Ack(msgspec.Struct, frozen=True):
+    """An alert acknowledged in the journal: shown on its row in every cockpit."""
+
+    alert: str
+    by: str
+    at: str  # UTC ISO of the alert.acknowledged entry
+
+
 class IncidentState(msgspec.Struct, frozen=True):
-    """An incident as folded from its journal (journal/projection.py is the fold)."""
+    """An incident as folded from its journal (journal/projection.py is the fold).
+
+    The timings are all measured from the impact start (README "Timings"): the earliest
+    startsAt of the alerts that fired for the incident, else its first entry.
+    """
 
     id: str
     version: int = 0
@@ -404,6 +416,14 @@ class IncidentState(msgspec.Struct, frozen=True):
     notes: int = 0
     # cockpit sessions started and not yet ended: session id -> operator (who is active)
     sessions: dict[str, str] = msgspec.field(default_factory=dict)
+    # earliest startsAt of the alerts that fired (system.alert.firing), as UTC ISO
+    impact_started: str | None = None
+    # a responder was on it: the first cockpit session or response action, whichever first
+    detected: str | None = None
+    # when the current status was set (the header's "identified for 7m")
+    status_since: str | None = None
+    # acknowledged alerts: fingerprint (or name) -> the first acknowledgement
+    acks: dict[str, Ack] = msgspec.field(default_factory=dict)
 
     def duration(self, start: str | None, end: str | None) -> float | None:
         """Seconds between two recorded moments, or None when either is unknown."""
@@ -412,16 +432,39 @@ class IncidentState(msgspec.Struct, frozen=True):
         return (parse_ts(end) - parse_ts(start)).total_seconds()
 
     @property
+    def impact(self) -> str | None:
+        """Where the timings count from: the impact start, else the first entry."""
+        return self.impact_started or self.started
+
+    def since_impact(self, moment: str | None) -> float | None:
+        """Seconds from the impact start to `moment`; 0 when it came first (a responder
+        already looking when the first alert fired has nothing left to detect)."""
+        seconds = self.duration(self.impact, moment)
+        return None if seconds is None else max(0.0, seconds)
+
+    @property
+    def time_to_detect(self) -> float | None:
+        return self.since_impact(self.detected)
+
+    @property
+    def time_to_declare(self) -> float | None:
+        return self.since_impact(self.declared)
+
+    @property
     def time_to_acknowledge(self) -> float | None:
-        return self.duration(self.started, self.acknowledged)
+        return self.since_impact(self.acknowledged)
 
     @property
     def time_to_mitigate(self) -> float | None:
-        return self.duration(self.started, self.mitigated)
+        return self.since_impact(self.mitigated)
 
     @property
     def time_to_resolve(self) -> float | None:
-        return self.duration(self.started, self.resolved)
+        return self.since_impact(self.resolved)
+
+    def ack_of(self, fingerprint: str, name: str = "") -> Ack | None:
+        """The acknowledgement of an alert, by fingerprint, else by name (an older entry)."""
+        return self.acks.get(fingerprint) or (self.acks.get(name) if name else None)
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -434,4 +477,4 @@ class IncidentState(msgspec.Struct, frozen=True):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IncidentState:
-        return cls(**{**data, "operators": tuple(data.get("operators", ()))})
+        return msgspec.convert(data, cls)  # nested values (acks) back into their types

@@ -19,7 +19,7 @@ from cockpit.correlate import WINDOW_S, Rollout, suspect
 from cockpit.journal import codec
 from cockpit.journal.format import describe, fmt_duration, fmt_unit, fmt_value, hhmmss
 from cockpit.journal.projection import fold
-from cockpit.kinds import NOTE_TYPES, is_change, is_operator, is_view
+from cockpit.kinds import ACK_KINDS, NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
 
 if TYPE_CHECKING:
@@ -37,9 +37,14 @@ NOTE_SECTIONS = (
 )
 _MILESTONE_KINDS = {
     "declared": ("incident.declared",),
+    "acknowledged": ("alert.acknowledged",),
     "mitigated": ("status.changed", "remediation.succeeded"),
     "resolved": ("status.changed",),
 }
+
+
+# what marks "detected": a responder's first cockpit session or response action
+_DETECTING = ACK_KINDS | {"session.started"}
 
 
 def _number(value: Any) -> float | None:
@@ -261,6 +266,9 @@ class Postmortem(msgspec.Struct, frozen=True):
     window: tuple[float, float] = (0.0, 0.0)
     head: tuple[int, str] | None = None
     timings: tuple[tuple[str, str], ...] = msgspec.field(default=())
+    first_session: str | None = None  # when the first cockpit opened on the incident
+    # everyone who acted, was handed the keyboard or watched, in order of appearance
+    people: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -268,14 +276,17 @@ class Postmortem(msgspec.Struct, frozen=True):
 
     def summary_rows(self) -> list[tuple[str, str]]:
         s = self.state
+        impact = s.impact_started or "— (no alert fired: timings count from the first entry)"
         return [
             ("Severity", s.severity or "—"),
             ("Status", s.status),
-            ("Start", s.started or "—"),
+            ("Impact started", impact),
+            ("First session", self.first_session or "—"),
+            ("Declared", s.declared or "—"),
             ("End", s.resolved or "—"),
-            ("Duration", fmt_duration(s.duration(s.started, s.resolved))),
+            ("Duration", fmt_duration(s.time_to_resolve)),
             ("Commander", s.roles.get("commander", "—")),
-            ("Operators", ", ".join(s.operators) or "—"),
+            ("Operators", ", ".join(self.people or s.operators) or "—"),
         ]
 
     def notes_of(self, note_type: str) -> list[Note]:
@@ -348,12 +359,9 @@ def build(
         markers=tuple(sorted(markers, key=attrgetter("at"))),
         window=window,
         head=head,
-        timings=(
-            ("Time to declare", fmt_duration(state.duration(state.started, state.declared))),
-            ("Time to acknowledge", fmt_duration(state.time_to_acknowledge)),
-            ("Time to mitigate", fmt_duration(state.time_to_mitigate)),
-            ("Time to resolve", fmt_duration(state.time_to_resolve)),
-        ),
+        timings=_timings(state),
+        first_session=next((e.ts for e in events if e.kind == "session.started"), None),
+        people=_people(events),
     )
 
 
@@ -481,23 +489,67 @@ def _rollout(e: Event) -> list[Rollout]:
     return [Rollout(namespace, name, None if revision is None else _text(revision), at)]
 
 
+def _timings(state: IncidentState) -> tuple[tuple[str, str], ...]:
+    """Each from the impact start (README "Timings"); "—" when the moment never came."""
+    return (
+        ("Time to detect", fmt_duration(state.time_to_detect)),
+        ("Time to declare", fmt_duration(state.time_to_declare)),
+        ("Time to acknowledge", fmt_duration(state.time_to_acknowledge)),
+        ("Time to mitigate", fmt_duration(state.time_to_mitigate)),
+        ("Time to resolve", fmt_duration(state.time_to_resolve)),
+    )
+
+
+def _people(events: Iterable[Event]) -> tuple[str, ...]:
+    """Who acted, was handed the keyboard, or watched (a cockpit session, read-only ones
+    too, or a tmux client attached to one), in order of appearance; sources are not people."""
+    seen: dict[str, None] = {}
+    for e in events:
+        kind, data = e.kind, e.data
+        if is_operator(kind) or kind == "session.started":
+            seen.setdefault(e.actor, None)
+        if kind == "operator.handoff":
+            seen.setdefault(_text(data.get("to")) or e.actor, None)
+        elif kind == "session.viewer.joined" and _text(data.get("user")):
+            seen.setdefault(_text(data.get("user")), None)
+    return tuple(name for name in seen if name)
+
+
+def _impact_event(state: IncidentState, events: Sequence[Event]) -> Event | None:
+    """The alert whose startsAt is the impact start (else the incident's first entry)."""
+    if state.impact_started is None:
+        return events[0] if events else None
+    at = _epoch(state.impact_started)
+    for e in events:
+        if e.kind == "system.alert.firing":
+            began = _epoch(_text(e.data.get("starts_at"))) or _epoch(e.ts)
+            if began is not None and at is not None and abs(began - at) < 0.001:
+                return e
+    return None
+
+
 def _milestones(state: IncidentState, events: Sequence[Event]) -> list[Milestone]:
     out = []
-    for name in ("started", "declared", "acknowledged", "mitigated", "resolved"):
+    impact = state.impact
+    if impact:
+        event = _impact_event(state, events)
+        name = "impact started" if state.impact_started else "started"
+        what = describe(event) if event else ""
+        out.append(Milestone(name, impact, None, event.actor if event else "", what))
+    for name in ("detected", "declared", "acknowledged", "mitigated", "resolved"):
         at = getattr(state, name)
         if not at:
             continue
         kinds = _MILESTONE_KINDS.get(name)
         marking = [e for e in events if e.ts == at and (kinds is None or e.kind in kinds)]
-        if name == "acknowledged":
-            marking = [e for e in marking if is_operator(e.kind)] or marking
+        if name == "detected":
+            marking = [e for e in marking if e.kind in _DETECTING] or marking
         event = marking[-1] if name == "resolved" and marking else (marking or [None])[0]
-        since = None if name == "started" else state.duration(state.started, at)
         out.append(
             Milestone(
                 name,
                 at,
-                since,
+                state.since_impact(at),
                 event.actor if event else "",
                 describe(event) if event else "",
             )

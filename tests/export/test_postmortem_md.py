@@ -60,9 +60,12 @@ async def test_postmortem_sections_in_order(db_path: Path, run_cli: RunCli) -> N
     assert summary == {
         "Severity": "SEV2",
         "Status": "resolved",
-        "Start": "2026-11-28T19:00:00.000Z",
+        # the alert carries no startsAt here: the impact starts when it was seen firing
+        "Impact started": "2026-11-28T19:05:00.000Z",
+        "First session": "2026-11-28T19:00:00.000Z",
+        "Declared": "2026-11-28T19:07:00.000Z",
         "End": "2026-11-28T19:20:00.000Z",
-        "Duration": "20m 00s",
+        "Duration": "15m 00s",  # impact start to resolution
         "Commander": "alice",
         "Operators": "alice, bob, carol",
     }
@@ -74,18 +77,20 @@ async def test_key_timings(db_path: Path, run_cli: RunCli) -> None:
     await write_incident(db_path)
     md = _export(db_path, run_cli, "--format", "md")
     timings = _section(md, "## Key timings")
+    # each from the impact start, 19:05 (issue 12 item 4); alice was on it before: 0s
     assert _table(timings) == {
-        "Time to declare": "7m 00s",
-        "Time to acknowledge": "7m 00s",
-        "Time to mitigate": "14m 30s",  # the rollback succeeded at 19:14:30
-        "Time to resolve": "20m 00s",
+        "Time to detect": "0s",
+        "Time to declare": "2m 00s",
+        "Time to acknowledge": "—",  # no alert was acknowledged; declaring is not that
+        "Time to mitigate": "9m 30s",  # the rollback succeeded at 19:14:30
+        "Time to resolve": "15m 00s",
     }
     milestones = [line for line in timings if line.startswith("- ")]
-    assert milestones[0].startswith("- 19:00:00 started")
-    assert "- 19:14:30 mitigated (+14m 30s) by alice: rollback of shop/checkout succeeded" in (
+    assert milestones[0].startswith("- 19:05:00 impact started by alertmanager: alert High")
+    assert "- 19:14:30 mitigated (+9m 30s) by alice: rollback of shop/checkout succeeded" in (
         milestones
     )
-    assert milestones[-1] == "- 19:20:00 resolved (+20m 00s) by alice: status set to resolved"
+    assert milestones[-1] == "- 19:20:00 resolved (+15m 00s) by alice: status set to resolved"
 
 
 async def test_deploy_to_alert_correlation(db_path: Path, run_cli: RunCli) -> None:

@@ -123,12 +123,16 @@ async def test_scripted_incident_state(journal: Journal) -> None:
     assert state.operators == ("alice", "bob", "carol")  # no sources, in order of appearance
     assert state.started == _at(0)
     assert state.declared == _at(2)
-    assert state.acknowledged == _at(2)
+    # declaring is not acknowledging: no alert.acknowledged here (issue 12 item 2)
+    assert state.acknowledged is None
+    assert state.detected == _at(1)  # alice's cockpit session
+    assert state.impact_started == _at(0)  # no startsAt recorded: when the alert was seen
     assert state.mitigated == _at(10)  # the successful rollback, not the later status
     assert state.resolved == _at(20)
     assert state.last_event == _at(21)
     assert state.notes == 1
-    assert state.time_to_acknowledge == 120
+    assert state.time_to_acknowledge is None
+    assert state.time_to_declare == 120
     assert state.time_to_mitigate == 600
     assert state.time_to_resolve == 1200
 
