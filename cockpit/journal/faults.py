@@ -37,6 +37,19 @@ def on_read_only_filesystem(path: Path) -> bool:
     return False
 
 
+def out_of_space(path: Path) -> bool:
+    """True when the filesystem holding `path` has (next to) no space left: SQLite then often
+    says "disk I/O error" (the -shm cannot grow) rather than "database or disk is full"."""
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < LOW_SPACE_BYTES
+
+
+LOW_SPACE_BYTES = 64 * 1024  # under a WAL frame batch and an -shm page: nothing fits
+
+
 def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = True) -> JournalError:
     """The one-line error for `exc`, raised while `doing` ("open", "read", "write") `path`.
 
@@ -45,7 +58,8 @@ def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = Tr
     text = " ".join(str(exc).split()) or type(exc).__name__
     low = text.lower()
     code = exc.errno if isinstance(exc, OSError) else None
-    if code == errno.ENOSPC or "disk is full" in low:
+    full = "disk is full" in low or ("i/o error" in low and out_of_space(path))
+    if code == errno.ENOSPC or full:
         return JournalError(f"disk full writing {path}: free space on its filesystem and retry")
     sqlite_or_os = isinstance(exc, (OSError, sqlite3.OperationalError))
     if sqlite_or_os and (code == errno.EROFS or on_read_only_filesystem(path)):
