@@ -103,7 +103,16 @@ class ConfigError(Exception):
 # -- known keys --------------------------------------------------------------------------
 
 _TOP_KEYS = ("theme", "prometheus", "alertmanager", "kubernetes", "deploys", "panels", "redact")
-_HTTP_KEYS = ("url", "bearer_token", "username", "password", "ca_file", "timeout", "interval")
+_HTTP_KEYS = (
+    "url",
+    "bearer_token",
+    "bearer_token_file",
+    "username",
+    "password",
+    "ca_file",
+    "timeout",
+    "interval",
+)
 _K8S_KEYS = ("context", "namespaces", "kubeconfig", "in_cluster")
 _DEPLOYS_KEYS = ("gitops_repo", "gitops_paths")
 _PANEL_KEYS = ("title", "query", "unit", "warn", "crit", "direction", "reduce")
@@ -321,13 +330,44 @@ def _http(
     assert timeout is not None and interval is not None
     return cls(
         url=url,
-        bearer_token=r.string("bearer_token"),
+        bearer_token=_bearer_token(r, name),
         username=r.string("username"),
         password=r.string("password"),
         ca_file=r.string("ca_file"),
         timeout=timeout,
         interval=interval,
     )
+
+
+def _bearer_token(r: _Reader, name: str) -> str | None:
+    """bearer_token, or the first line of bearer_token_file (read now: a file that cannot be
+    read is a config error naming it, not a 401 later)."""
+    token = r.string("bearer_token")
+    path = r.string("bearer_token_file", example='"/var/run/secrets/token"')
+    if path is None:
+        return token
+    if token is not None:
+        r.fail(
+            "bearer_token_file",
+            f"{name} sets both bearer_token and bearer_token_file",
+            "keep one of the two",
+        )
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        r.fail(
+            "bearer_token_file",
+            f"{name}.bearer_token_file: cannot read {path}: {why}",
+            "point it at a readable file holding the token",
+        )
+    if not text or "\n" in text:
+        r.fail(
+            "bearer_token_file",
+            f"{name}.bearer_token_file: {path} must hold one token on one line",
+            "write only the token into the file",
+        )
+    return text
 
 
 def _kubernetes(

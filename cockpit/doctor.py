@@ -6,6 +6,7 @@ from typing import Any
 
 from cockpit.config import Config
 from cockpit.sources.base import SourceError
+from cockpit.sources.errors import one_line
 from cockpit.sources.factory import no_source_message
 
 Row = tuple[str, bool, str]
@@ -70,13 +71,21 @@ async def _kubernetes_rows(config: Config) -> list[Row]:
         await source.close()
 
 
+async def _guarded(check: str, rows: Any) -> list[Row]:
+    """A check that fails in a way nobody foresaw is still one FAIL row, not a traceback."""
+    try:
+        return list(await rows)
+    except Exception as exc:
+        return [(check, False, one_line(f"{type(exc).__name__}: {exc}", 200))]
+
+
 async def run_checks(config: Config) -> list[Row]:
     rows: list[Row] = [("config", True, str(config.path or "defaults and environment"))]
     if config.prometheus is not None:
-        rows += await _prometheus_rows(config)
-    rows += await _alert_rows(config)
+        rows += await _guarded("prometheus: reachable", _prometheus_rows(config))
+    rows += await _guarded("alerts: reachable", _alert_rows(config))
     if config.kubernetes is not None:
-        rows += await _kubernetes_rows(config)
+        rows += await _guarded("kubernetes: config", _kubernetes_rows(config))
     return rows
 
 

@@ -121,3 +121,18 @@ def unreachable(service: str, url: str, reason: str) -> str:
 
 def timed_out(service: str, url: str, timeout_s: float) -> str:
     return f"{service} timed out after {timeout_s:g}s at {url}"
+
+
+def ca_file_problem(service: str, path: str | None) -> str | None:
+    """Why `path` cannot be the CA bundle a source trusts (missing, unreadable, not PEM), as
+    one line, or None when it can (or none is set). Checked before a request, so the fault
+    is named as the file, not as a TLS failure deep in a client library."""
+    if not path:
+        return None
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        why = one_line(why, 120)
+        return f"{service}: cannot use ca_file {path}: {why} (point ca_file at a PEM bundle)"
+    return None

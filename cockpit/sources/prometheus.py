@@ -26,7 +26,13 @@ from urllib3.util import Retry
 
 from cockpit.model import Panel, PanelSeries, SeriesLine, Snapshot
 from cockpit.sources.base import Clock, Source, SourceError
-from cockpit.sources.errors import one_line, short_reason, timed_out, unreachable
+from cockpit.sources.errors import (
+    ca_file_problem,
+    one_line,
+    short_reason,
+    timed_out,
+    unreachable,
+)
 
 if TYPE_CHECKING:
     from cockpit.config import HttpSourceConfig, PrometheusConfig
@@ -215,6 +221,9 @@ class PrometheusSource(Source):
     # -- fetching ---------------------------------------------------------------------------
 
     async def fetch(self) -> Snapshot:
+        problem = ca_file_problem("prometheus", self.config.ca_file)
+        if problem is not None:  # else requests fails each query with a traceback-ish OSError
+            raise SourceError(problem)
         now = self.clock()
         step = self.step
         count = int(self.window_s // step) + 1

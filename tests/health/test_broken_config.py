@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from cockpit.config import load_config
 from tests.conftest import RunCli
 from tests.tui.screen import screen_text
 
@@ -58,3 +61,86 @@ async def test_live_pane_says_it_within_5s_and_journals_it(tmp_path: Path) -> No
         rows = await rows_of(app, "system.source.down")
         assert len(rows) == 1 and f"{kubeconfig}:7" in rows[0].data["error"], rows
         await pilot.press("q")
+
+
+KUBECONFIG_FAULTS = {
+    # a wrong type: the client's loader said "'int' object is not iterable"
+    "wrong type": (
+        "apiVersion: v1\nclusters: 5\ncontexts: []\nusers: []\n",
+        ":2: clusters must be a list (got 5)",
+    ),
+    "missing CA file": (
+        "apiVersion: v1\nclusters:\n- name: prod\n  cluster:\n"
+        "    server: https://127.0.0.1:6443\n    certificate-authority: /nonexistent/ca.crt\n"
+        "contexts:\n- name: prod\n  context: {cluster: prod, user: u}\n"
+        "current-context: prod\nusers:\n- name: u\n  user: {token: abc}\n",
+        "/nonexistent/ca.crt",
+    ),
+    "missing token file": (
+        "apiVersion: v1\nclusters:\n- name: prod\n  cluster:\n"
+        "    server: https://127.0.0.1:6443\n"
+        "contexts:\n- name: prod\n  context: {cluster: prod, user: u}\n"
+        "current-context: prod\nusers:\n- name: u\n  user: {tokenFile: /nonexistent/token}\n",
+        "/nonexistent/token",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(KUBECONFIG_FAULTS))
+def test_doctor_names_a_broken_kubeconfig_in_one_row(
+    fault: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    text, expected = KUBECONFIG_FAULTS[fault]
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(text)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[kubernetes]\nkubeconfig = "{kubeconfig}"\n')
+    out = run_cli("doctor", "--config", str(config))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    fails = [line for line in out.stdout.splitlines() if "FAIL" in line]
+    assert len(fails) == 1 and expected in fails[0], out.stdout
+
+
+def test_doctor_names_an_unusable_ca_file_per_source(tmp_path: Path, run_cli: RunCli) -> None:
+    """Prometheus's client raised an OSError through doctor (a traceback, exit 1 by luck)."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[prometheus]\nurl = "https://127.0.0.1:9"\nca_file = "/nonexistent/ca.pem"\n'
+        '[alertmanager]\nurl = "https://127.0.0.1:9"\nca_file = "/nonexistent/ca.pem"\n'
+        '[[panels]]\ntitle = "up"\nquery = "up"\n'
+    )
+    out = run_cli("doctor", "--config", str(config))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    rows = {line.split("  ")[0].strip(): line for line in out.stdout.splitlines()}
+    for source in ("prometheus", "alertmanager"):
+        row = rows[f"{source}: reachable"]
+        assert "FAIL" in row and "cannot use ca_file /nonexistent/ca.pem" in row, out.stdout
+
+
+@pytest.mark.parametrize("source", ["prometheus", "alertmanager"])
+def test_unreadable_bearer_token_file_is_one_config_line(
+    source: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[{source}]\nurl = "http://127.0.0.1:9"\nbearer_token_file = "{tmp_path}/nope"\n'
+    )
+    out = run_cli("doctor", "--config", str(config))
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert f"{config}:3: {source}.bearer_token_file: cannot read {tmp_path}/nope" in lines[0]
+
+
+def test_bearer_token_file_is_sent(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[alertmanager]\nurl = "http://127.0.0.1:9"\nbearer_token_file = "{token}"\n'
+    )
+
+    loaded = load_config(config, env={})
+    assert loaded.alertmanager is not None and loaded.alertmanager.bearer_token == "s3cret"

@@ -54,12 +54,17 @@ class KubeApi:
             if self.config.in_cluster:
                 k8s_config.load_incluster_config(client_configuration=cfg)
             else:
+                shape = kubeconfig_shape_problem(path)
+                if shape is not None:
+                    raise SourceError(shape)
                 k8s_config.load_kube_config(
                     config_file=path,
                     context=self.config.context,
                     client_configuration=cfg,
                     persist_config=False,
                 )
+        except SourceError:
+            raise
         except yaml.YAMLError as exc:
             raise SourceError(yaml_problem(exc, path)) from None
         except Exception as exc:  # ConfigException, OSError, and what a wrong type raises
@@ -99,6 +104,52 @@ def yaml_problem(exc: yaml.YAMLError, path: str) -> str:
         f"kubernetes: kubeconfig {where}: not valid YAML: {what} "
         "(fix the file, or point [kubernetes] kubeconfig / KUBECONFIG at another)"
     )
+
+
+_LISTS = ("clusters", "contexts", "users")
+
+
+def kubeconfig_shape_problem(path: str) -> str | None:
+    """A kubeconfig whose YAML is fine but whose shape is not (clusters: 5), as file:line and
+    what was expected; None when it looks right or is not one plain file (the client's own
+    loader then reports, e.g. for a KUBECONFIG list)."""
+    where = os.path.expanduser(path)
+    if os.pathsep in path or not os.path.isfile(where):
+        return None
+    try:
+        with open(where, encoding="utf-8") as f:
+            root = yaml.compose(f)
+    except (OSError, UnicodeDecodeError):
+        return None  # unreadable: the loader says so in its words
+    if root is None:
+        return f"kubernetes: kubeconfig {where} is empty (point [kubernetes] kubeconfig at one)"
+    fix = "(fix the file, or point [kubernetes] kubeconfig / KUBECONFIG at another)"
+    if not isinstance(root, yaml.MappingNode):
+        line = root.start_mark.line + 1
+        return f"kubernetes: kubeconfig {where}:{line}: not a kubeconfig (a mapping expected) {fix}"
+    for key, value in root.value:
+        if key.value not in _LISTS:
+            continue
+        line = value.start_mark.line + 1
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+            continue
+        if not isinstance(value, yaml.SequenceNode):
+            got = one_line(str(value.value), 40) if isinstance(value, yaml.ScalarNode) else "a map"
+            return (
+                f"kubernetes: kubeconfig {where}:{line}: {key.value} must be a list "
+                f"(got {got}) {fix}"
+            )
+        for item in value.value:
+            names = isinstance(item, yaml.MappingNode) and any(
+                k.value == "name" for k, _ in item.value
+            )
+            if not names:
+                line = item.start_mark.line + 1
+                return (
+                    f"kubernetes: kubeconfig {where}:{line}: each of {key.value} must be a "
+                    f"mapping with a name {fix}"
+                )
+    return None
 
 
 def read_json(resp: Any) -> tuple[int, str, Raw]:
