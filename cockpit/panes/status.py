@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rich.text import Text
@@ -46,64 +47,74 @@ def render_status(
     `stale_after`: seconds after which a source's data is stale, for all or by source name
     (None: only a down source is stale)."""
     data_now = now if wall_now is None else wall_now
-
-    def line(sources: Text, viewers_text: Text, title_limit: int) -> Text:
-        return _join(_head(state, now, title_limit=title_limit), operator, viewers_text, sources)
-
-    # (short names, details, viewers as a count): each step gives up a little more
-    for short, details, few in ((False, True, False), (True, True, False), (True, False, True)):
+    # (short names, details, tight): each step gives up a little more; tight drops the
+    # title and the "op" and "for" words, so that an 80-column bar still shows every source
+    # and how stale or degraded it is; the details go last
+    steps = ((False, True, False), (True, True, False), (True, True, True), (True, False, True))
+    for short, details, tight in steps:
         sources = _sources(health, data_now, stale_after, short=short, details=details)
-        viewers_text = _viewers(viewers, few=few)
-        full = line(sources, viewers_text, 50)
+        people = _people(operator, viewers, few=short and not details, tight=tight)
+
+        def line(title_limit: int, people: Text = people, tight: bool = tight) -> Text:
+            return _head(state, now, title_limit=title_limit, tight=tight) + people
+
+        full = line(50) + sources
         if width is None or full.cell_len <= width:
             return full
-        room = width - line(sources, viewers_text, 0).cell_len
-        if room >= MIN_TITLE or not state.title:
-            fitted = line(sources, viewers_text, max(1, min(50, room)))
+        if tight:
+            continue  # no title to give way
+        room = width - (line(0) + sources).cell_len
+        if room >= MIN_TITLE:
+            fitted = line(min(50, room)) + sources
             if fitted.cell_len <= width:
                 return fitted
-    cut = line(sources, viewers_text, MIN_TITLE)
+    # still too wide: the head is cut, the sources stay whole as long as they fit at all
+    head = line(0)
+    head.truncate(max(0, width - sources.cell_len), overflow="ellipsis")
+    cut = head + sources
     cut.truncate(width, overflow="ellipsis")
     return cut
 
 
-def _head(state: IncidentState, now: float, *, title_limit: int) -> Text:
+def _head(state: IncidentState, now: float, *, title_limit: int, tight: bool) -> Text:
     text = Text()
     text.append(state.id, style="bold")
     text.append(" │ ")
-    if state.title:
+    if tight:
+        pass  # no title: the id names the incident
+    elif state.title:
         if title_limit:
-            text.append_text(inert(state.title, limit=title_limit))
+            # cut here, to the cell: inert's own limit adds a "(+N chars)" note
+            title = inert(state.title, limit=None)
+            title.truncate(title_limit, overflow="ellipsis")
+            text.append_text(title)
+        text.append("  ")
     else:
-        text.append("not declared: press i", style="italic")
-    text.append("  ")
+        hint = "not declared: press i" if title_limit >= MIN_TITLE else "press i"
+        text.append(hint, style="italic")
+        text.append("  ")
     sev = state.severity or "SEV?"
     text.append(f" {sev} ", style=SEV_BADGE_STYLE.get(sev, "reverse"))
     text.append(" ")
     text.append(state.status, style=STATUS_STYLE.get(state.status, ""))
-    # "identified for 7m": since the status was set (investigating: since the start)
-    since = state.status_since or state.started
+    since = state.declared or state.started
     if since:
-        text.append(f" for {age(now - parse_ts(since).timestamp())}")
+        took = age(now - parse_ts(since).timestamp())
+        text.append(f" {took}" if tight else f" for {took}")
     return text
 
 
-def _viewers(viewers: tuple[str, ...], *, few: bool) -> Text:
+def _people(operator: str, viewers: tuple[str, ...], *, few: bool, tight: bool) -> Text:
+    text = Text(" │ " if tight else " │ op ")
+    text.append_text(inert(operator, limit=12 if tight else 30, style="bold"))
     if not viewers:
-        return Text()
+        return text
     # everyone attached to this tmux session sees (and may type into) this screen
-    if few:
-        return Text(f" (tmux: {len(viewers)})", style="dim")
-    more = f" +{len(viewers) - 4}" if len(viewers) > 4 else ""
-    return Text(f" (tmux: {', '.join(viewers[:4])}{more})", style="dim")
-
-
-def _join(head: Text, operator: str, viewers: Text, sources: Text) -> Text:
-    text = head.copy()
-    text.append(" │ op ")
-    text.append_text(inert(operator, limit=30, style="bold"))
-    text.append_text(viewers)
-    text.append_text(sources)
+    if few or tight:
+        text.append(f" (tmux: {len(viewers)})", style="dim")
+    else:
+        more = f" +{len(viewers) - 4}" if len(viewers) > 4 else ""
+        text.append(f" (tmux: {', '.join(viewers[:4])}{more})", style="dim")
     return text
 
 
@@ -129,11 +140,14 @@ def _sources(
                 text.append(f" ({age(data_age)} old)", style="red")
         elif h.error and h.error.startswith("degraded"):
             # "degraded: 4/5 queries timed out": the count matters, when there is room
-            text.append(f"▲ {name} {h.error if details else 'degraded'}", style="yellow")
+            count = re.search(r"\d+/\d+", h.error) if short else None
+            said = h.error if not short else f"degraded {count.group()}" if count else "degraded"
+            text.append(f"▲ {name} {said if details else 'degraded'}", style="yellow")
         elif h.error:
             text.append(f"▲ {name} partial", style="yellow")
         elif data_age is not None and limit is not None and data_age > limit:
-            text.append(f"▲ {name} stale {age(data_age)}", style="yellow")
+            stale = f"▲ {name} stale {age(data_age)}" if details else f"▲ {name} stale"
+            text.append(stale, style="yellow")
         else:
             # fresh data needs no number: a ticking age would repaint the bar every second
             text.append(f"● {name}", style="green")
