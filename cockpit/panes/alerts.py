@@ -15,6 +15,7 @@ _STATE_MARK = {"firing": "● firing", "silenced": "◌ silenced", "inhibited": 
 
 class AlertsPane(TablePane):
     COLUMNS = (("Sev", 7), ("Alert", 22), ("Since", 6), ("State", 11), ("Labels", 200))
+    AGE_COLUMN = 2  # "Since" moves every second (TablePane.refresh_ages)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("1 Alerts", id="alerts", classes="pane", **kwargs)  # type: ignore[arg-type]
@@ -28,7 +29,16 @@ class AlertsPane(TablePane):
         outage = (down, data_age) if down else None
         if outage != self.outage:
             self.outage = outage
-            self.border_title = self._title()
+            self.refresh_title()
+
+    def age_moment(self, item: Alert) -> str:
+        return item.starts_at
+
+    def title_text(self) -> str:
+        return self._title()
+
+    def title_warning(self) -> str | None:
+        return self._title().removeprefix("1 Alerts: ") if self.outage is not None else None
 
     def _title(self) -> str:
         if self.outage is not None:
@@ -64,5 +74,5 @@ class AlertsPane(TablePane):
             )
         self.firing = sum(1 for a in alerts if a.state == "firing")
         self.has_alerts = bool(alerts)
-        self.border_title = self._title()
+        self.refresh_title()
         self.sync(rows)

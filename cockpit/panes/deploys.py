@@ -27,9 +27,13 @@ def image_change(before: str, after: str) -> str:
 
 class DeploysPane(TablePane):
     COLUMNS = (("Deployment", 18), ("Rev", 4), ("Image", 24), ("Age", 6), ("Cause", 120))
+    AGE_COLUMN = 3  # moves every second (TablePane.refresh_ages)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("4 Deploys", id="deploys", classes="pane", **kwargs)  # type: ignore[arg-type]
+
+    def age_moment(self, item: Deploy) -> str:
+        return item.created
 
     def show(self, deploys: tuple[Deploy, ...], now: float) -> None:
         ordered = sorted(deploys, key=lambda d: d.created, reverse=True)[:50]

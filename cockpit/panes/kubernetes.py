@@ -15,6 +15,7 @@ MAX_ROWS = 300
 
 class KubernetesPane(TablePane):
     COLUMNS = (("Count", 5), ("Reason", 16), ("Object", 28), ("Age", 5), ("Message", 300))
+    AGE_COLUMN = 3  # moves every second (TablePane.refresh_ages)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("3 Kubernetes", id="kubernetes", classes="pane", **kwargs)  # type: ignore[arg-type]
@@ -26,6 +27,9 @@ class KubernetesPane(TablePane):
 
     def on_mount(self) -> None:
         self.set_summary(self._pods_line())
+
+    def age_moment(self, item: K8sEvent) -> str:
+        return item.last_seen
 
     def show_source(
         self, problem: str | None, stale: str | None = None, *, style: str = "red"

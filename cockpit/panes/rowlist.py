@@ -110,7 +110,14 @@ class RowList(Widget, can_focus=True):
         old = dict(zip(self.keys, self.lines, strict=True))
         keys = [key for key, _ in rows]
         texts = [text for _, text in rows]
-        if keys == self.keys and texts == self.lines:
+        if keys == self.keys:
+            # same rows in the same order (an age ticking, a value moving): repaint only
+            # the rows that changed, not the whole list
+            changed = [i for i, (a, b) in enumerate(zip(self.lines, texts, strict=True)) if a != b]
+            self.lines = texts
+            for i in changed:
+                self._forget(keys[i])
+                self._refresh_row(i)
             return
         for key, text in rows:
             if key in old and old[key] != text:

@@ -11,7 +11,9 @@ from typing import Any
 
 from rich.text import Text
 
+from cockpit.panes.render import age_since
 from cockpit.panes.rowlist import RowList
+from cockpit.text import inert
 
 CELL_PAD = " "  # one space either side of every cell
 
@@ -25,6 +27,8 @@ class TablePane(RowList):
 
     # (label, width): fixed widths, so a changing value never shifts the columns
     COLUMNS: Sequence[tuple[str, int]] = ()
+    # the column of an age ("Since", "Age") that the 1 s tick refreshes: see refresh_ages
+    AGE_COLUMN: int | None = None
     DEFAULT_CSS = """
     TablePane { border: round $panel-lighten-2; }
     TablePane.-active { border: round $accent; }
@@ -34,9 +38,37 @@ class TablePane(RowList):
         columns = join_cells([Text(label) for label, _ in self.COLUMNS], self.COLUMNS)
         super().__init__(columns=columns, **kwargs)
         self.border_title = title
+        self.title_base = title  # "1 Alerts": what a filtered title starts with
         self.items: dict[str, Any] = {}  # row key -> the model object shown in that row
         self._rows: Sequence[tuple[str, Any, Sequence[Text]]] = ()
         self.filter_text = ""
+        self._filter_titled = False  # the title shows a filter (to restore once it is off)
+
+    # -- title ---------------------------------------------------------------------------------
+
+    def title_text(self) -> str:
+        """The title while no filter is on; panes with counts or states override it."""
+        return self.title_base
+
+    def title_warning(self) -> str | None:
+        """What the title must still say while a filter is on (a source down)."""
+        return None
+
+    def refresh_title(self) -> None:
+        """The title, or with a filter on, what it hides: '1 Alerts /checkout (1 of 3)'."""
+        if self.filter_text:
+            counts = f"({len(self.items)} of {len(self._rows)})"
+            # typed text: shown as text, never parsed as markup
+            title = f"{self.title_base} /{self.filter_text} {counts}"
+            warning = self.title_warning()
+            if warning:  # a filter never hides that the pane's source is down
+                title += f" · {warning}"
+            self.border_title = inert(title, limit=160)
+        else:
+            self.border_title = self.title_text()
+        self._filter_titled = bool(self.filter_text)
+
+    # -- rows ----------------------------------------------------------------------------------
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
@@ -53,6 +85,29 @@ class TablePane(RowList):
             ]
         self.items = {key: item for key, item, _ in rows}
         self.sync_lines([(key, join_cells(cells, self.COLUMNS)) for key, _, cells in rows])
+        if self.filter_text or self._filter_titled:
+            self.refresh_title()  # a filter is on, or was just cleared
+
+    def age_moment(self, item: Any) -> str:
+        """The UTC ISO moment the AGE_COLUMN of `item`'s row counts from."""
+        raise NotImplementedError
+
+    def refresh_ages(self, now: float) -> None:
+        """Move the age cells to `now` (every second): only rows whose age text changed are
+        re-rendered and repainted, the rest of the pane is left as it is."""
+        column = self.AGE_COLUMN
+        if column is None or not self._rows:
+            return
+        rows = []
+        changed = False
+        for key, item, cells in self._rows:
+            shown = age_since(self.age_moment(item), now)
+            if cells[column].plain != shown:
+                cells = [*cells[:column], Text(shown), *cells[column + 1 :]]
+                changed = True
+            rows.append((key, item, cells))
+        if changed:
+            self.sync(rows)
 
     def selected(self) -> Any | None:
         if not 0 <= self.cursor < len(self.keys):

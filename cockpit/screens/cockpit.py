@@ -149,6 +149,14 @@ class CockpitScreen(Screen[None]):
         box.add_class("-shown")
         box.focus()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter applies while typing, as in k9s: enter keeps it, escape clears it."""
+        if event.input.id != "filter" or not event.input.has_class("-shown"):
+            return
+        event.stop()
+        self.filters[self.active_pane] = event.value
+        self.apply_filter(self.active_pane)
+
     def submit_filter(self, box: Widget, text: str) -> None:
         self.filters[self.active_pane] = text
         box.remove_class("-shown")

@@ -209,6 +209,9 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         now = self.session.clock()
         health = [self.health.get(s.name, s.health) for s in self.session.sources]
         self.show_source_problems(health)
+        for pane in (AlertsPane, KubernetesPane, DeploysPane):
+            # "since" and age cells move every second, not only when new data comes
+            self.query_one(pane).refresh_ages(now)
         bar = self.query_one(StatusBar)
         status = render_status(
             self.controller.state,
@@ -278,11 +281,15 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             if alerts
             else []
         )
-        metrics = {}
+        metrics, units = {}, {}
         for snap in self.snapshots.values():
             for series in snap.panels or ():
                 metrics[series.panel.title] = series.latest
+                if series.panel.unit:  # the exports humanise the values as the pane did
+                    units[series.panel.title] = series.panel.unit
         context: dict[str, Any] = {"firing": firing, "metrics": metrics}
+        if units:
+            context["units"] = units
         selected = self.selected_item()
         if selected is not None:
             context["selected"] = {"pane": self.active_pane, "item": item_label(selected)}
