@@ -23,7 +23,13 @@ import aiosqlite
 
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
-from cockpit.journal.errors import JournalDamaged, JournalEmpty, JournalError, VersionConflict
+from cockpit.journal.errors import (
+    IdConflict,
+    JournalDamaged,
+    JournalEmpty,
+    JournalError,
+    VersionConflict,
+)
 from cockpit.journal.faults import RESTORE_HINT, journal_fault
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
@@ -268,14 +274,24 @@ class Journal:
         return event
 
     async def append_many(
-        self, drafts: Iterable[Draft], *, expected_version: int | None = None
+        self,
+        drafts: Iterable[Draft],
+        *,
+        expected_version: int | None = None,
+        strict_ids: bool = False,
     ) -> list[Event]:
-        """Append several events in one transaction: all are committed, or none."""
+        """Append several events in one transaction: all are committed, or none.
+
+        strict_ids (import): a draft whose id is already stored with other content raises
+        IdConflict naming the draft's index, rather than returning the stored event.
+        """
         prepared = [self._prepare(d) for d in drafts]
         if self._closed:
             raise JournalError(f"journal {self.path} is closed")
         async with self._write_lock:
-            out: list[Event] = await self._in_writer(self._append_sync, prepared, expected_version)
+            out: list[Event] = await self._in_writer(
+                self._append_sync, prepared, expected_version, None, strict_ids
+            )
         self._arm_idle_checkpoint()
         async with self._appended:
             self._appended.notify_all()
@@ -329,7 +345,11 @@ class Journal:
         )
 
     def _append_sync(
-        self, prepared: list[Draft], expected_version: int | None, once_key: str | None = None
+        self,
+        prepared: list[Draft],
+        expected_version: int | None,
+        once_key: str | None = None,
+        strict_ids: bool = False,
     ) -> list[Event]:
         """The whole append transaction, run in the writer thread."""
         c = self._wconn
@@ -351,7 +371,7 @@ class Journal:
                 return []
             head: tuple[int, str] | None = None
             versions: dict[str, int] = {}
-            for d in prepared:
+            for index, d in enumerate(prepared):
                 if head is None and len(prepared) == 1:
                     # the common single append: is the id known, the head, the incident's
                     # version, all in one statement
@@ -365,6 +385,8 @@ class Journal:
                     f"SELECT {COLUMNS} FROM events WHERE id = ?", (d.id,)
                 ).fetchone()
                 if existing is not None:
+                    if strict_ids and (differs := _differs(existing, d)):
+                        raise IdConflict(index, d.id, differs)
                     out.append(event_from_row(existing))
                 else:
                     if head is None:
@@ -747,6 +769,21 @@ def _first(rows: Sequence[Any]) -> Any | None:
     at once with "database is locked" when another connection had committed since.
     """
     return rows[0] if rows else None
+
+
+def _differs(row: Sequence[Any], d: Draft) -> list[str]:
+    """The content columns in which a stored row and a draft of the same id differ."""
+    stored = StoredRow(*row)
+    mine = {
+        "incident": d.incident,
+        "ts": d.ts,
+        "actor": d.actor,
+        "kind": d.kind,
+        "schema": d.schema,
+        "data": canonical_json(d.data),
+        "context": canonical_json(d.context),
+    }
+    return [name for name, value in mine.items() if getattr(stored, name) != value]
 
 
 def _split_sql(script: str) -> list[str]:
