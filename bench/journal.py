@@ -3,7 +3,9 @@
 Run: .venv/bin/python bench/journal.py [--appends N] [--events N] [--dir DIR]
 Prints figures; not a test. Targets: journal append p50 <= 1.5x raw; export md, export jsonl
 and verify of 100,000 events <= 2 s each. Also: reading an incident whole against reading only
-the events after a snapshot (what load_state does once one exists).
+the events after a snapshot (what load_state does once one exists). Redaction: what secret
+scanning costs per append (redact on/off), and cockpit's rules against detect-secrets when it
+is installed, on the same corpus (--redaction-only for just these figures).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._redaction import report as redaction_report
 from cockpit.journal.export import render
 from cockpit.journal.store import Journal
 from cockpit.model import Draft, utc_now_iso, uuid7
@@ -135,11 +138,17 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the files")
+    parser.add_argument(
+        "--redaction-only", action="store_true", help="only the secret redaction figures"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="cockpit-bench-") as tmp:
         base = Path(tmp)
         print(f"files in {base} (python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version})")
+        redaction_report(base, args.appends)
+        if args.redaction_only:
+            return
         raw = raw_appends(base / "raw.sqlite", args.appends)
         ours = asyncio.run(journal_appends(base / "journal.sqlite", args.appends))
         print(f"durable append, {args.appends} samples (WAL, synchronous=FULL, BEGIN IMMEDIATE):")

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
+import msgspec
+
 from cockpit.journal.codec import MAX_BODY_BYTES, encode
 from cockpit.journal.events import PayloadError
 from cockpit.journal.secret_rules import RULES, SECRET_KEY_LITERALS, SECRET_KEY_PATTERN
@@ -30,8 +32,58 @@ class _Compiled(NamedTuple):
     fold: bool
 
 
+class _Gate(NamedTuple):
+    """Finds which of a set of literals occur in a text, in one regex pass."""
+
+    pattern: re.Pattern[str]  # the trie of the literals: the longest one at a position
+    prefixes: dict[str, frozenset[str]]  # a longest match -> the literals it starts with
+
+    def hits(self, text: str) -> set[str]:
+        found: set[str] = set()
+        search, pos = self.pattern.search, 0
+        # from each match's start + 1, not its end: a literal may start inside another one.
+        # (A lookahead finditer would do the same, but defeats the engine's first-character
+        # scan and costs 4x on clean text.)
+        while (m := search(text, pos)) is not None:
+            found |= self.prefixes[m.group()]
+            pos = m.start() + 1
+        return found
+
+
+def _trie(words: set[str]) -> str:
+    """A regex alternation shaped as a trie: at each position the engine tries the few
+    branches that share the next character, not every literal (a flat alternation of ~90
+    literals cost ~160 us per kB of text, the trie ~13 us)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+def _gate(words: set[str]) -> _Gate:
+    prefixes = {}
+    for word in words:
+        # every literal occurrence is a prefix of the longest match at its start position
+        prefixes[word] = frozenset(w for w in words if word.startswith(w))
+    return _Gate(re.compile(_trie(words)), prefixes)
+
+
 class _Rules(NamedTuple):
-    maybe: re.Pattern[str]  # any literal of any rule or secret key name
+    # every literal lowercased, compared with the lowercased text: one pass, and a gate may
+    # let too much through (the "SK" of a Twilio key is the "sk" of "disk") but never too
+    # little; each string is then checked against the exact literals of the rules let in
+    gate: _Gate
     rules: tuple[_Compiled, ...]
     secret_key: re.Pattern[str]
 
@@ -43,26 +95,23 @@ def _compiled() -> _Rules:
     rules = tuple(
         _Compiled(r.name, re.compile(r.pattern, r.flags), r.keep, r.literals, r.fold) for r in RULES
     )
-    exact = {lit for r in RULES if not r.fold for lit in r.literals}
-    folded = {lit for r in RULES if r.fold for lit in r.literals} | set(SECRET_KEY_LITERALS)
-    # one scan for all literals; longest first so that a shorter one never hides a longer
-    alternatives = [re.escape(lit) for lit in sorted(exact, key=len, reverse=True)]
-    alternatives += [f"(?i:{re.escape(lit)})" for lit in sorted(folded, key=len, reverse=True)]
-    return _Rules(re.compile("|".join(alternatives)), rules, re.compile(SECRET_KEY_PATTERN))
+    literals = {lit.lower() for r in RULES for lit in r.literals} | set(SECRET_KEY_LITERALS)
+    return _Rules(_gate(literals), rules, re.compile(SECRET_KEY_PATTERN))
+
+
+@cache
+def _lowered(literals: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(lit.lower() for lit in literals)
 
 
 def _active(text: str) -> tuple[tuple[_Compiled, ...], bool]:
-    """(the rules whose literals occur in `text`, whether a secret key name may occur)."""
+    """(the rules whose literals may occur in `text`, whether a secret key name may)."""
     compiled = _compiled()
-    if compiled.maybe.search(text) is None:
+    hits = compiled.gate.hits(text.lower())
+    if not hits:
         return (), False
-    lowered = text.lower()
-    active = tuple(
-        rule
-        for rule in compiled.rules
-        if any(lit in (lowered if rule.fold else text) for lit in rule.literals)
-    )
-    return active, any(lit in lowered for lit in SECRET_KEY_LITERALS)
+    active = tuple(r for r in compiled.rules if not hits.isdisjoint(_lowered(r.literals)))
+    return active, not hits.isdisjoint(SECRET_KEY_LITERALS)
 
 
 def _apply(text: str, rules: tuple[_Compiled, ...], found: set[str]) -> str:
@@ -138,8 +187,9 @@ def redact(value: Any) -> tuple[Any, set[str]]:
     if not isinstance(value, dict | list | tuple):
         return value, set()
     try:
-        text = json.dumps(value, ensure_ascii=False, check_circular=False)
-    except (TypeError, ValueError):
+        # msgspec: ~10x faster than json.dumps here, and non-ASCII stays as it is
+        text = msgspec.json.encode(value).decode("utf-8")
+    except (TypeError, ValueError, msgspec.EncodeError):
         text = repr(value)  # not JSON-ready: the walk below still sees every string
     rules, keys = _active(text)
     found: set[str] = set()

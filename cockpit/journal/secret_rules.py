@@ -296,9 +296,9 @@ RULES: tuple[Rule, ...] = (
         "datadog_key",
         "datadog-access-token",
         # keyword, up to 20 characters of name, an assignment, then 32 (API) or 40 (app) chars
-        rf"(\b(?i:datadog|dd)[\w .-]{{0,20}}?{_ASSIGN}[\"']?)[A-Za-z0-9]{{32,40}}\b",
+        rf"(\b(?i:datadog|dd(?=[_.-]))[\w .-]{{0,20}}?{_ASSIGN}[\"']?)[A-Za-z0-9]{{32,40}}\b",
         1,
-        ("datadog", "dd"),
+        ("datadog", "dd_", "dd-", "dd."),
         fold=True,
     ),
     Rule(

@@ -213,6 +213,8 @@ def test_every_rule_names_its_reference_and_precheck() -> None:
     for rule in RULES:
         assert rule.reference, f"{rule.name}: name the gitleaks rule it mirrors (or why none)"
         assert rule.literals, f"{rule.name}: a rule without a pre-check literal runs on all text"
+        if rule.fold:  # compared with the lowercased text
+            assert all(lit == lit.lower() for lit in rule.literals), rule.name
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
