@@ -6,6 +6,7 @@ confirms an action only after the append committed, so every method returns the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -15,8 +16,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cockpit.journal.errors import VersionConflict
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
 from cockpit.journal.projection import IncidentState, apply
-from cockpit.model import Alert, Deploy, Draft, Event, SystemChange, format_ts, uuid7
-from cockpit.sources.base import ActionError, Remediator, Silencer
+from cockpit.model import (
+    Alert,
+    Deploy,
+    Draft,
+    Event,
+    Silence,
+    SystemChange,
+    format_ts,
+    parse_ts,
+    uuid7,
+)
+from cockpit.sources.base import NO_ALERTMANAGER, ActionError, Remediator, Silencer
 
 if TYPE_CHECKING:  # the store is loaded after the first frame, with the journal
     from cockpit.journal.store import Journal
@@ -270,26 +281,160 @@ class Actions:
             "alert.acknowledged", {"alert": alert.name, "fingerprint": alert.fingerprint}
         )
 
-    async def silence(self, alert: Alert | None, duration: str) -> Event:
+    def silencing_problem(self) -> str | None:
+        """Why this cockpit cannot silence at all (said before a duration is asked)."""
+        if self.silencer is None or not getattr(self.silencer, "can_silence", True):
+            return NO_ALERTMANAGER
+        return None
+
+    def silence_comment(self) -> str:
+        """The comment a new silence starts with: the incident and who asked (amtool's -c)."""
+        return f"{self.incident} {self.operator} via cockpit"
+
+    async def covering_silence(self, alert: Alert) -> Silence | None:
+        """The active silence that already mutes this alert, the latest-ending one."""
+        silencer = self._silencer()
+        try:
+            silences = await silencer.active_silences()
+        except ActionError as exc:
+            raise ActionRefused(str(exc)) from None
+        covering = [s for s in silences if s.id in alert.silenced_by or s.covers(alert.labels)]
+        return max(covering, key=lambda s: s.ends_at) if covering else None
+
+    def _silencer(self) -> Silencer:
+        problem = self.silencing_problem()
+        if problem is not None or self.silencer is None:
+            raise ActionRefused(problem or NO_ALERTMANAGER)
+        return self.silencer
+
+    async def silence(
+        self,
+        alert: Alert | None,
+        duration: str,
+        comment: str | None = None,
+        drop: frozenset[str] | set[str] = frozenset(),
+    ) -> Event:
+        """Create a silence on the alert's labels but `drop`, exact matchers (as amtool and
+        the Alertmanager UI make them). Refused when a silence already mutes the alert: that
+        one is extended instead. A silence Alertmanager refuses is journaled as failed."""
         self._writable("silence alerts")
         if alert is None:
             raise ActionRefused("no alert selected: move to the alerts pane (1) and pick one")
+        silencer = self._silencer()
         seconds = parse_duration(duration)
-        if self.silencer is None:
-            raise ActionRefused("silencing needs Alertmanager: set [alertmanager] url")
-        comment = f"{self.operator} via cockpit {self.incident}"
+        matchers = {k: v for k, v in sorted(alert.labels.items()) if k not in drop}
+        if not matchers:
+            raise ActionRefused("keep at least one label: a silence without matchers mutes all")
+        text = " ".join((comment if comment is not None else self.silence_comment()).split())
+        if not text:
+            raise ActionRefused("a silence needs a comment: say why (the incident id will do)")
+        covering = await self._covering_or_none(alert)
+        if covering is not None:
+            raise ActionRefused(
+                f"{alert.name} is already silenced by {covering.id} until "
+                f"{covering.ends_at[11:16]} UTC: extend that silence instead (E)"
+            )
         try:
-            silence_id = await self.silencer.silence(alert, seconds, comment, self.operator)
+            silence_id = await silencer.silence(alert, seconds, text, self.operator, matchers)
         except ActionError as exc:
+            await self._silence_failed(alert, "create", str(exc))
             raise ActionRefused(str(exc)) from None
         return await self.record(
             "alert.silenced",
             {
                 "alert": alert.name,
+                "fingerprint": alert.fingerprint,
                 "duration": duration.strip(),
                 "silence_id": silence_id,
-                "matchers": alert.labels,
+                "matchers": matchers,
+                "comment": text,
+                "ends_at": format_ts_epoch(self.clock() + seconds),
             },
+            context=self._silenced_context(alert),
+        )
+
+    async def _covering_or_none(self, alert: Alert) -> Silence | None:
+        try:
+            return await self.covering_silence(alert)
+        except ActionRefused:
+            return None  # Alertmanager unreachable: creating says so (and is journaled)
+
+    def _silenced_context(self, alert: Alert) -> dict[str, Any]:
+        """The evidence after the action: the alert just silenced is no longer firing."""
+        context = self.context()
+        firing = context.get("firing")
+        if isinstance(firing, list):
+            context = {
+                **context,
+                "firing": [
+                    {**item, "state": "silenced"}
+                    if isinstance(item, dict)
+                    and item.get("alert") == alert.name
+                    and item.get("fingerprint", alert.fingerprint) == alert.fingerprint
+                    else item
+                    for item in firing
+                ],
+            }
+        return context
+
+    async def _silence_failed(self, alert: Alert, action: str, error: str) -> None:
+        """Journal that Alertmanager did not do it, and why (the attempt is part of the record)."""
+        with contextlib.suppress(JournalUnavailable):
+            await self.record(
+                "alert.silence.failed",
+                {
+                    "alert": alert.name,
+                    "fingerprint": alert.fingerprint,
+                    "action": action,
+                    "error": error,
+                },
+            )
+
+    async def extend_silence(self, alert: Alert | None, duration: str) -> Event:
+        """Move the end of the silence muting the alert `duration` later (POST with its id)."""
+        self._writable("extend silences")
+        if alert is None:
+            raise ActionRefused("no alert selected: move to the alerts pane (1) and pick one")
+        silencer = self._silencer()
+        seconds = parse_duration(duration)
+        silence = await self.covering_silence(alert)
+        if silence is None:
+            raise ActionRefused(f"{alert.name} is not silenced: silence it with x")
+        ends = max(self.clock(), _epoch(silence.ends_at) or self.clock()) + seconds
+        try:
+            new_id = await silencer.extend_silence(silence, ends, self.operator)
+        except ActionError as exc:
+            await self._silence_failed(alert, "extend", str(exc))
+            raise ActionRefused(str(exc)) from None
+        data: dict[str, Any] = {
+            "silence_id": new_id,
+            "alert": alert.name,
+            "fingerprint": alert.fingerprint,
+            "duration": duration.strip(),
+            "ends_at": format_ts_epoch(ends),
+            "previous_ends_at": silence.ends_at,
+        }
+        if new_id != silence.id:
+            data["replaces"] = silence.id  # Alertmanager replaced rather than updated it
+        return await self.record("alert.silence.extended", data)
+
+    async def expire_silence(self, alert: Alert | None) -> Event:
+        """End the silence muting the alert now (DELETE /api/v2/silence/ID)."""
+        self._writable("expire silences")
+        if alert is None:
+            raise ActionRefused("no alert selected: move to the alerts pane (1) and pick one")
+        silencer = self._silencer()
+        silence = await self.covering_silence(alert)
+        if silence is None:
+            raise ActionRefused(f"{alert.name} is not silenced: nothing to expire")
+        try:
+            await silencer.expire_silence(silence.id)
+        except ActionError as exc:
+            await self._silence_failed(alert, "expire", str(exc))
+            raise ActionRefused(str(exc)) from None
+        return await self.record(
+            "alert.silence.expired",
+            {"silence_id": silence.id, "alert": alert.name, "fingerprint": alert.fingerprint},
         )
 
     # -- remediation -----------------------------------------------------------------------------
@@ -350,3 +495,10 @@ def note_text(text: str) -> str:
 
 def format_ts_epoch(epoch: float) -> str:
     return format_ts(datetime.fromtimestamp(epoch, UTC))
+
+
+def _epoch(ts: str) -> float | None:
+    try:
+        return parse_ts(ts).timestamp()
+    except (ValueError, TypeError):
+        return None

@@ -34,7 +34,25 @@ KEYMAP: tuple[KeyAction, ...] = (
     KeyAction("c", "role", "Role", "Assign a role (commander, scribe, comms)", "role.assigned"),
     KeyAction("a", "ack", "Ack", "Acknowledge the selected alert", "alert.acknowledged"),
     KeyAction(
-        "x", "silence", "Silence", "Silence the selected alert for a duration", "alert.silenced"
+        "x",
+        "silence",
+        "Silence",
+        "Silence the selected alert: duration, comment and matchers (amtool's defaults)",
+        "alert.silenced",
+    ),
+    KeyAction(
+        "E",
+        "extend_silence",
+        "",
+        "Extend the silence muting the selected alert",
+        "alert.silence.extended",
+    ),
+    KeyAction(
+        "X",
+        "expire_silence",
+        "",
+        "Expire the silence muting the selected alert now",
+        "alert.silence.expired",
     ),
     KeyAction(
         "r",

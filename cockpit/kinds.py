@@ -91,6 +91,24 @@ def _op(name: str, description: str, line: Line, *fields: Field, **kw: Any) -> K
     return _k(name, description, line, *fields, ack=True, **kw)
 
 
+def _hhmm(ts: Any) -> str:
+    """'2026-12-02T11:30:00.000Z' -> '11:30 UTC' (as written if it is not such a time)."""
+    text = str(ts or "")
+    return f"{text[11:16]} UTC" if len(text) >= 16 and text[10:11] == "T" else text
+
+
+def _silenced_line(d: Payload) -> str:
+    line = f"silenced alert {d.get('alert')} for {d.get('duration')}"
+    if d.get("ends_at"):
+        line += f" until {_hhmm(d.get('ends_at'))}"
+    matchers = d.get("matchers")
+    if isinstance(matchers, dict) and matchers:
+        line += " on " + " ".join(f'{k}="{v}"' for k, v in sorted(matchers.items()))
+    if d.get("silence_id"):
+        line += f" (silence {d.get('silence_id')})"
+    return line
+
+
 _S = Field("summary", required=False)
 _TTY = Field("tty", required=False)
 _SESSION = Field("session", required=False)  # folded into "who is active": a text, never a list
@@ -186,16 +204,46 @@ KINDS: dict[str, Kind] = {
         _op(
             "alert.silenced",
             "alert silenced",
-            lambda d: f"silenced alert {d.get('alert')} for {d.get('duration')}",
+            _silenced_line,
             Field("alert"),
             Field("duration"),
             Field("silence_id", required=False),
+            Field("matchers", dict, required=False),
+            Field("comment", required=False),
+            Field("ends_at", required=False),
+        ),
+        _k(
+            "alert.silence.extended",
+            "silence extended",
+            lambda d: (
+                f"extended silence {d.get('silence_id')} of alert {d.get('alert')} by"
+                f" {d.get('duration')} until {_hhmm(d.get('ends_at'))}"
+            ),
+            Field("silence_id"),
+            Field("duration"),
+            Field("ends_at"),
+            Field("alert", required=False),
         ),
         _k(
             "alert.silence.expired",
             "silence expired",
-            lambda d: f"expired silence {d.get('silence_id')}",
+            lambda d: (
+                f"expired silence {d.get('silence_id')}"
+                + (f" of alert {d['alert']}" if d.get("alert") else "")
+            ),
             Field("silence_id"),
+            Field("alert", required=False),
+        ),
+        _k(
+            "alert.silence.failed",
+            "silencing failed in Alertmanager",
+            lambda d: (
+                f"failed to {d.get('action', 'create')} the silence of alert {d.get('alert')}:"
+                f" {d.get('error')}"
+            ),
+            Field("alert"),
+            Field("action", choices=("create", "extend", "expire")),
+            Field("error"),
         ),
         _op(
             "remediation.requested",

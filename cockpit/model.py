@@ -113,6 +113,8 @@ class Alert(msgspec.Struct, frozen=True):
     starts_at: str  # UTC ISO
     silenced_by: tuple[str, ...] = ()
     correlated_deploy: str | None = None  # "checkout rev 42, 8 min before"
+    generator_url: str = ""  # the rule's expression in Prometheus (untrusted text)
+    silence_ends: str = ""  # UTC ISO end of the latest silence muting it, when known
 
     @property
     def summary(self) -> str:
@@ -122,6 +124,41 @@ class Alert(msgspec.Struct, frozen=True):
     def labels_summary(self) -> str:
         skip = {"alertname", "severity"}
         return " ".join(f"{k}={v}" for k, v in sorted(self.labels.items()) if k not in skip)
+
+
+class Silence(msgspec.Struct, frozen=True):
+    """An Alertmanager silence: (name, value, is_regex, is_equal) matchers, like amtool's."""
+
+    id: str
+    matchers: tuple[tuple[str, str, bool, bool], ...]
+    starts_at: str  # UTC ISO
+    ends_at: str  # UTC ISO
+    created_by: str = ""
+    comment: str = ""
+    state: str = "active"  # active, pending, expired
+
+    def covers(self, labels: dict[str, str]) -> bool:
+        """Whether this silence's matchers all match an alert's labels (Alertmanager's rule:
+        a label that is absent matches as the empty string)."""
+        import re  # only when a silence is checked
+
+        for name, value, is_regex, is_equal in self.matchers:
+            actual = labels.get(name, "")
+            if is_regex:
+                try:
+                    hit = re.fullmatch(value, actual) is not None
+                except re.error:
+                    return False
+            else:
+                hit = actual == value
+            if hit != is_equal:
+                return False
+        return True
+
+    def matchers_text(self) -> str:
+        """amtool's notation: alertname="X" team=~"a|b"."""
+        ops = {(False, True): "=", (False, False): "!=", (True, True): "=~", (True, False): "!~"}
+        return " ".join(f'{n}{ops[(r, e)]}"{v}"' for n, v, r, e in self.matchers)
 
 
 Point = tuple[float, float | None]  # (epoch seconds, value or None for a gap)

@@ -235,9 +235,6 @@ class LiveScreen(OperatorKeys, CockpitScreen):
 
     def state_changed(self) -> None:
         self.tick()
-        if self.panes_ready and self.is_attached:
-            # an acknowledgement from any cockpit on the incident shows on the alert's row
-            self.query_one(AlertsPane).show_acks(self.controller.state.acks)
 
     def journal_problem(self, problem: str | None) -> None:
         # the banner, not a toast: retries of held changes update its count every few seconds
@@ -278,7 +275,12 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         alerts = self.snapshots.get("alertmanager") or self.snapshots.get("alerts")
         firing = (
             [
-                {"alert": a.name, "severity": a.severity, "state": a.state}
+                {
+                    "alert": a.name,
+                    "severity": a.severity,
+                    "state": a.state,
+                    "fingerprint": a.fingerprint,
+                }
                 for a in (alerts.alerts or ())
             ]
             if alerts

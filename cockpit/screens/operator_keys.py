@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual import work
 
-from cockpit.actions import SILENCE_CHOICES, ActionRefused
+from cockpit.actions import SILENCE_CHOICES, ActionRefused, parse_duration
 from cockpit.files import safe_filename, write_atomic
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
@@ -205,17 +205,65 @@ class OperatorKeys:
     async def action_ack(self) -> None:
         await self.act(self.actions.acknowledge(self._selected_alert()))
 
-    async def action_silence(self) -> None:
+    def _alert_to_silence(self) -> Any:
+        """The selected alert, or None after saying why it cannot be silenced here."""
+        problem = self.actions.silencing_problem()
+        if problem is not None:  # said before any duration is asked
+            self.notify(problem, severity="warning", markup=False)
+            return None
         alert = self._selected_alert()
         if alert is None:
             self.notify("no alert selected: press 1 and pick one", severity="warning")
+        return alert
+
+    async def action_silence(self) -> None:
+        alert = self._alert_to_silence()
+        if alert is not None:
+            self.run_silence(alert)
+
+    @work(exclusive=True, group="silence")
+    async def run_silence(self, alert: Any) -> None:
+        """An alert already muted is offered an extension, not a second, identical silence."""
+        from cockpit.screens.prompts import ChoicePrompt
+        from cockpit.screens.silence_prompt import SilencePrompt
+
+        try:
+            covering = await self.actions.covering_silence(alert)
+        except ActionRefused:
+            covering = None  # Alertmanager unreachable: the attempt is journaled as failed
+        if covering is not None:
+            title = (
+                f"{alert.name} is already silenced by {covering.id[:8]} until "
+                f"{covering.ends_at[11:16]} UTC. Extend that silence by"
+            )
+            duration = await self.host.ask_wait(ChoicePrompt(title, SILENCE_CHOICES))
+            if duration:
+                await self.act(self.actions.extend_silence(alert, duration))
+            return
+        prompt = SilencePrompt(alert, self.actions.silence_comment(), parse_duration)
+        answer = await self.host.ask_wait(prompt)
+        if answer is not None:
+            await self.act(
+                self.actions.silence(alert, answer.duration, answer.comment, answer.drop)
+            )
+
+    async def action_extend_silence(self) -> None:
+        alert = self._alert_to_silence()
+        if alert is None:
             return
 
-        async def silence(duration: str | None) -> None:
+        async def extend(duration: str | None) -> None:
             if duration:
-                await self.act(self.actions.silence(alert, duration))
+                await self.act(self.actions.extend_silence(alert, duration))
 
-        await self.host.ask_choice(f"Silence {alert.name} for", SILENCE_CHOICES, silence)
+        await self.host.ask_choice(
+            f"Extend the silence of {alert.name} by", SILENCE_CHOICES, extend
+        )
+
+    async def action_expire_silence(self) -> None:
+        alert = self._alert_to_silence()
+        if alert is not None:
+            await self.act(self.actions.expire_silence(alert))
 
     # -- remediation ---------------------------------------------------------------------------
 

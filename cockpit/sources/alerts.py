@@ -1,4 +1,4 @@
-"""Alerts from Alertmanager's v2 API via httpx: list, silence, expire.
+"""Alerts from Alertmanager's v2 API via httpx: list, silence, extend, expire.
 
 Without an Alertmanager, `PrometheusAlertsSource` lists Prometheus's own alerts (firing and
 pending) so the alerts pane still works; it cannot silence. `make_alert_source` picks one.
@@ -17,17 +17,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from msgspec.structs import replace
 
-from cockpit.model import Alert, Snapshot, format_ts, parse_ts
-from cockpit.sources.base import ActionError, Clock, Source, SourceError
+from cockpit.model import Alert, Silence, Snapshot, format_ts, parse_ts
+from cockpit.sources.base import NO_ALERTMANAGER, ActionError, Clock, Source, SourceError
 from cockpit.sources.errors import server_message, short_reason, timed_out, unreachable
 
 if TYPE_CHECKING:
     from cockpit.config import AlertmanagerConfig, HttpSourceConfig, PrometheusConfig
 
-NO_ALERTMANAGER = (
-    "silencing needs Alertmanager: set [alertmanager] url in the config or ALERTMANAGER_URL"
-)
 _STATE_ORDER = {"firing": 0, "pending": 1, "silenced": 2, "inhibited": 3}
 
 
@@ -143,26 +141,79 @@ class AlertmanagerSource(_HttpSource):
         if not isinstance(doc, list):
             raise SourceError(f"no Alertmanager v2 API at {self.url}: check the url")
         alerts = [parse_alertmanager_alert(item) for item in doc if isinstance(item, dict)]
+        if any(a.silenced_by for a in alerts):
+            # the row shows until when an alert stays muted: the silences say it
+            ends = {s.id: s.ends_at for s in await self._silences_or_none() or ()}
+            alerts = [_with_silence_end(a, ends) for a in alerts]
         return Snapshot(source=self.name, at=now, alerts=_sorted(alerts))
 
-    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+    async def _silences_or_none(self) -> list[Silence] | None:
+        try:
+            return await self.silences()
+        except SourceError:
+            return None  # the alerts still show; the end time waits for the next poll
+
+    async def silences(self) -> list[Silence]:
+        """Active and pending silences (expired ones are history, not cover)."""
+        doc = await self._get_json("/api/v2/silences")
+        if not isinstance(doc, list):
+            raise SourceError(f"no Alertmanager v2 silences API at {self.url}: check the url")
+        parsed = [parse_silence(item) for item in doc if isinstance(item, dict)]
+        return [s for s in parsed if s is not None and s.state != "expired"]
+
+    async def active_silences(self) -> list[Silence]:
+        """For an action: the silences now, or an ActionError saying why not."""
+        try:
+            return await self.silences()
+        except SourceError as exc:
+            raise ActionError(str(exc)) from None
+
+    async def silence(
+        self,
+        alert: Alert,
+        duration_s: int,
+        comment: str,
+        author: str,
+        matchers: dict[str, str] | None = None,
+    ) -> str:
+        """Create a silence; `matchers` (default: every label of the alert) are exact."""
         if duration_s <= 0:
             raise ActionError("a silence needs a positive duration")
-        if not alert.labels:
+        chosen = alert.labels if matchers is None else matchers
+        if not chosen:
             raise ActionError("this alert has no labels to match: silence it in Alertmanager")
         now = self.clock()
         body = {
-            # exact matchers on every label: the silence covers this alert and nothing wider
+            # exact matchers: the silence covers this alert and nothing wider than asked
             "matchers": [
                 {"name": name, "value": value, "isRegex": False, "isEqual": True}
-                for name, value in sorted(alert.labels.items())
+                for name, value in sorted(chosen.items())
             ],
             "startsAt": format_ts(datetime.fromtimestamp(now, UTC)),
             "endsAt": format_ts(datetime.fromtimestamp(now + duration_s, UTC)),
             "createdBy": author,
             "comment": comment,
         }
-        response = await self._act("post", "/api/v2/silences", "the silence", json=body)
+        return await self._post_silence(body, "the silence")
+
+    async def extend_silence(self, silence: Silence, ends_at: float, author: str) -> str:
+        """Move an active silence's end (POST with its id, as amtool's `silence update`);
+        Alertmanager keeps the id unless it had to replace the silence."""
+        body = {
+            "id": silence.id,
+            "matchers": [
+                {"name": n, "value": v, "isRegex": r, "isEqual": e}
+                for n, v, r, e in silence.matchers
+            ],
+            "startsAt": silence.starts_at,
+            "endsAt": format_ts(datetime.fromtimestamp(ends_at, UTC)),
+            "createdBy": author,
+            "comment": silence.comment,
+        }
+        return await self._post_silence(body, f"to extend silence {silence.id}")
+
+    async def _post_silence(self, body: dict[str, Any], what: str) -> str:
+        response = await self._act("post", "/api/v2/silences", what, json=body)
         try:
             silence_id = response.json()["silenceID"]
         except (ValueError, KeyError, TypeError):
@@ -193,6 +244,7 @@ class PrometheusAlertsSource(_HttpSource):
 
     name = "alerts"
     service = "prometheus"
+    can_silence = False  # `x` says so before asking for a duration
 
     async def fetch(self) -> Snapshot:
         now = self.clock()
@@ -205,7 +257,20 @@ class PrometheusAlertsSource(_HttpSource):
             source=self.name, at=now, alerts=_sorted([a for a in alerts if a is not None])
         )
 
-    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+    async def silence(
+        self,
+        alert: Alert,
+        duration_s: int,
+        comment: str,
+        author: str,
+        matchers: dict[str, str] | None = None,
+    ) -> str:
+        raise ActionError(NO_ALERTMANAGER)
+
+    async def active_silences(self) -> list[Silence]:
+        raise ActionError(NO_ALERTMANAGER)
+
+    async def extend_silence(self, silence: Silence, ends_at: float, author: str) -> str:
         raise ActionError(NO_ALERTMANAGER)
 
     async def expire_silence(self, silence_id: str) -> None:
@@ -234,7 +299,41 @@ def parse_alertmanager_alert(item: dict[str, Any]) -> Alert:
         annotations=_labels(item.get("annotations")),
         starts_at=_iso(item.get("startsAt")),
         silenced_by=silenced_by,
+        generator_url=str(item.get("generatorURL") or ""),
     )
+
+
+def parse_silence(item: dict[str, Any]) -> Silence | None:
+    """One /api/v2/silences entry, or None when it has no id (untrusted input)."""
+    if not item.get("id"):
+        return None
+    matchers = tuple(
+        (
+            str(m.get("name", "")),
+            str(m.get("value", "")),
+            bool(m.get("isRegex", False)),
+            bool(m.get("isEqual", True)),
+        )
+        for m in item.get("matchers") or ()
+        if isinstance(m, dict)
+    )
+    status = item.get("status") or {}
+    return Silence(
+        id=str(item["id"]),
+        matchers=matchers,
+        starts_at=_iso(item.get("startsAt")),
+        ends_at=_iso(item.get("endsAt")),
+        created_by=str(item.get("createdBy") or ""),
+        comment=str(item.get("comment") or ""),
+        state=str(status.get("state") or "active") if isinstance(status, dict) else "active",
+    )
+
+
+def _with_silence_end(alert: Alert, ends: dict[str, str]) -> Alert:
+    known = [ends[s] for s in alert.silenced_by if s in ends]
+    if not known:
+        return alert
+    return replace(alert, silence_ends=max(known))
 
 
 def parse_prometheus_alert(item: dict[str, Any]) -> Alert | None:

@@ -21,7 +21,16 @@ from typing import Any
 
 import msgspec
 
-from cockpit.model import Alert, Deploy, K8sEvent, Panel, PanelSeries, PodHealth, Snapshot
+from cockpit.model import (
+    Alert,
+    Deploy,
+    K8sEvent,
+    Panel,
+    PanelSeries,
+    PodHealth,
+    Silence,
+    Snapshot,
+)
 from cockpit.sources.base import ActionError, Source, unsupported
 from cockpit.sources.demo_story import (
     BACKGROUND,
@@ -559,13 +568,12 @@ class DemoWorld:
         description: str,
     ) -> Alert:
         labels = {"alertname": name, "severity": severity, **labels}
-        silenced_by = tuple(
-            sorted(
-                s.id
-                for s in self._silences.values()
-                if s.active(t) and all(labels.get(k) == v for k, v in s.matchers.items())
-            )
-        )
+        muting = [
+            s
+            for s in self._silences.values()
+            if s.active(t) and all(labels.get(k) == v for k, v in s.matchers.items())
+        ]
+        silenced_by = tuple(sorted(s.id for s in muting))
         annotations = {
             "summary": summary,
             "description": description,
@@ -580,18 +588,49 @@ class DemoWorld:
             annotations=annotations,
             starts_at=iso(since),
             silenced_by=silenced_by,
+            silence_ends=iso(max(s.ends for s in muting)) if muting else "",
         )
 
-    def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
+    def silence(
+        self,
+        alert: Alert,
+        duration_s: int,
+        comment: str,
+        author: str,
+        matchers: dict[str, str] | None = None,
+    ) -> str:
         if duration_s <= 0:
             raise ActionError(f"silence duration must be positive, got {duration_s} s")
-        if not alert.labels:
+        chosen = dict(alert.labels if matchers is None else matchers)
+        if not chosen:
             raise ActionError(f"alert {alert.name} has no labels to match a silence on")
         t = self.now()
         silence_id = stable_uid("silence", self.seed, len(self._silences))
         self._silences[silence_id] = _Silence(
-            silence_id, dict(alert.labels), t, t + duration_s, comment, author
+            silence_id, chosen, t, t + duration_s, comment, author
         )
+        return silence_id
+
+    def active_silences(self) -> list[Silence]:
+        t = self.now()
+        return [
+            Silence(
+                s.id,
+                tuple((k, v, False, True) for k, v in sorted(s.matchers.items())),
+                iso(s.starts),
+                iso(s.ends),
+                s.author,
+                s.comment,
+            )
+            for s in self._silences.values()
+            if s.active(t)
+        ]
+
+    def extend_silence(self, silence_id: str, ends_at: float) -> str:
+        found = self._silences.get(silence_id)
+        if found is None or not found.active(self.now()):
+            raise ActionError(f"silence {silence_id} is not active: create a new one")
+        found.ends = ends_at
         return silence_id
 
     def expire_silence(self, silence_id: str) -> None:
@@ -652,8 +691,21 @@ class DemoAlertmanager(_DemoSource):
         t = self.world.now()
         return Snapshot(source=self.name, at=t, alerts=self.world.alerts(t))
 
-    async def silence(self, alert: Alert, duration_s: int, comment: str, author: str) -> str:
-        return self.world.silence(alert, duration_s, comment, author)
+    async def silence(
+        self,
+        alert: Alert,
+        duration_s: int,
+        comment: str,
+        author: str,
+        matchers: dict[str, str] | None = None,
+    ) -> str:
+        return self.world.silence(alert, duration_s, comment, author, matchers)
+
+    async def active_silences(self) -> list[Silence]:
+        return self.world.active_silences()
+
+    async def extend_silence(self, silence: Silence, ends_at: float, author: str) -> str:
+        return self.world.extend_silence(silence.id, ends_at)
 
     async def expire_silence(self, silence_id: str) -> None:
         self.world.expire_silence(silence_id)

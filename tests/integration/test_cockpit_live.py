@@ -87,7 +87,9 @@ async def test_live_panes_and_silence_from_the_keyboard(stack: Stack, tmp_path: 
     async with app.run_test(size=(160, 48)) as pilot:
         await until(lambda: "CockpitTestHigh" in screen_text(app))
         await until(lambda: "3.50 x" in screen_text(app))
-        await pilot.press("1", "x", "1")  # silence the selected alert for 15m
+        await pilot.press("1", "x")  # silence the selected alert: 1h, all labels
+        await until(lambda: app.prompt is not None)
+        await pilot.press("enter")
         await until(lambda: "silenced alert CockpitTestHigh" in screen_text(app))
         events = await (await journal_of(app)).events("INC-LIVE")
         silenced = [e for e in events if e.kind == "alert.silenced"]
@@ -102,7 +104,12 @@ async def test_live_panes_and_silence_from_the_keyboard(stack: Stack, tmp_path: 
             "isRegex": False,
             "isEqual": True,
         } in mine["matchers"]
-        assert mine["comment"] == "alice via cockpit INC-LIVE"
+        assert mine["comment"] == "INC-LIVE alice via cockpit"
+        # X expires it in Alertmanager (and leaves the shared stack's alert firing again)
+        await pilot.press("X")
+        await until(lambda: "expired silence" in screen_text(app))
+        expired = http_json(f"{stack.alertmanager.url}/api/v2/silence/{silence_id}")
+        assert expired["status"]["state"] == "expired"
         firing = [e for e in events if e.kind == "system.alert.firing"]
         assert [e.data["alert"] for e in firing] == ["CockpitTestHigh"]
         await pilot.press("q")

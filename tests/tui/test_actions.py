@@ -149,10 +149,12 @@ async def test_ack_and_silence_selected_alert(journal_path: Path) -> None:
         ack = await wait_for_row(pilot, "alert.acknowledged")
         assert ack.data["alert"] == "HighErrorRate"  # critical sorts first
         assert ack.context["selected"]["pane"] == "alerts"
-        await pilot.press("x", "2")  # 30m
+        await pilot.press("x")
+        await wait_for(pilot, lambda: open_prompt(app) is not None)
+        await pilot.press("enter")  # amtool's defaults: 1h, every label, the incident comment
         silenced = await wait_for_row(pilot, "alert.silenced")
         assert silenced.data["alert"] == "HighErrorRate"
-        assert silenced.data["duration"] == "30m"
+        assert silenced.data["duration"] == "1h"
         assert silenced.data["silence_id"]
         await refresh_sources(app)
         await wait_for_text(pilot, "silenced")
