@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 
-from cockpit.model import Alert
+from cockpit.model import Ack, Alert
 from cockpit.panes.render import age_since, severity_badge
 from cockpit.panes.table import TablePane
 from cockpit.text import inert
@@ -14,7 +16,14 @@ _STATE_MARK = {"firing": "● firing", "silenced": "◌ silenced", "inhibited": 
 
 
 class AlertsPane(TablePane):
-    COLUMNS = (("Sev", 7), ("Alert", 22), ("Since", 6), ("State", 11), ("Labels", 200))
+    COLUMNS = (
+        ("Sev", 7),
+        ("Alert", 22),
+        ("Since", 6),
+        ("State", 13),
+        ("Ack", 16),
+        ("Labels", 200),
+    )
     AGE_COLUMN = 2  # "Since" moves every second (TablePane.refresh_ages)
 
     def __init__(self, **kwargs: object) -> None:
@@ -22,6 +31,10 @@ class AlertsPane(TablePane):
         self.firing: int | None = None  # firing alerts last shown; None before any list
         self.has_alerts = False  # any alert at all (silenced ones too) in the last list
         self.outage: tuple[str, str | None] | None = None  # (source down, age of the list)
+        # the last list shown and the acknowledgements folded from the journal: an ack from
+        # any cockpit on the incident redraws the rows without waiting for the next poll
+        self.shown: tuple[tuple[Alert, ...], float] = ((), 0.0)
+        self.acks: Mapping[str, Ack] = {}
 
     def show_source(self, down: str | None, data_age: str | None = None) -> None:
         """The alert source is down (`down` names it): the title says the list is the last
@@ -51,7 +64,22 @@ class AlertsPane(TablePane):
             return "1 Alerts"
         return f"1 Alerts ({self.firing} firing)" if self.has_alerts else "1 Alerts (none firing)"
 
+    def show_acks(self, acks: Mapping[str, Ack]) -> None:
+        """The incident's acknowledgements changed (journal): redraw the rows that show them."""
+        if acks != self.acks:
+            self.acks = acks
+            if self.shown[0]:
+                self.show(*self.shown)
+
+    def _ack(self, alert: Alert) -> Text:
+        """'ack alice 01:14': who acknowledged the alert and when (UTC), from the journal."""
+        ack = self.acks.get(alert.fingerprint) or self.acks.get(alert.name)
+        if ack is None:
+            return Text("")
+        return inert(f"ack {ack.by} {ack.at[11:16]}", limit=40, style="bold")
+
     def show(self, alerts: tuple[Alert, ...], now: float) -> None:
+        self.shown = (alerts, now)
         ordered = sorted(alerts, key=lambda a: (_SEVERITY_RANK.get(a.severity, 9), a.starts_at))
         rows = []
         for alert in ordered:
@@ -59,6 +87,8 @@ class AlertsPane(TablePane):
             if alert.correlated_deploy:
                 labels = f"⇐ {alert.correlated_deploy}  {labels}"
             state = _STATE_MARK.get(alert.state, alert.state)
+            if alert.state == "silenced" and alert.silence_ends[11:16]:
+                state = f"◌ until {alert.silence_ends[11:16]}"  # the silence's end (UTC)
             rows.append(
                 (
                     alert.fingerprint,
@@ -68,6 +98,7 @@ class AlertsPane(TablePane):
                         inert(alert.name, limit=60, style="bold"),
                         Text(age_since(alert.starts_at, now)),
                         Text(state, style="dim" if alert.state != "firing" else "bold"),
+                        self._ack(alert),
                         inert(labels, limit=200),
                     ],
                 )
