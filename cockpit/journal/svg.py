@@ -15,6 +15,7 @@ import msgspec
 
 from cockpit.journal.format import fmt_unit
 from cockpit.journal.postmortem import Marker, Series
+from cockpit.units import canonical_unit
 
 # One stroke colour per chart, none shared with thresholds or markers: a test (or a reader of
 # a black-and-white print) can tell each line apart from everything drawn around it.
@@ -72,6 +73,24 @@ def nice_step(span: float, count: int = 4) -> float:
     return 10 * magnitude
 
 
+# a unit's own round numbers, so axis labels read 2 GiB, 4 GiB rather than 1.86 GiB, 3.73 GiB
+_TIME_SCALES = (86400.0, 3600.0, 60.0, 1.0, 1e-3, 1e-6)
+
+
+def unit_step(span: float, unit: str, count: int = 4) -> float:
+    """nice_step in the unit's own scale: powers of 1024 for bytes, s/min/h/d for seconds."""
+    kind = canonical_unit(unit)
+    if span <= 0 or kind not in ("bytes", "bytes/s", "seconds", "ms"):
+        return nice_step(span, count)
+    raw = span / count
+    if kind in ("bytes", "bytes/s"):
+        base = 1024.0 ** max(0, int(math.log(raw, 1024)))
+    else:
+        per = 1e-3 if kind == "ms" else 1.0  # ms values: seconds are 1000 of them
+        base = next((s for s in _TIME_SCALES if raw * per >= s), 1e-6) / per
+    return nice_step(span / base, count) * base
+
+
 def value_range(series: Series) -> tuple[float, float]:
     """y range covering the data, its thresholds and zero."""
     values = [v for _, v in series.points if v is not None]
@@ -82,7 +101,7 @@ def value_range(series: Series) -> tuple[float, float]:
     lo, hi = min(*values, 0.0), max(*values, 0.0)
     if hi == lo:
         hi = lo + (abs(lo) or 1.0)
-    step = nice_step(hi - lo)
+    step = unit_step(hi - lo, series.unit)
     # round outwards to whole steps, so the top grid line carries a label
     return (math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step)
 
@@ -141,7 +160,7 @@ def chart(
         f'<rect x="0" y="0" width="{f.width}" height="{f.height}" fill="#ffffff"/>',
     ]
     # horizontal grid and y labels
-    step = nice_step(hi - lo)
+    step = unit_step(hi - lo, series.unit)
     for v in _frange(lo, hi, step):
         yy = _num(y(v))
         parts.append(

@@ -77,3 +77,15 @@ async def test_md_evidence_values_are_humanised(tmp_path: Path) -> None:
         )
         md = await exporter.render(journal, INC, "md")
     assert "free disk 4.66 GiB" in md and "p99 250 ms" in md and "5xx rate 7.20 req/s" in md
+
+
+def test_svg_byte_axis_steps_are_round_in_binary_units() -> None:
+    series = Series("mem", "bytes", points=((T0, 3 * 2**30), (T0 + 60, 7.5 * 2**30)))
+    labels = texts(chart(series, window=WINDOW))
+    assert {"0 B", "2.00 GiB", "4.00 GiB", "6.00 GiB", "8.00 GiB"} <= set(labels), labels
+
+
+def test_svg_seconds_axis_steps_are_round_minutes() -> None:
+    series = Series("age", "seconds", points=((T0, 30.0), (T0 + 60, 500.0)))
+    labels = texts(chart(series, window=WINDOW))
+    assert {"0 s", "5.00 min", "10.0 min"} <= set(labels), labels
