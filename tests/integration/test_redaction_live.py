@@ -172,6 +172,8 @@ async def test_planted_secrets_reach_neither_the_journal_nor_an_export(
             if any(r[3] == "alerts" for r in await journal.observations(INCIDENT)):
                 break
             await asyncio.sleep(0.1)
+        # the timeline says which entries lost a secret (data._redacted)
+        await _until(lambda: "[secrets redacted]" in _screen(app))
         # while the app runs the latest writes may still be in the WAL only
         raw_live = _raw(journal_path)
         await pilot.press("q")

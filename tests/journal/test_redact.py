@@ -219,3 +219,22 @@ async def test_actor_snapshot_and_incident_id_hold_no_secret(
         )
     raw = _raw_bytes(db_path)
     assert token.encode() not in raw and b"snap-pw" not in raw
+
+
+async def test_turned_off_nothing_is_rewritten(db_path: Path) -> None:
+    """redact = false: a lab journal keeps payloads, actors and observations verbatim."""
+    from cockpit.journal.codec import decode, encode
+
+    token = "ghp_" + "z9Y8x7W6v5U4t3S2r1Q0p9O8n7M6l5K4j3I2"
+    async with await Journal.open(db_path, redact_secrets=False) as journal:
+        draft = _note(f"pushed with {token}")
+        event = await journal.append(
+            Draft(incident="INC-R", kind=draft.kind, actor=f"bot {token}", data=draft.data)
+        )
+        digest, body = encode({"alerts": [{"annotations": {"hint": token}}]})
+        await journal.add_observation(
+            "INC-R", "2026-11-28T19:05:00.000Z", "a", "alerts", digest, body
+        )
+        (row,) = await journal.observations("INC-R")
+    assert event.actor == f"bot {token}" and "_redacted" not in event.data
+    assert row[4] == digest and decode(row[5]) == {"alerts": [{"annotations": {"hint": token}}]}
