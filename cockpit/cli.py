@@ -7,6 +7,7 @@ exit codes and the one-line error rule in cockpit/errors.py.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -118,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = _HANDLERS[args.command or "run"]
     try:
+        _check_text_arguments(args)
         _check_identities(args)
         return handler(args)
     except (Exception, KeyboardInterrupt) as exc:
@@ -131,6 +133,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             # drive the terminal
             print(clean(line, limit=None), file=sys.stderr)
         return code
+
+
+# arguments naming files: any bytes the filesystem allows (Python hands undecodable ones over
+# as lone surrogates, and passes them back to the OS as the same bytes)
+_PATH_ARGUMENTS = frozenset({"journal", "config", "output", "file"})
+_SHOWN_AS = {"text": "the note TEXT", "incident": "the incident id"}
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Every other argument is text the journal stores or matches as UTF-8: bytes that are
+    not UTF-8 (`cockpit note $'\\xff'`) are refused in one line, not a traceback at the insert."""
+    from cockpit.errors import UsageError
+
+    for name, value in vars(args).items():
+        if name in _PATH_ARGUMENTS or not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = os.fsencode(value)
+            what = _SHOWN_AS.get(name, "--" + name.replace("_", "-"))
+            raise UsageError(
+                f"{what} is not valid UTF-8 ({raw!r}): cockpit keeps text as UTF-8; "
+                "check the terminal's or the script's encoding (locale)"
+            ) from None
 
 
 # the commands whose --incident may start a stream (export and replay only look one up)

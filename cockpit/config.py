@@ -541,5 +541,11 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
             path=label,
             line=line,
         ) from None
+    except RecursionError:  # tomllib recurses once per level of [ or {: a hostile file
+        raise ConfigError(
+            f"{label}: invalid TOML: arrays or inline tables nested too deeply "
+            "(a cockpit config needs no more than a few levels)",
+            path=label,
+        ) from None
     # `path` records the file actually read; None when running on defaults
     return _parse(src, data, env, path_for_config)

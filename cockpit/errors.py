@@ -36,6 +36,8 @@ DOMAIN_ERRORS: tuple[tuple[str, str, int], ...] = (
     ("cockpit.journal.errors", "JournalError", EXIT_USAGE),
     ("cockpit.journal.incidents", "IncidentNotFound", EXIT_USAGE),
     ("cockpit.journal.importer", "ImportError_", EXIT_USAGE),
+    # a payload the journal refuses (over the event size limit, not its kind's schema)
+    ("cockpit.journal.events", "PayloadError", EXIT_USAGE),
     # an incident id or operator name outside the policy (cockpit/identifiers.py)
     ("cockpit.identifiers", "IdentifierError", EXIT_USAGE),
 )

@@ -111,12 +111,17 @@ def _number(label: str, key: str, value: Any, low: float, high: float) -> float:
     return float(value)
 
 
+TOO_DEEP = "arrays or inline tables nested too deeply (a theme needs two levels)"
+
+
 def parse_theme(label: str, text: str, stem: str | None = None) -> Theme:
     """One theme from TOML text; `label` names the file in error messages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ThemeError(f"{label}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per level of [ or {
+        raise ThemeError(f"{label}: invalid TOML: {TOO_DEEP}") from None
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise ThemeError(

@@ -41,5 +41,5 @@ def decode(body: bytes | str, *, limit: int = MAX_BODY_BYTES) -> Any | None:
         text = raw
     try:
         return json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # junk, or nested past the stack
         return None

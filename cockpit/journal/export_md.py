@@ -15,6 +15,22 @@ AMENDED = "(amended)"
 
 LINE_BREAK = " ⏎ "  # the timeline's mark: the markdown holds no html, not even <br>
 
+# A note appears in the milestones, the timeline and its Notes section: a long one is cut in
+# the first two (a visible mark says how much), so the export grows with the text once, not
+# four times over (a 1 MiB note made a 4.3 MB export). Its section keeps it whole.
+SUMMARY_CHARS = 1000
+
+
+def cut(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """`text`, or its first `limit` characters and a mark naming what was left out."""
+    if len(text) <= limit:
+        return text
+    rest = len(text) - limit
+    return (
+        f"{text[:limit]} [… {rest:,} more characters cut: whole in the jsonl export and, "
+        "for a note, in its section below]"
+    )
+
 
 def md_lines(text: str) -> str:
     """Inert markdown of a text that may hold several lines (a pasted note): each line
@@ -24,7 +40,7 @@ def md_lines(text: str) -> str:
 
 
 def _what(entry: Entry) -> str:
-    text = md_lines(entry.what)
+    text = md_lines(cut(entry.what))
     if entry.amended:
         text += f" {AMENDED}"
     if entry.evidence is not None and not entry.evidence.empty:
@@ -52,7 +68,7 @@ def render_markdown(pm: Postmortem) -> str:
     for m in pm.milestones:
         after = f" (+{fmt_duration(m.since_start)})" if m.since_start is not None else ""
         who = f" by {md_text(m.actor)}" if m.actor else ""
-        what = f": {md_text(m.what)}" if m.what else ""
+        what = f": {md_text(cut(m.what))}" if m.what else ""
         lines.append(f"- {hhmmss(m.at)} {m.name}{after}{who}{what}")
 
     if pm.correlations or pm.deploys:

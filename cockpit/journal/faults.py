@@ -76,7 +76,9 @@ def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = Tr
         return JournalError(
             f"journal {path} stayed locked by another process ({text}): retry in a moment"
         )
-    if isinstance(exc, UnicodeError) or any(mark in low for mark in _DAMAGE):
+    # a stored text that does not decode is damage; one that cannot be encoded is ours to
+    # refuse before it gets here (cli refuses arguments that are not UTF-8)
+    if isinstance(exc, UnicodeDecodeError) or any(mark in low for mark in _DAMAGE):
         return JournalDamaged(f"journal {path} is damaged ({text}): {RESTORE_HINT}")
     if "no such table" in low or "no such column" in low:
         if ours:

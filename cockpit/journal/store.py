@@ -31,6 +31,7 @@ from cockpit.journal.errors import (
     VersionConflict,
 )
 from cockpit.journal.faults import RESTORE_HINT, journal_fault
+from cockpit.journal.limits import check_event_size
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
 from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
@@ -319,6 +320,8 @@ class Journal:
 
     def _prepare(self, draft: Draft) -> Draft:
         data, context = draft.data, draft.context
+        # first: a 50 MB paste is refused before it is scanned for secrets or hashed
+        check_event_size(canonical_json(data), canonical_json(context))
         if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
             kinds.validate(draft.kind, data)
         actor = draft.actor
@@ -575,7 +578,7 @@ class Journal:
         rows = await self._rows(incident, after_seq, until_seq, after_version=after_version)
         try:
             return events_from_rows(rows, upcast=upcast)
-        except (json.JSONDecodeError, UnicodeError, TypeError) as exc:
+        except (json.JSONDecodeError, UnicodeError, TypeError, RecursionError) as exc:
             raise JournalDamaged(
                 f"journal {self.path} is damaged (a stored event cannot be decoded: {exc}): "
                 "cockpit verify names the row"
