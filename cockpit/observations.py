@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from msgspec.structs import asdict
+from msgspec.structs import asdict, replace
 
 from cockpit.journal.codec import canonical_json, decode, encode
 from cockpit.journal.projection import IncidentState, apply
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SILENCE_KINDS = frozenset({"alert.silenced", "alert.silence.extended", "alert.silence.expired"})
 WINDOW_S = 15 * 60.0  # the metrics pane shows the last 15 minutes
 THIN_INTERVAL_S = 60.0
 PLAIN_KINDS = ("alerts", "kubernetes", "deploys")
@@ -394,6 +395,8 @@ class ReplayModel:
         self._context_alerts = [
             i for i, e in enumerate(self.events) if isinstance(e.context.get("firing"), list)
         ]
+        # silences journaled by the cockpit: a frame shows them at once, not at the next poll
+        self._silence_events = [i for i, e in enumerate(self.events) if e.kind in SILENCE_KINDS]
         moments = [*self.event_times[:1], *self.event_times[-1:], *obs_times]
         self.start = min(moments) if moments else 0.0
         self.end = max(moments) if moments else 0.0
@@ -537,6 +540,39 @@ class ReplayModel:
         return value
 
     def _alerts(self, moment: float, n: int) -> tuple[tuple[Alert, ...] | None, str]:
+        alerts, origin = self._alerts_seen(moment, n)
+        if alerts:
+            alerts = self._silenced_as_journaled(alerts, moment, n)
+        return alerts, origin
+
+    def _silenced_as_journaled(
+        self, alerts: tuple[Alert, ...], moment: float, n: int
+    ) -> tuple[Alert, ...]:
+        """Alerts the journal says were silenced by `moment` show as silenced, even before
+        the next alerts poll said so: the frame of the action shows its effect."""
+        active: dict[str, tuple[str, str]] = {}  # fingerprint or name -> (silence id, end)
+        for i in self._silence_events[: bisect_right(self._silence_events, n - 1)]:
+            e = self.events[i]
+            key = str(e.data.get("fingerprint") or e.data.get("alert") or "")
+            if e.kind == "alert.silence.expired":
+                active.pop(key, None)
+            elif key:
+                active[key] = (
+                    str(e.data.get("silence_id") or ""),
+                    str(e.data.get("ends_at") or ""),
+                )
+        if not active:
+            return alerts
+        now = format_ts(datetime.fromtimestamp(moment, UTC))
+        out = []
+        for a in alerts:
+            hit = active.get(a.fingerprint) or active.get(a.name)
+            if a.state == "firing" and hit is not None and (not hit[1] or now < hit[1]):
+                a = replace(a, state="silenced", silenced_by=(hit[0],), silence_ends=hit[1])
+            out.append(a)
+        return tuple(out)
+
+    def _alerts_seen(self, moment: float, n: int) -> tuple[tuple[Alert, ...] | None, str]:
         body = self._latest("alerts", moment)
         if isinstance(body, dict):
             return _many(Alert, body.get("alerts"), tuples=("silenced_by",)), "observations"
@@ -550,7 +586,7 @@ class ReplayModel:
             if isinstance(item, dict) and isinstance(item.get("alert"), str):
                 alerts.append(
                     Alert(
-                        fingerprint=f"context-{k}",
+                        fingerprint=str(item.get("fingerprint") or f"context-{k}"),
                         name=item["alert"],
                         severity=str(item.get("severity") or ""),
                         state=str(item.get("state") or "firing"),
