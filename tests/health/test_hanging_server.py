@@ -90,3 +90,44 @@ def test_doctor_fails_reachability_of_a_hanging_server(
     row = rows[f"{as_}: reachable"]
     assert "FAIL" in row and "timed out" in row, out.stdout
     assert "Traceback" not in out.stderr
+
+
+def kubernetes_config(path: Path, url: str) -> Path:
+    kubeconfig = path.parent / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: hang\n"
+        f"clusters:\n- name: hang\n  cluster: {{server: '{url}'}}\n"
+        "contexts:\n- name: hang\n  context: {cluster: hang, user: u}\n"
+        "users:\n- name: u\n  user: {token: abc}\n"
+    )
+    path.write_text(
+        f'[kubernetes]\nkubeconfig = "{kubeconfig}"\nnamespaces = ["shop"]\ntimeout = {TIMEOUT_S}\n'
+    )
+    return path
+
+
+async def test_hanging_kubernetes_api_is_down_and_journaled_once(
+    hanging: HangingServer, tmp_path: Path
+) -> None:
+    app = live_app(kubernetes_config(tmp_path / "c.toml", hanging.url), tmp_path / "j.sqlite")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(
+            lambda: "kubernetes down" in header(app),
+            2 * TIMEOUT_S + SLACK_S,
+            lambda: f"header says kubernetes down: {header(app)!r}",
+        )
+        text = screen_text(app)
+        assert "timed out" in text and "waiting for data" not in text, text
+        await asyncio.sleep(3 * TIMEOUT_S)  # the watches retry and time out again: one entry
+        rows = await rows_of(app, "system.source.down")
+        assert len(rows) == 1 and "timed out" in rows[0].data["error"], [e.data for e in rows]
+        await pilot.press("q")
+
+
+def test_doctor_fails_reachability_of_a_hanging_kubernetes_api(
+    hanging: HangingServer, tmp_path: Path, run_cli: RunCli
+) -> None:
+    out = run_cli("doctor", "--config", str(kubernetes_config(tmp_path / "c.toml", hanging.url)))
+    assert out.returncode == 1, out.stdout + out.stderr
+    row = next(line for line in out.stdout.splitlines() if "API reachable" in line)
+    assert "FAIL" in row and "timed out" in row, out.stdout

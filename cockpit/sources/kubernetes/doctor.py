@@ -12,7 +12,14 @@ from cockpit.sources.base import SourceError
 from cockpit.sources.kubernetes.api import KubeApi, api_problem, no_answer, read_json
 
 Row = tuple[str, bool, str]
-TIMEOUT = (5, 10)  # (connect, read) seconds: a doctor run must not hang on one check
+MAX_TIMEOUT_S = 10.0  # a doctor run must not hang on one check
+
+
+def _timeout(kube: KubeApi) -> tuple[float, float]:
+    """(connect, read) seconds: the configured [kubernetes] timeout, at most MAX_TIMEOUT_S."""
+    read = min(MAX_TIMEOUT_S, kube.config.timeout)
+    return (min(5.0, read), read)
+
 
 # what the cockpit does with each resource: watch all four, patch deployments (remediation)
 PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -32,7 +39,7 @@ def doctor_rows(kube: KubeApi, namespaces: tuple[str, ...]) -> list[Row]:
     host = kube.host
     rows.append(("kubernetes: config", True, f"API server {host}"))
     try:
-        resp = kube.api("version").get_code(_preload_content=False, _request_timeout=TIMEOUT)
+        resp = kube.api("version").get_code(_preload_content=False, _request_timeout=_timeout(kube))
         version = read_json(resp)[2].get("gitVersion", "?")
         rows.append(("kubernetes: API reachable", True, f"{host} ({version})"))
     except ApiException as exc:
@@ -46,7 +53,7 @@ def doctor_rows(kube: KubeApi, namespaces: tuple[str, ...]) -> list[Row]:
         return rows
     try:
         resp = kube.api("coreroot").get_api_versions(
-            _preload_content=False, _request_timeout=TIMEOUT
+            _preload_content=False, _request_timeout=_timeout(kube)
         )
         read_json(resp)
         rows.append(("kubernetes: auth accepted", True, "credentials accepted"))
@@ -97,6 +104,6 @@ def _can(kube: KubeApi, namespace: str, group: str, resource: str, verb: str) ->
         ),
     )
     resp = kube.api("authz").create_self_subject_access_review(
-        review, _preload_content=False, _request_timeout=TIMEOUT
+        review, _preload_content=False, _request_timeout=_timeout(kube)
     )
     return bool((read_json(resp)[2].get("status") or {}).get("allowed"))

@@ -43,7 +43,7 @@ class KubernetesSource(Source, KubernetesRemediator):
         clock: Clock = time.time,
         read_only: bool = False,
         publish_interval: float = 0.5,
-        watch_timeout_s: int = 300,
+        watch_timeout_s: int | None = None,
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 30.0,
         denied_retry_s: float = 60.0,
@@ -61,7 +61,10 @@ class KubernetesSource(Source, KubernetesRemediator):
         self._watcher = Watcher(
             self.kube,
             self._post,
-            watch_timeout_s=watch_timeout_s,
+            watch_timeout_s=int(
+                config.watch_timeout if watch_timeout_s is None else watch_timeout_s
+            ),
+            request_timeout_s=config.timeout,
             backoff_initial_s=backoff_initial_s,
             backoff_max_s=backoff_max_s,
             denied_retry_s=denied_retry_s,

@@ -132,6 +132,7 @@ class Watcher:
         post: Post,
         *,
         watch_timeout_s: int,
+        request_timeout_s: float = 30.0,
         backoff_initial_s: float,
         backoff_max_s: float,
         denied_retry_s: float,
@@ -139,6 +140,9 @@ class Watcher:
         self.kube = kube
         self.post = post
         self.watch_timeout_s = max(1, int(watch_timeout_s))
+        # (connect, read) of a LIST: an API server that accepts and never answers is down
+        # after this long, not after the client's default of minutes
+        self.request_timeout = (min(10.0, request_timeout_s), request_timeout_s)
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
         self.denied_retry_s = denied_retry_s
@@ -234,7 +238,7 @@ class Watcher:
 
     def _list(self, stream: Stream, func: Any, args: tuple[Any, ...]) -> str:
         stream.lists += 1
-        resp = func(*args, _preload_content=False, _request_timeout=(10, 120))
+        resp = func(*args, _preload_content=False, _request_timeout=self.request_timeout)
         try:
             body = json.loads(resp.data)
         finally:
@@ -265,7 +269,8 @@ class Watcher:
                 resource_version=rv,
                 allow_watch_bookmarks=True,
                 timeout_seconds=timeout,
-                _request_timeout=(10, timeout + 30),
+                # the server ends the watch after `timeout`; silence beyond that is a hang
+                _request_timeout=(self.request_timeout[0], timeout + self.request_timeout[1]),
             ):
                 if self.stopping.is_set():
                     break
