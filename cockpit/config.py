@@ -62,6 +62,8 @@ class KubernetesConfig:
     namespaces: tuple[str, ...] = ()
     kubeconfig: str | None = None
     in_cluster: bool = False
+    timeout: float = 30.0  # seconds a LIST may take; an API server silent longer is down
+    watch_timeout: float = 300.0  # seconds a watch request lasts before it is renewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ _HTTP_KEYS = (
     "timeout",
     "interval",
 )
-_K8S_KEYS = ("context", "namespaces", "kubeconfig", "in_cluster")
+_K8S_KEYS = ("context", "namespaces", "kubeconfig", "in_cluster", "timeout", "watch_timeout")
 _DEPLOYS_KEYS = ("gitops_repo", "gitops_paths")
 _PANEL_KEYS = ("title", "query", "unit", "warn", "crit", "direction", "reduce")
 
@@ -377,11 +379,16 @@ def _kubernetes(
     if data is None and not env_kubeconfig:
         return None
     r = _Reader(src, "kubernetes", data or {}, _K8S_KEYS)
+    timeout = r.number("timeout", 30.0, positive=True)
+    watch_timeout = r.number("watch_timeout", 300.0, positive=True)
+    assert timeout is not None and watch_timeout is not None
     return KubernetesConfig(
         context=r.string("context", example='"prod"'),
         namespaces=r.strings("namespaces"),
         kubeconfig=env_kubeconfig or r.string("kubeconfig", example='"~/.kube/config"'),
         in_cluster=r.boolean("in_cluster", False),
+        timeout=timeout,
+        watch_timeout=watch_timeout,
     )
 
 
