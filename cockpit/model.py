@@ -183,10 +183,6 @@ class Panel(msgspec.Struct, frozen=True):
             return False
         return value <= threshold if self.direction == "below" else value >= threshold
 
-    def worse(self, a: float, b: float) -> bool:
-        """Whether `a` is worse than `b` by the panel's direction."""
-        return a < b if self.direction == "below" else a > b
-
     @property
     def metric_hint(self) -> str:
         """The metric names the query reads, for a 'no series' hint."""
