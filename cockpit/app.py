@@ -28,6 +28,7 @@ from cockpit.keymap import KEYMAP, display_key
 from cockpit.panes.metrics import SPARK_WIDTH
 from cockpit.screens.cockpit import COCKPIT_CSS
 from cockpit.screens.live import LiveScreen
+from cockpit.screens.palette import ThemePicker
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
@@ -39,7 +40,7 @@ VIEWER_POLL_S = 2.0
 VIEWER_FIRST_POLL_S = 0.5
 
 
-class CockpitApp(PromptHost, App[int]):
+class CockpitApp(ThemePicker, PromptHost, App[int]):
     TITLE = "cockpit"
     CSS_PATH = COCKPIT_CSS
     BINDINGS = [Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True)]

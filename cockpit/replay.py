@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from cockpit.gcpolicy import CollectorPolicy
+from cockpit.keymap import NAVIGATION_KEYS
 from cockpit.observations import ReplayFrame, ReplayModel
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
@@ -28,7 +29,8 @@ from cockpit.panes.metrics import MetricsPane
 from cockpit.panes.status import StatusBar, render_status
 from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.cockpit import COCKPIT_CSS, CockpitScreen
-from cockpit.screens.help import KeysScreen
+from cockpit.screens.help import KeysScreen, section
+from cockpit.screens.palette import ThemePicker
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
 from cockpit.themes import offer_all_themes, start_in_theme
@@ -107,7 +109,7 @@ class ReplayScreen(CockpitScreen):
 _REPLAY_ACTIONS = frozenset({"step", "shift", "goto", "play", "help", "focus_pane", "quit"})
 
 
-class ReplayApp(PromptHost, App[int]):
+class ReplayApp(ThemePicker, PromptHost, App[int]):
     TITLE = "cockpit replay"
     CSS_PATH = COCKPIT_CSS  # the same screen and layout as the live cockpit
     BINDINGS = [
@@ -292,12 +294,10 @@ class ReplayApp(PromptHost, App[int]):
             self.notify("end of the incident", markup=False)
 
     def action_help(self) -> None:
+        rows = [*REPLAY_KEYS, ("", ""), *section("Moving around", NAVIGATION_KEYS[:3], 2)]
         self.push_screen(
             KeysScreen(
-                "[b]replay keys[/b]  (read-only; esc to close)",
-                ("Key", "Action"),
-                REPLAY_KEYS,
-                width=72,
+                "[b]replay keys[/b]  (read-only; esc to close)", ("Key", "Action"), rows, width=72
             )
         )
 

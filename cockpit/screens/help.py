@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from cockpit.keymap import KEYMAP, display_key
+from cockpit.keymap import KEYMAP, NAVIGATION_KEYS, PROMPT_KEYS, display_key
 
 
 class KeysScreen(ModalScreen[None]):
@@ -22,10 +23,17 @@ class KeysScreen(ModalScreen[None]):
     KeysScreen > Vertical { max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1; }
     KeysScreen DataTable { height: auto; max-height: 30; }
+    /* more rows than a small terminal has: the whole height, the table scrolls (arrows) */
+    KeysScreen.-tall > Vertical { height: 100%; }
+    KeysScreen.-tall DataTable { height: 1fr; max-height: 100%; }
     """
 
     def __init__(
-        self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], width: int
+        self,
+        title: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str | Text]],
+        width: int,
     ) -> None:
         super().__init__()
         self.title_markup = title
@@ -44,9 +52,22 @@ class KeysScreen(ModalScreen[None]):
             yield table
 
 
+def section(title: str, keys: Sequence[tuple[str, str]], columns: int) -> list[list[str | Text]]:
+    """A titled group of (key, what) rows for a keys table of `columns` columns."""
+    pad = [""] * (columns - 2)
+    rows: list[list[str | Text]] = [["", Text(title, style="bold"), *pad]]
+    rows += [[key, what, *pad] for key, what in keys]
+    return rows
+
+
 class HelpScreen(KeysScreen):
     def __init__(self) -> None:
-        rows = [(display_key(k.key), k.description, k.journal) for k in KEYMAP]
+        rows: list[list[str | Text]] = [
+            [display_key(k.key), k.description, k.journal] for k in KEYMAP
+        ]
+        rows += [["", "", ""], *section("Moving around", NAVIGATION_KEYS, 3)]
+        rows += [["", "", ""], *section("In the note prompt (n, m)", PROMPT_KEYS, 3)]
         super().__init__(
             "[b]cockpit keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
         )
+        self.add_class("-tall")
