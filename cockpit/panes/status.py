@@ -97,7 +97,8 @@ def _head(state: IncidentState, now: float, *, title_limit: int, tight: bool) ->
     text.append(f" {sev} ", style=SEV_BADGE_STYLE.get(sev, "reverse"))
     text.append(" ")
     text.append(state.status, style=STATUS_STYLE.get(state.status, ""))
-    since = state.declared or state.started
+    # "identified for 7m": since the status was set (investigating: since the start)
+    since = state.status_since or state.started
     if since:
         took = age(now - parse_ts(since).timestamp())
         text.append(f" {took}" if tight else f" for {took}")
