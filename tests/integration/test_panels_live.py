@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 from servers import Stack
 
-from cockpit.config import PrometheusConfig
+from cockpit.app import CockpitApp
+from cockpit.config import PrometheusConfig, load_config
 from cockpit.model import Panel
+from cockpit.session import Session
+from cockpit.sources.factory import build_sources
 from cockpit.sources.prometheus import PrometheusSource
 
 pytestmark = pytest.mark.integration
@@ -34,3 +40,64 @@ async def test_two_series_count_worst_value_and_labels(stack: Stack) -> None:
         assert shown["bad"].query_error and "parse error" in (shown["bad"].error or "")
     finally:
         await src.close()
+
+
+async def test_the_cockpit_shows_them_apart_on_screen(stack: Stack, tmp_path: Path) -> None:
+    """Config -> real Prometheus -> the metrics pane: a breach by lower-is-worse thresholds
+    on the worst of two series in GiB, a query error and no series, each with its own mark."""
+    stack.exporter.set_series('cockpit_free_bytes{disk="root"}', 80e9)
+    stack.exporter.set_series('cockpit_free_bytes{disk="data"}', 5e9)
+    stack.prometheus.wait_for_value("count(cockpit_free_bytes)", 2)
+    config_path = tmp_path / "c.toml"
+    config_path.write_text(
+        "\n".join(
+            [
+                "[prometheus]",
+                f'url = "{stack.prometheus.url}"',
+                "interval = 1",
+                "timeout = 5",
+                "[[panels]]",
+                'title = "free disk"',
+                'query = "cockpit_free_bytes"',
+                'unit = "bytes"',
+                "warn = 20e9",
+                "crit = 10e9",
+                "[[panels]]",
+                'title = "broken"',
+                'query = "sum(rate(cockpit_free_bytes[1m])"',
+                "[[panels]]",
+                'title = "absent"',
+                'query = "rate(cockpit_no_such_metric_total[5m])"',
+            ]
+        )
+        + "\n"
+    )
+    config = load_config(config_path)
+    session = Session(
+        journal=None,
+        journal_path=tmp_path / "journal.sqlite",
+        incident="INC-PANELS",
+        operator="alice",
+        sources=build_sources(config),
+        panels=config.panels,
+        viewers=None,
+    )
+    app = CockpitApp(session)
+    async with app.run_test(size=(200, 50)) as pilot:
+        deadline = asyncio.get_running_loop().time() + 20
+
+        def rows() -> dict[str, str]:
+            text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+            found = {}
+            for title in ("free disk", "broken", "absent"):
+                found[title] = next((line for line in text.splitlines() if title in line), "")
+            return found
+
+        while "series" not in rows()["free disk"]:
+            assert asyncio.get_running_loop().time() < deadline, rows()
+            await pilot.pause(0.1)
+        shown = rows()
+        assert "✖ 4.66 GiB worst of 2 series" in shown["free disk"]
+        assert "⊘ query error: " in shown["broken"] and "parse error" in shown["broken"]
+        assert "∅ no series: is cockpit_no_such_metric_total exported?" in shown["absent"]
+        assert not any(mark in shown["broken"] + shown["absent"] for mark in "✖▲")
