@@ -21,7 +21,6 @@ class AlertsPane(TablePane):
         ("Alert", 22),
         ("Since", 6),
         ("State", 13),
-        ("Ack", 16),
         ("Labels", 200),
     )
     AGE_COLUMN = 2  # "Since" moves every second (TablePane.refresh_ages)
@@ -71,12 +70,15 @@ class AlertsPane(TablePane):
             if self.shown[0]:
                 self.show(*self.shown)
 
-    def _ack(self, alert: Alert) -> Text:
-        """'ack alice 01:14': who acknowledged the alert and when (UTC), from the journal."""
+    def _labels(self, alert: Alert, labels: str) -> Text:
+        """The labels cell, led by 'ack alice 01:14' (who acknowledged the alert and when,
+        UTC, from the journal) like a suspect deploy: only acknowledged rows give up room."""
         ack = self.acks.get(alert.fingerprint) or self.acks.get(alert.name)
+        cell = inert(labels, limit=200)
         if ack is None:
-            return Text("")
-        return inert(f"ack {ack.by} {ack.at[11:16]}", limit=40, style="bold")
+            return cell
+        lead = inert(f"ack {ack.by} {ack.at[11:16]}", limit=40, style="bold")
+        return lead.append("  ").append_text(cell)
 
     def show(self, alerts: tuple[Alert, ...], now: float) -> None:
         self.shown = (alerts, now)
@@ -98,8 +100,7 @@ class AlertsPane(TablePane):
                         inert(alert.name, limit=60, style="bold"),
                         Text(age_since(alert.starts_at, now)),
                         Text(state, style="dim" if alert.state != "firing" else "bold"),
-                        self._ack(alert),
-                        inert(labels, limit=200),
+                        self._labels(alert, labels),
                     ],
                 )
             )
