@@ -85,6 +85,8 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
         # after that frame, and actions wait for its history (see IncidentController.perform)
         self.call_after_refresh(self.after_first_frame)
         self.set_interval(self.session.tick_s, self.main.tick)
+        if self.session.notice:
+            self.notify(self.session.notice, timeout=15, markup=False)
         # after the first frame: what startup built is frozen out of the collector's walks
         self.collector.attach(self)
         if self.session.viewers is not None and self.session.viewers.available:

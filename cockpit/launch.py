@@ -58,12 +58,18 @@ def _journal_location(path: Path) -> Path:
     return check_location(path)
 
 
-def _look_up_operator(args: argparse.Namespace) -> asyncio.Future[str]:
+def _look_up_operator(args: argparse.Namespace) -> asyncio.Future[tuple[str, str | None]]:
     """Who is at the keyboard, found in a thread while the rest starts: it may run
-    `git config` (a subprocess, ~2 ms that the start need not wait for)."""
-    from cockpit.identity import resolve_operator
+    `git config` (a subprocess, ~2 ms that the start need not wait for). With the name
+    comes the line to show once if it was taken from git config (issue 12 item 9)."""
+    from cockpit.identity import find_operator, operator_notice
+    from cockpit.paths import operator_seen_path
 
-    return asyncio.ensure_future(asyncio.to_thread(resolve_operator, args.operator))
+    def look_up() -> tuple[str, str | None]:
+        found = find_operator(args.operator)
+        return found.name, operator_notice(found, operator_seen_path())
+
+    return asyncio.ensure_future(asyncio.to_thread(look_up))
 
 
 # -- the apps: each is built in one place, so a change of constructor is one line ---------
@@ -84,7 +90,7 @@ def _replay_app(model: ReplayModel, *, theme: str, themes: dict[str, Any]) -> Re
 async def _run_app(
     args: argparse.Namespace,
     journal: Path,
-    operator: Awaitable[str],
+    operator: Awaitable[tuple[str, str | None]],
     *,
     choose: bool = False,
     **session_kw: Any,
@@ -106,11 +112,13 @@ async def _run_app(
         incident = await _pick(args, journal, await active, session_kw)
         if incident is None:
             return EXIT_OK  # quit at the chooser: nothing started, nothing journaled
+    name, notice = await operator
     session = Session(
         journal=None,  # opened by the app after its first frame, closed when it ends
         journal_path=journal,
         incident=incident_to_run(incident),
-        operator=await operator,
+        operator=name,
+        notice=notice,
         read_only=bool(args.read_only),
         **session_kw,
     )

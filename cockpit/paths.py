@@ -27,5 +27,10 @@ def default_config() -> Path:
     return user_config_path("cockpit") / "config.toml"
 
 
+def operator_seen_path() -> Path:
+    """Where the operator name last announced as taken from git config is remembered."""
+    return user_state_path("cockpit") / "operator-from-git"
+
+
 def user_themes_dir() -> Path:
     return user_config_path("cockpit") / "themes"

@@ -34,6 +34,7 @@ class Session(msgspec.Struct):
     tick_s: float = 1.0  # how often ages and the status bar refresh
     start_sources: bool = True  # tests drive sources by hand
     viewers: TmuxViewers | None = msgspec.field(default_factory=TmuxViewers)  # None: do not look
+    notice: str | None = None  # said once at the start (e.g. an operator name from git)
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
