@@ -122,7 +122,7 @@ async def until(predicate: Any, timeout: float, what: Any = "") -> None:
 
 
 def metrics_row(app: CockpitApp) -> str:
-    return next(line for line in screen_text(app).splitlines() if "test value" in line)
+    return next((line for line in screen_text(app).splitlines() if "test value" in line), "")
 
 
 async def test_prometheus_stopped_rows_stale_and_resolution_flagged(
