@@ -10,7 +10,14 @@ import time
 from html import escape
 
 from cockpit.journal.format import fmt_duration, hhmmss
-from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Evidence, Postmortem
+from cockpit.journal.postmortem import (
+    MUTED_STATES,
+    NOTE_SECTIONS,
+    Entry,
+    Evidence,
+    FiringAlert,
+    Postmortem,
+)
 from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -39,6 +46,7 @@ tr.system td { color: #555; background: #fafafa; }
 .alert { display: inline-block; border: 1px solid #d9b3b3; background: #fbeeee;
   border-radius: 3px; padding: 0 .3rem; margin: 0 .2rem .1rem 0; }
 .alert.critical { border-color: #d62728; }
+.alert.silenced, .alert.inhibited { background: #f0f0f0; border-style: dashed; color: #555; }
 .metric { display: inline-block; margin-right: .6rem; white-space: nowrap; }
 .amended { color: #8a5a00; font-style: italic; }
 .was { color: #777; }
@@ -76,20 +84,27 @@ def _kv_table(rows: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
     return f'<table class="kv">{body}</table>'
 
 
+def _chips(alerts: tuple[FiringAlert, ...], state: str = "") -> str:
+    return "".join(
+        f'<span class="{" ".join(filter(None, ("alert", _e(a.severity), state)))}">{_e(a.alert)}'
+        + (f" ({_e(a.severity)})" if a.severity else "")
+        + "</span>"
+        for a in alerts
+    )
+
+
 def _evidence(ev: Evidence | None) -> str:
     if ev is None or ev.empty:
         return ""
     parts = []
-    if ev.firing:
-        chips = "".join(
-            f'<span class="alert {_e(a.severity)}">{_e(a.alert)}'
-            + (f" ({_e(a.severity)})" if a.severity else "")
-            + "</span>"
-            for a in ev.firing
-        )
-        parts.append(f"<div>firing: {chips}</div>")
+    if ev.active:
+        parts.append(f"<div>firing: {_chips(ev.active)}</div>")
     else:
         parts.append("<div>no alert firing</div>")
+    for state in MUTED_STATES:  # a silenced alert is listed as silenced, never as firing
+        muted = tuple(a for a in ev.muted if a.state == state)
+        if muted:
+            parts.append(f'<div class="{state}">{state}: {_chips(muted, state)}</div>')
     if ev.metrics:
         values = "".join(
             f'<span class="metric">{_e(title)} = <b>{_e(ev.value_text(title, value))}</b></span>'
@@ -150,6 +165,11 @@ def render_html(pm: Postmortem) -> str:
             body += f"<h3>Deploys</h3><ul>{deploys}</ul>"
         out.append(_section("correlations", "Deploy-to-alert correlations", body))
 
+    if pm.alerts:
+        out.append(_section("alerts", "Alerts", _alerts(pm)))
+    if pm.silences:
+        out.append(_section("silences", "Silences", _silences(pm)))
+
     if pm.series:
         out.append(_section("metrics", "Metrics", _charts(pm)))
 
@@ -194,6 +214,42 @@ def render_html(pm: Postmortem) -> str:
         )
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _alerts(pm: Postmortem) -> str:
+    """Each alert that fired, what it said and where it came from. URLs are shown as text,
+    not links: they come from alert rules, and the export never fetches or links out."""
+    items = []
+    for a in pm.alerts:
+        fields = [
+            ("summary", a.summary),
+            ("description", a.description),
+            ("runbook", a.runbook_url),
+            *a.other,
+            ("source", a.generator_url),
+        ]
+        rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in fields if v)
+        severity = f" ({_e(a.severity)})" if a.severity else ""
+        items.append(
+            f'<div class="alert-detail"><h3>{_e(a.alert)}{severity}, firing since'
+            f' {_e(hhmmss(a.starts_at))}</h3><table class="kv">{rows}</table></div>'
+        )
+    return "".join(items)
+
+
+def _silences(pm: Postmortem) -> str:
+    rows = "".join(
+        f'<tr><td class="time">{_e(hhmmss(s.created))}</td><td>{_e(s.by)}</td>'
+        f"<td>{_e(s.alert)}</td><td><code>{_e(s.silence_id or '—')}</code></td>"
+        f"<td><code>{_e(s.matchers_text() or '—')}</code></td><td>{_e(s.comment or '—')}</td>"
+        f"<td>{_e(s.outcome())}</td></tr>"
+        for s in pm.silences
+    )
+    return (
+        '<table class="silences"><thead><tr><th>Created (UTC)</th><th>By</th><th>Alert</th>'
+        "<th>Silence</th><th>Matchers</th><th>Comment</th><th>End</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def _charts(pm: Postmortem) -> str:

@@ -56,6 +56,45 @@ class _Escaped(dict[str, str]):
         return escaped
 
 
+def _alerts_section(pm: Postmortem) -> list[str]:
+    """Each alert that fired and what it said: summary, description, runbook, source."""
+    if not pm.alerts:
+        return []
+    lines = ["", "## Alerts", ""]
+    for a in pm.alerts:
+        severity = f" ({md_text(a.severity)})" if a.severity else ""
+        lines.append(f"- **{md_text(a.alert)}**{severity}, firing since {hhmmss(a.starts_at)}")
+        fields = [
+            ("summary", a.summary),
+            ("description", a.description),
+            ("runbook", a.runbook_url),
+            *a.other,
+            ("source", a.generator_url),
+        ]
+        lines += [f"  - {md_text(name)}: {md_text(value)}" for name, value in fields if value]
+    return lines
+
+
+def _silences_section(pm: Postmortem) -> list[str]:
+    """Every silence made during the incident: id, matchers, comment, end (or why it failed)."""
+    if not pm.silences:
+        return []
+    lines = [
+        "",
+        "## Silences",
+        "",
+        "| Created (UTC) | By | Alert | Silence | Matchers | Comment | End |",
+    ]
+    lines.append("|---|---|---|---|---|---|---|")
+    for s in pm.silences:
+        lines.append(
+            f"| {hhmmss(s.created)} | {md_text(s.by)} | {md_text(s.alert)} |"
+            f" {md_text(s.silence_id) or '—'} | {md_text(s.matchers_text()) or '—'} |"
+            f" {md_text(s.comment) or '—'} | {md_text(s.outcome())} |"
+        )
+    return lines
+
+
 def render_markdown(pm: Postmortem) -> str:
     lines: list[str] = [f"# {md_text(pm.incident)}: {md_text(pm.title)}", ""]
     lines += ["| | |", "|---|---|"]
@@ -80,6 +119,9 @@ def render_markdown(pm: Postmortem) -> str:
         if pm.deploys:
             lines += ["", "### Deploys", ""]
             lines += [f"- {hhmmss(d.ts)} {md_text(d.line())}" for d in pm.deploys]
+
+    lines += _alerts_section(pm)
+    lines += _silences_section(pm)
 
     lines += ["", "## Timeline", "", "| Time (UTC) | Actor | What |", "|---|---|---|"]
     actor = _Escaped()  # a few actors write most rows: escape each name once

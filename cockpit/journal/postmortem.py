@@ -69,6 +69,9 @@ def _epoch(ts: str) -> float | None:
 # -- value types -------------------------------------------------------------------------------
 
 
+MUTED_STATES = ("silenced", "inhibited")
+
+
 class FiringAlert(msgspec.Struct, frozen=True):
     alert: str
     severity: str
@@ -92,8 +95,19 @@ class Evidence(msgspec.Struct, frozen=True):
     def empty(self) -> bool:
         return not (self.firing or self.metrics or self.selected)
 
-    def alerts_text(self, limit: int = 4) -> str:
-        shown = [f"{a.alert} ({a.severity})" if a.severity else a.alert for a in self.firing]
+    @property
+    def active(self) -> tuple[FiringAlert, ...]:
+        """The alerts that were firing, not muted by a silence or an inhibition."""
+        return tuple(a for a in self.firing if a.state not in MUTED_STATES)
+
+    @property
+    def muted(self) -> tuple[FiringAlert, ...]:
+        """Alerts the cockpit listed but Alertmanager muted: not "firing" in any record."""
+        return tuple(a for a in self.firing if a.state in MUTED_STATES)
+
+    def alerts_text(self, limit: int = 4, alerts: tuple[FiringAlert, ...] | None = None) -> str:
+        chosen = self.active if alerts is None else alerts
+        shown = [f"{a.alert} ({a.severity})" if a.severity else a.alert for a in chosen]
         extra = len(shown) - limit
         return ", ".join(shown[:limit]) + (f" +{extra} more" if extra > 0 else "")
 
@@ -105,10 +119,14 @@ class Evidence(msgspec.Struct, frozen=True):
     def line(self, *, selected: bool = False) -> str:
         """One compact line, e.g. 'firing: A (critical); 5xx rate 7.2'."""
         parts = []
-        if self.firing:
+        if self.active:
             parts.append(f"firing: {self.alerts_text()}")
         else:
             parts.append("no alert firing")
+        for state in MUTED_STATES:  # silenced is not firing: said apart, in its own words
+            muted = tuple(a for a in self.muted if a.state == state)
+            if muted:
+                parts.append(f"{state}: {self.alerts_text(alerts=muted)}")
         if self.metrics:
             parts.append(self.metrics_text())
         if selected and self.selected:  # the action's own text usually names its target
@@ -252,6 +270,45 @@ class Marker(msgspec.Struct, frozen=True):
     number: int | None = None
 
 
+class SilenceRecord(msgspec.Struct, frozen=True):
+    """One silence the responders made, as journaled: created, extended, expired or failed."""
+
+    silence_id: str
+    alert: str
+    created: str  # when it was journaled
+    by: str
+    matchers: tuple[tuple[str, str], ...] = ()
+    comment: str = ""
+    ends_at: str = ""  # the latest end journaled (an extension moves it)
+    expired: str = ""  # when X ended it
+    extended: int = 0
+    error: str = ""  # a silence Alertmanager refused or could not take: why
+
+    def matchers_text(self) -> str:
+        return " ".join(f'{k}="{v}"' for k, v in self.matchers)
+
+    def outcome(self) -> str:
+        if self.error:
+            return f"failed: {self.error}"
+        if self.expired:
+            return f"expired at {hhmmss(self.expired)}"
+        ends = f"until {hhmmss(self.ends_at)}" if self.ends_at else "active"
+        return f"{ends} (extended {self.extended}x)" if self.extended else ends
+
+
+class AlertRecord(msgspec.Struct, frozen=True):
+    """What an alert that fired said about itself: its annotations and where it came from."""
+
+    alert: str
+    severity: str
+    starts_at: str
+    summary: str = ""
+    description: str = ""
+    runbook_url: str = ""
+    generator_url: str = ""
+    other: tuple[tuple[str, str], ...] = ()  # the other annotations, by name
+
+
 class Postmortem(msgspec.Struct, frozen=True):
     incident: str
     state: IncidentState
@@ -269,6 +326,8 @@ class Postmortem(msgspec.Struct, frozen=True):
     first_session: str | None = None  # when the first cockpit opened on the incident
     # everyone who acted, was handed the keyboard or watched, in order of appearance
     people: tuple[str, ...] = ()
+    silences: tuple[SilenceRecord, ...] = ()
+    alerts: tuple[AlertRecord, ...] = ()
 
     @property
     def title(self) -> str:
@@ -349,6 +408,8 @@ def build(
     return Postmortem(
         incident=incident,
         state=state,
+        silences=tuple(_silences(visible)),
+        alerts=tuple(_alert_records(visible)),
         entries=tuple(entries),
         notes=tuple(notes),
         correlations=tuple(_correlations(visible)),
@@ -426,6 +487,80 @@ def _what(e: Event, notes: dict[str, Note], roots: dict[str, str]) -> tuple[str,
 def _tidy(text: str) -> str:
     """Spacing tidied, line breaks of a multi-line note kept (the renderers show them)."""
     return "\n".join(" ".join(line.split()) for line in text.strip().split("\n"))
+
+
+def _silences(events: Iterable[Event]) -> list[SilenceRecord]:
+    """Each silence's story from its journal entries (failed attempts are listed too)."""
+    found: dict[str, SilenceRecord] = {}
+    failed: list[SilenceRecord] = []
+    replace = msgspec.structs.replace
+    for e in events:
+        d = e.data
+        sid = _text(d.get("silence_id"))
+        if e.kind == "alert.silenced":
+            matchers = d.get("matchers")
+            pairs = (
+                tuple(sorted((_text(k), _text(v)) for k, v in matchers.items()))
+                if isinstance(matchers, dict)
+                else ()
+            )
+            found[sid] = SilenceRecord(
+                sid,
+                _text(d.get("alert")),
+                e.ts,
+                e.actor,
+                pairs,
+                _text(d.get("comment")),
+                _text(d.get("ends_at")),
+            )
+        elif e.kind == "alert.silence.extended":
+            old = found.pop(_text(d.get("replaces")) or sid, None)
+            if old is not None:
+                ends = _text(d.get("ends_at"))
+                found[sid] = replace(old, silence_id=sid, ends_at=ends, extended=old.extended + 1)
+        elif e.kind == "alert.silence.expired" and sid in found:
+            found[sid] = replace(found[sid], expired=e.ts)
+        elif e.kind == "alert.silence.failed":
+            what = _text(d.get("action")) or "create"
+            failed.append(
+                SilenceRecord(
+                    "",
+                    _text(d.get("alert")),
+                    e.ts,
+                    e.actor,
+                    error=f"{what}: {_text(d.get('error'))}",
+                )
+            )
+    return sorted([*found.values(), *failed], key=attrgetter("created"))
+
+
+_KNOWN_ANNOTATIONS = ("summary", "description", "runbook_url")
+
+
+def _alert_records(events: Iterable[Event]) -> list[AlertRecord]:
+    """The alerts that fired, once each (the first time), with what they said."""
+    out: dict[str, AlertRecord] = {}
+    for e in events:
+        if e.kind != "system.alert.firing":
+            continue
+        d = e.data
+        name = _text(d.get("alert"))
+        raw = d.get("annotations")
+        notes = {_text(k): _text(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        key = f"{name}@{_text(d.get('starts_at'))}"
+        if key in out:
+            continue
+        out[key] = AlertRecord(
+            name,
+            _text(d.get("severity")),
+            _text(d.get("starts_at")) or e.ts,
+            _text(d.get("summary")) or notes.get("summary", ""),
+            notes.get("description", ""),
+            notes.get("runbook_url", ""),
+            _text(d.get("generator_url")),
+            tuple(sorted((k, v) for k, v in notes.items() if k not in _KNOWN_ANNOTATIONS)),
+        )
+    return list(out.values())
 
 
 def _deploys(events: Iterable[Event]) -> list[DeployChange]:

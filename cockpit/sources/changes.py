@@ -49,6 +49,13 @@ class ChangeTracker:
                     "summary": alert.summary,
                     "starts_at": alert.starts_at,
                 }
+                # the rest of what the alert says (description, runbook) and where it came
+                # from: the export lays them out (untrusted text, shown inert)
+                extra = {k: v for k, v in alert.annotations.items() if k != "summary"}
+                if extra:
+                    data["annotations"] = extra
+                if alert.generator_url:
+                    data["generator_url"] = alert.generator_url
                 if alert.correlated_deploy:
                     data["deploy"] = alert.correlated_deploy
                 # starts_at in the key: the same alert firing again later is a new entry

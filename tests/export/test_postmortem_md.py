@@ -49,6 +49,7 @@ async def test_postmortem_sections_in_order(db_path: Path, run_cli: RunCli) -> N
     assert headings == [
         "## Key timings",
         "## Deploy-to-alert correlations",
+        "## Alerts",
         "## Timeline",
         "## Decisions",
         "## Hypotheses",
