@@ -11,13 +11,40 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from cockpit.model import Alert
 from cockpit.text import inert
 
 DETAIL_LIMIT = 2_000_000  # the full text of a 1 MB event message still fits
 
 
+def describe_alert(alert: Alert) -> str:
+    """An alert laid out as a responder reads it: what it says, where to look, what matches."""
+    notes = dict(alert.annotations)
+    lines = [f"{alert.name}  {alert.severity or 'no severity'}  {alert.state}"]
+    lines.append(f"since:        {alert.starts_at or 'unknown'}")
+    if alert.silenced_by:
+        until = f" until {alert.silence_ends}" if alert.silence_ends else ""
+        lines.append(f"silenced by:  {', '.join(alert.silenced_by)}{until}")
+    if alert.correlated_deploy:
+        lines.append(f"suspect:      {alert.correlated_deploy}")
+    lines.append("")
+    for key, label in (("summary", "summary"), ("description", "description")):
+        if notes.get(key):
+            lines.append(f"{label + ':':<13} {notes.pop(key)}")
+    runbook = notes.pop("runbook_url", "") or notes.pop("runbook", "")
+    lines.append(f"runbook:      {runbook or '(none given)'}")
+    lines.append(f"source:       {alert.generator_url or '(not given)'}")
+    for key, value in sorted(notes.items()):
+        lines.append(f"{key + ':':<13} {value}")
+    lines += ["", "labels:"]
+    lines += [f"  {k} = {v}" for k, v in sorted(alert.labels.items())]
+    return "\n".join(lines)
+
+
 def describe_item(item: Any) -> str:
     """Every field of a model object, pretty-printed; strings in full."""
+    if isinstance(item, Alert):
+        return describe_alert(item)
     if isinstance(item, msgspec.Struct):
         data = msgspec.structs.asdict(item)
     elif hasattr(item, "as_dict"):
