@@ -81,7 +81,7 @@ class KubernetesPane(TablePane):
         hidden = len(warnings) - len(shown)
         note = f", newest {len(shown)} shown" if hidden else ""
         note += f", {dropped} older dropped" if dropped else ""
-        self.border_title = f"3 Kubernetes ({len(warnings)} warnings{note})"
+        self.heading = f"3 Kubernetes ({len(warnings)} warnings{note})"  # shown by sync
         self.sync(rows)
         if pods is not None:
             self.pods = pods

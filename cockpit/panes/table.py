@@ -39,16 +39,17 @@ class TablePane(RowList):
         super().__init__(columns=columns, **kwargs)
         self.border_title = title
         self.title_base = title  # "1 Alerts": what a filtered title starts with
+        self.heading = title  # the title without a filter: "3 Kubernetes (2 warnings)"
+        self._title_key = (False, title)
         self.items: dict[str, Any] = {}  # row key -> the model object shown in that row
         self._rows: Sequence[tuple[str, Any, Sequence[Text]]] = ()
         self.filter_text = ""
-        self._filter_titled = False  # the title shows a filter (to restore once it is off)
 
     # -- title ---------------------------------------------------------------------------------
 
     def title_text(self) -> str:
-        """The title while no filter is on; panes with counts or states override it."""
-        return self.title_base
+        """The title while no filter is on (`heading`, or a pane's own)."""
+        return self.heading
 
     def title_warning(self) -> str | None:
         """What the title must still say while a filter is on (a source down)."""
@@ -63,10 +64,16 @@ class TablePane(RowList):
             warning = self.title_warning()
             if warning:  # a filter never hides that the pane's source is down
                 title += f" · {warning}"
-            self.border_title = inert(title, limit=160)
+            self._set_title(inert(title, limit=160))
         else:
-            self.border_title = self.title_text()
-        self._filter_titled = bool(self.filter_text)
+            self._set_title(self.title_text())
+
+    def _set_title(self, title: str | Text) -> None:
+        # setting border_title repaints the whole pane, even to the same text: only on change
+        key = (isinstance(title, Text), str(title))
+        if key != self._title_key:
+            self._title_key = key
+            self.border_title = title
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -85,8 +92,7 @@ class TablePane(RowList):
             ]
         self.items = {key: item for key, item, _ in rows}
         self.sync_lines([(key, join_cells(cells, self.COLUMNS)) for key, _, cells in rows])
-        if self.filter_text or self._filter_titled:
-            self.refresh_title()  # a filter is on, or was just cleared
+        self.refresh_title()  # counts of a filter, or the pane's own heading
 
     def age_moment(self, item: Any) -> str:
         """The UTC ISO moment the AGE_COLUMN of `item`'s row counts from."""

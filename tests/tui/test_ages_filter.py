@@ -13,8 +13,9 @@ from textual.geometry import Region
 from cockpit.app import CockpitApp
 from cockpit.model import Alert, Snapshot, SourceHealth, format_ts
 from cockpit.panes.alerts import AlertsPane
+from cockpit.panes.kubernetes import KubernetesPane
 
-from .harness import demo_app, panes_mounted, wait_for, wait_for_text
+from .harness import demo_app, panes_mounted, refresh_sources, wait_for, wait_for_text
 from .screen import screen_text
 
 
@@ -107,3 +108,22 @@ async def test_filter_applies_while_typing_and_titles_the_pane(journal_path: Pat
             lambda: str(pane.border_title) == "1 Alerts (3 firing)" and len(pane.items) == 3,
             what="the filter cleared",
         )
+
+
+async def test_clearing_a_filter_restores_the_panes_own_title(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path, elapsed=900)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await refresh_sources(app)
+        pane = app.main.query_one(KubernetesPane)
+        await wait_for(pilot, lambda: len(pane.items) >= 2, what="two warnings")
+        heading = str(pane.border_title)
+        assert heading.startswith("3 Kubernetes (") and "warnings" in heading
+        reason = next(iter(pane.items.values())).reason.lower()
+        await pilot.press("3", "slash", *reason)
+        await wait_for(
+            pilot,
+            lambda: str(pane.border_title).startswith(f"3 Kubernetes /{reason} ("),
+            what="the filtered title",
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: str(pane.border_title) == heading, what=heading)
