@@ -178,7 +178,9 @@ class ReplayApp(ThemePicker, PromptHost, App[int]):
         self.moment = self.model.clamp(moment)
         frame = self.frame = self.model.at(self.moment)
         main, now = self.main, self.moment
-        main.query_one(AlertsPane).show(frame.alerts or (), now)
+        alerts = main.query_one(AlertsPane)
+        alerts.acks = frame.state.acks  # acknowledged as of this moment
+        alerts.show(frame.alerts or (), now)
         main.query_one(MetricsPane).show(frame.panels)
         kube = main.query_one(KubernetesPane)
         kube.show(frame.k8s_events or (), frame.pods, now, frame.dropped_events)

@@ -235,6 +235,9 @@ class LiveScreen(OperatorKeys, CockpitScreen):
 
     def state_changed(self) -> None:
         self.tick()
+        if self.panes_ready and self.is_attached:
+            # an acknowledgement from any cockpit on the incident shows on the alert's row
+            self.query_one(AlertsPane).show_acks(self.controller.state.acks)
 
     def journal_problem(self, problem: str | None) -> None:
         # the banner, not a toast: retries of held changes update its count every few seconds
