@@ -93,3 +93,48 @@ def fmt_unit(value: float | None, unit: str = "") -> str:
         return f"{_number(value * 100.0)}%"
     number, prefix = _scaled(value, 1000.0, _SI)
     return f"{number}{prefix} {kind}".rstrip()
+
+
+# -- axes: a unit's own round numbers (2 GiB, 4 GiB; 5 min, 10 min), not 1.86 GiB, 3.73 GiB --
+
+
+def nice_step(span: float, count: int = 4) -> float:
+    """A 1/2/5 x 10^k step giving about `count` intervals over `span`."""
+    if span <= 0:
+        return 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+_TIME_SCALES = (86400.0, 3600.0, 60.0, 1.0, 1e-3, 1e-6)
+
+
+def unit_step(span: float, unit: str, count: int = 4) -> float:
+    """nice_step in the unit's own scale: powers of 1024 for bytes, s/min/h/d for seconds."""
+    kind = canonical_unit(unit)
+    if span <= 0 or kind not in ("bytes", "bytes/s", "seconds", "ms"):
+        return nice_step(span, count)
+    raw = span / count
+    if kind in ("bytes", "bytes/s"):
+        base = 1024.0 ** max(0, int(math.log(raw, 1024)))
+    else:
+        per = 1e-3 if kind == "ms" else 1.0  # ms values: seconds are 1000 of them
+        base = next((s for s in _TIME_SCALES if raw * per >= s), 1e-6) / per
+    return nice_step(span / base, count) * base
+
+
+def axis_ticks(low: float, high: float, unit: str = "", count: int = 4) -> list[float]:
+    """Round values within [low, high], for an axis labelled in `unit`; the ends when no
+    round value falls inside."""
+    if high <= low:
+        return [low]
+    step = unit_step(high - low, unit, count)
+    first = math.ceil(low / step - 1e-9)
+    last = math.floor(high / step + 1e-9)
+    # 12 significant digits: 3.15, not 3.1500000000000004
+    ticks = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+    return ticks if len(ticks) >= 2 else [low, high]

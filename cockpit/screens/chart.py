@@ -18,10 +18,9 @@ from textual_plotext import PlotextPlot
 from cockpit.model import PanelSeries
 from cockpit.panes.render import level_value, panel_problem
 from cockpit.text import inert
-from cockpit.units import fmt_unit
+from cockpit.units import axis_ticks, fmt_unit
 
 CHART_SERIES = 5  # drawn with a legend; more are listed, not drawn
-Y_TICKS = 5
 
 
 class ChartScreen(ModalScreen[None]):
@@ -109,16 +108,9 @@ class ChartScreen(ModalScreen[None]):
                 plt.hline(panel.crit, "red")
             if panel.warn is not None:
                 plt.hline(panel.warn, "yellow")
-            ticks = y_ticks(min(levels), max(levels))
+            # round values in the unit's own scale: 20 GiB, 40 GiB; 500 ms, 1.00 s
+            ticks = axis_ticks(min(levels), max(levels), panel.unit)
             plt.yticks(ticks, [fmt_unit(v, panel.unit) for v in ticks])
-
-
-def y_ticks(low: float, high: float, count: int = Y_TICKS) -> list[float]:
-    """Evenly spaced values covering [low, high], for labels humanised by the unit."""
-    if high <= low:
-        return [low]
-    step = (high - low) / (count - 1)
-    return [low + i * step for i in range(count)]
 
 
 def _clock(epoch: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cockpit.journal.format import fmt_unit
+from cockpit.units import axis_ticks
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,12 @@ def test_an_unknown_unit_is_kept_after_the_number() -> None:
 def test_not_finite_values_are_not_numbers() -> None:
     assert fmt_unit(float("nan"), "bytes") == "NaN"
     assert fmt_unit(float("inf"), "seconds") == "+Inf"
+
+
+def test_axis_ticks_are_round_in_the_unit() -> None:
+    assert axis_ticks(5e9, 83e9, "bytes") == [20 * 2**30, 40 * 2**30, 60 * 2**30]
+    assert axis_ticks(0.12, 1.0, "seconds") == [0.5, 1.0]
+    assert axis_ticks(30, 500, "seconds") == [120.0, 240.0, 360.0, 480.0]  # 2 min steps
+    assert axis_ticks(0, 10) == [0.0, 5.0, 10.0]
+    assert axis_ticks(3.1, 3.2) == [3.1, 3.15, 3.2]
+    assert axis_ticks(5.0, 5.0) == [5.0]
