@@ -46,6 +46,7 @@ class ChartScreen(ModalScreen[None]):
             problem = panel_problem(self.series)
             if problem is None:
                 title.append("  now ").append_text(level_value(self.series))
+            title.append(threshold_text(self.series), style="dim")
             yield Label(title)
             if problem is not None:
                 yield Static(self.problem_text(problem), id="chart-problem")
@@ -111,6 +112,17 @@ class ChartScreen(ModalScreen[None]):
             # round values in the unit's own scale: 20 GiB, 40 GiB; 500 ms, 1.00 s
             ticks = axis_ticks(min(levels), max(levels), panel.unit)
             plt.yticks(ticks, [fmt_unit(v, panel.unit) for v in ticks])
+
+
+def threshold_text(series: PanelSeries) -> str:
+    """'  warn ≤ 18.6 GiB  crit ≤ 9.31 GiB': the lines drawn, with the side that is bad."""
+    panel = series.panel
+    side = "≤" if panel.direction == "below" else "≥"
+    return "".join(
+        f"  {name} {side} {fmt_unit(level, panel.unit)}"
+        for name, level in (("warn", panel.warn), ("crit", panel.crit))
+        if level is not None
+    )
 
 
 def _clock(epoch: float) -> str:

@@ -111,6 +111,7 @@ async def test_two_series_chart_has_a_legend_units_and_labels(journal_path: Path
         await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
         text = await wait_for_text(pilot, "free disk", "2 series", flat=True)
         flat = " ".join(text.split())
+        assert "warn ≤ 18.6 GiB crit ≤ 9.31 GiB" in flat  # lower is worse, said in the title
         assert 'mountpoint="/data"' in flat and 'mountpoint="/"' in flat
         axis = plot_text(app)
         # the y axis is humanised, in round steps of the unit
