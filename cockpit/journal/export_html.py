@@ -56,6 +56,7 @@ figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-weight: 600; margin-bottom: .3rem; }
 .legend { font-size: .85rem; color: #555; }
+.swatch.outage { border-top: 8px solid #7f7f7f; opacity: .3; }
 .swatch { display: inline-block; width: 1.6rem; height: 0; vertical-align: middle;
   margin: 0 .3rem 0 .8rem; border-top: 2px dashed; }
 footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid #ccc; color: #555;
@@ -254,12 +255,18 @@ def _silences(pm: Postmortem) -> str:
 
 def _charts(pm: Postmortem) -> str:
     start, end = pm.window
+    outage = (
+        '<span class="swatch outage"></span>metric source down (no line drawn)'
+        if pm.outages
+        else ""
+    )
     parts = [
-        '<p class="legend">Incident window '
-        f"{_e(hhmmss_epoch(start))}–{_e(hhmmss_epoch(end))} UTC."
+        '<p class="legend">Charts '
+        f"{_e(hhmmss_epoch(start))}–{_e(hhmmss_epoch(end))} UTC, from up to 30 min before"
+        " the impact."
         f'<span class="swatch" style="border-color:{DEPLOY_COLOUR}"></span>deploy'
         f'<span class="swatch" style="border-color:{ACTION_COLOUR}"></span>'
-        "operator action (numbered as in the timeline)</p>"
+        f"operator action (numbered as in the table below and the timeline){outage}</p>"
     ]
     for i, series in enumerate(pm.series):
         origin = (
@@ -274,12 +281,31 @@ def _charts(pm: Postmortem) -> str:
             markers=pm.markers,
             stroke=colour(i),
             chart_id=f"chart-{i + 1}",
+            outages=pm.outages,
         )
         parts.append(
             f'<figure id="figure-{i + 1}"><figcaption>{_e(series.title)}{_e(unit)}'
             f' <span class="legend">— {_e(origin)}</span></figcaption>{svg}</figure>'
         )
+    parts.append(_marker_legend(pm))
     return "\n".join(parts)
+
+
+def _marker_legend(pm: Postmortem) -> str:
+    """The numbers on the charts, spelled out: time, actor and action of each."""
+    rows = "".join(
+        f'<tr><td class="num">{_e(entry.marker)}</td>'
+        f'<td class="time">{_e(hhmmss(entry.event.ts))}</td>'
+        f'<td class="actor">{_e(entry.event.actor)}</td><td>{_what(entry)}</td></tr>'
+        for entry in pm.entries
+        if entry.marker is not None
+    )
+    if not rows:
+        return ""
+    return (
+        '<table class="markers"><thead><tr><th class="num">#</th><th>Time (UTC)</th>'
+        f"<th>Actor</th><th>Action</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def hhmmss_epoch(epoch: float) -> str:

@@ -18,6 +18,7 @@ import msgspec
 from cockpit.correlate import WINDOW_S, Rollout, suspect
 from cockpit.journal import codec
 from cockpit.journal.format import describe, fmt_duration, fmt_unit, fmt_value, hhmmss
+from cockpit.journal.gaps import Outage, outages
 from cockpit.journal.projection import fold
 from cockpit.kinds import ACK_KINDS, NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 # A deploy this long before an alert fired is a suspect: correlate.py's rule, the live one.
 CORRELATION_WINDOW_S = WINDOW_S
+# Charts start this long before the impact (the cockpit fetches that much history at start)
+BASELINE_S = 30 * 60.0
 # An observations body larger than this once inflated is ignored: the file is untrusted input.
 MAX_OBSERVATION_BYTES = codec.MAX_BODY_BYTES
 NOTE_SECTIONS = (
@@ -328,6 +331,7 @@ class Postmortem(msgspec.Struct, frozen=True):
     people: tuple[str, ...] = ()
     silences: tuple[SilenceRecord, ...] = ()
     alerts: tuple[AlertRecord, ...] = ()
+    outages: tuple[Outage, ...] = ()  # metric sources down: no line, a shaded span
 
     @property
     def title(self) -> str:
@@ -405,9 +409,20 @@ def build(
             markers.append(Marker(at, "deploy", f"{hhmmss(d.ts)} deploy {d.line()}"))
     system = tuple(x for x in entries if x.event.kind in changes)
     window = _window(state, events, epochs) if charts else (0.0, 0.0)
+    series: tuple[Series, ...] = ()
+    if charts:
+        # the charts open on a baseline: up to 30 min before the impact, as far as data goes
+        impact = _epoch(state.impact or "") or window[0]
+        wanted = (min(window[0], impact) - BASELINE_S, window[1])
+        series = tuple(_series(panels, events, wanted, epochs, pad_before=False))
+        earliest = min((t for s in series for t, v in s.points if v is not None), default=None)
+        first = min(window[0], impact)
+        start = first if earliest is None else max(wanted[0], min(first, earliest))
+        window = (start, window[1])
     return Postmortem(
         incident=incident,
         state=state,
+        outages=tuple(outages(events)) if charts else (),
         silences=tuple(_silences(visible)),
         alerts=tuple(_alert_records(visible)),
         entries=tuple(entries),
@@ -416,7 +431,7 @@ def build(
         deploys=tuple(deploys),
         system=system,
         milestones=tuple(_milestones(state, visible)),
-        series=tuple(_series(panels, events, window, epochs)) if charts else (),
+        series=series,
         markers=tuple(sorted(markers, key=attrgetter("at"))),
         window=window,
         head=head,
@@ -712,12 +727,14 @@ def _series(
     events: Sequence[Event],
     window: tuple[float, float],
     epochs: dict[str, float | None],
+    *,
+    pad_before: bool = True,
 ) -> list[Series]:
     """Observed panels clipped to the window; titles only seen in event contexts fall back
     to the values recorded with each event, so a chart exists whenever a metric was seen."""
     span = window[1] - window[0]
     pad = max(60.0, span * 0.05)  # a little lead-in shows how the metric got there
-    lo, hi = window[0] - pad, window[1] + pad
+    lo, hi = window[0] - (pad if pad_before else 0.0), window[1] + pad
     out: list[Series] = []
     for p in panels:
         points = tuple((t, v) for t, v in p.points if lo <= t <= hi)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import msgspec
 
 from cockpit.journal.format import fmt_unit
+from cockpit.journal.gaps import GAP_FACTOR, Outage
+from cockpit.journal.gaps import runs as gap_runs
 from cockpit.journal.postmortem import Marker, Series
 from cockpit.units import nice_step as nice_step  # the axis steps live with the units
 from cockpit.units import unit_step
@@ -24,6 +26,8 @@ PALETTE = ("#1f77b4", "#2ca02c", "#17becf", "#8c564b", "#e377c2", "#bcbd22")
 WARN_COLOUR = "#e69f00"
 CRIT_COLOUR = "#d62728"
 DEPLOY_COLOUR = "#6a3d9a"
+OUTAGE_COLOUR = "#7f7f7f"  # a source down: grey, neither a threshold nor a series colour
+ACTION_LABEL_PX = 22  # action numbers closer than this share one label ("3-5" style)
 ACTION_COLOUR = "#8a8a8a"
 AXIS_COLOUR = "#555555"
 GRID_COLOUR = "#e4e4e4"
@@ -107,8 +111,10 @@ def chart(
     stroke: str = PALETTE[0],
     chart_id: str = "chart",
     frame: Frame | None = None,
+    outages: Sequence[Outage] = (),
 ) -> str:
-    """One panel as an inline <svg>: line with gaps, axes, thresholds, deploy/action markers."""
+    """One panel as an inline <svg>: line with gaps, axes, thresholds, deploy/action markers,
+    and the spans where the metric source was down shaded, with no line across them."""
     f = frame or Frame()
     start, end = window
     if end <= start:
@@ -176,36 +182,37 @@ def chart(
             f'<text x="{f.x1 - 2}" y="{_num(y(level) - 4)}" text-anchor="end"'
             f' fill="{hue}">{shown}</text>'
         )
-    # markers: deploys and operator actions, numbered like the timeline
-    last_label = -1e9
-    for m in markers:
-        if not start <= m.at <= end:
+    # outages of the metric source: shaded, and the line breaks there (gaps.runs)
+    for o in outages:
+        lo_t, hi_t = max(o.start, start), min(end if o.end is None else o.end, end)
+        if hi_t <= lo_t:
             continue
-        xx = x(m.at)
-        hue = DEPLOY_COLOUR if m.kind == "deploy" else ACTION_COLOUR
-        dash = "5 3" if m.kind == "deploy" else "2 3"
+        why = f": {o.reason}" if o.reason else ""
+        until = "still down" if o.end is None else _clock(o.end, True)
         parts.append(
-            f'<line class="marker {escape(m.kind)}" x1="{_num(xx)}" y1="{f.y1}" x2="{_num(xx)}"'
-            f' y2="{f.y0}" stroke="{hue}" stroke-width="1.2" stroke-dasharray="{dash}">'
-            f"<title>{escape(m.label)}</title></line>"
+            f'<rect class="outage" x="{_num(x(lo_t))}" y="{f.y1}"'
+            f' width="{_num(max(1.0, x(hi_t) - x(lo_t)))}" height="{_num(f.y0 - f.y1)}"'
+            f' fill="{OUTAGE_COLOUR}" fill-opacity="0.12"><title>{escape(o.source)} down'
+            f" {_clock(o.start, True)}–{until}{escape(why)}</title></rect>"
         )
-        tag = "deploy" if m.kind == "deploy" else str(m.number or "")
-        # crowded labels would overprint each other: the line and its tooltip still show
-        if tag and xx - last_label >= (38 if m.kind == "deploy" else 14):
-            parts.append(
-                f'<text x="{_num(xx)}" y="{f.y1 - 6}" text-anchor="middle" font-size="9"'
-                f' fill="{hue}">{escape(tag)}</text>'
-            )
-            last_label = xx
-    # the data: one polyline per run of non-null points, so gaps stay gaps
-    runs = _runs([(t, v) for t, v in series.points if start <= t <= end])
-    for run in runs:
-        coords = " ".join(f"{_num(x(t))},{_num(y(v))}" for t, v in run)
-        if len(run) > 1:
-            parts.append(
-                f'<polyline class="series" points="{coords}" fill="none" stroke="{stroke}"'
-                ' stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>'
-            )
+        parts.append(
+            f'<text x="{_num(x(lo_t) + 3)}" y="{f.y1 + 11}" font-size="9"'
+            f' fill="{AXIS_COLOUR}">{escape(o.source)} down</text>'
+        )
+    parts += _markers(markers, x, f, start, end)
+    # the data: one path, a new move (M) after every gap, so a gap is never bridged
+    factor = math.inf if series.origin == "context" else GAP_FACTOR  # events are irregular
+    inside = [(t, v) for t, v in series.points if start <= t <= end]
+    runs = gap_runs(inside, outages, factor=factor)
+    drawn = [r for r in runs if len(r) > 1]
+    if drawn:
+        d = " ".join(
+            "M " + " L ".join(f"{_num(x(t))},{_num(y(v))}" for t, v in run) for run in drawn
+        )
+        parts.append(
+            f'<path class="series" d="{d}" fill="none" stroke="{stroke}"'
+            ' stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
     sparse = sum(len(r) for r in runs) <= 60
     for run in runs:
         if sparse or len(run) == 1:  # a lone sample has no line: draw it as a dot
@@ -220,16 +227,44 @@ def chart(
     return "\n".join(parts)
 
 
-def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
-    runs: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    for t, v in sorted(points, key=lambda p: p[0]):
-        if v is None:
-            if current:
-                runs.append(current)
-            current = []
-        else:
-            current.append((t, v))
-    if current:
-        runs.append(current)
-    return runs
+def _markers(
+    markers: Sequence[Marker], x: Callable[[float], float], f: Frame, start: float, end: float
+) -> list[str]:
+    """Deploys and operator actions as lines, numbered like the timeline and the legend
+    table under the charts. Actions closer than a label's width share one label, "3 to 5", so
+    numbers never run together or vanish when actions cluster."""
+    parts = []
+    shown = [m for m in markers if start <= m.at <= end]
+    groups: list[list[tuple[float, Marker]]] = []
+    for m in shown:
+        xx = x(m.at)
+        hue = DEPLOY_COLOUR if m.kind == "deploy" else ACTION_COLOUR
+        dash = "5 3" if m.kind == "deploy" else "2 3"
+        parts.append(
+            f'<line class="marker {escape(m.kind)}" x1="{_num(xx)}" y1="{f.y1}" x2="{_num(xx)}"'
+            f' y2="{f.y0}" stroke="{hue}" stroke-width="1.2" stroke-dasharray="{dash}">'
+            f"<title>{escape(m.label)}</title></line>"
+        )
+        if m.kind == "action" and m.number is not None:
+            if groups and xx - groups[-1][0][0] < ACTION_LABEL_PX:
+                groups[-1].append((xx, m))
+            else:
+                groups.append([(xx, m)])
+    last_deploy = -1e9
+    for m in shown:
+        xx = x(m.at)
+        if m.kind == "deploy" and xx - last_deploy >= 38:
+            parts.append(
+                f'<text class="marker-label deploy" x="{_num(xx)}" y="{f.y1 - 6}"'
+                f' text-anchor="middle" font-size="9" fill="{DEPLOY_COLOUR}">deploy</text>'
+            )
+            last_deploy = xx
+    for group in groups:
+        first, last = group[0][1].number, group[-1][1].number
+        tag = str(first) if first == last else f"{first}–{last}"
+        middle = (group[0][0] + group[-1][0]) / 2
+        parts.append(
+            f'<text class="marker-label action" x="{_num(middle)}" y="{f.y1 - 6}"'
+            f' text-anchor="middle" font-size="9" fill="{ACTION_COLOUR}">{tag}</text>'
+        )
+    return parts

@@ -82,7 +82,8 @@ async def test_charts_from_observations_and_contexts(db_path: Path, run_cli: Run
     assert len(svgs) == 2
     errors, latency = svgs
     assert f'aria-label="{ERRORS} (req/s)"' in errors  # sampled series has a unit
-    assert errors.count('class="series"') == 2  # the scrape gap splits the line
+    (path,) = re.findall(r'<path class="series" d="([^"]*)"', errors)
+    assert path.count("M") == 2  # the scrape gap splits the line
     assert 'class="threshold warn"' in errors and 'class="threshold crit"' in errors
     assert f'aria-label="{LATENCY}"' in latency  # fallback: values stored with the events
     assert latency.count('class="series"') == 1 and "threshold" not in latency

@@ -24,9 +24,9 @@ def _points(t0: float, values: list[float | None]) -> tuple[tuple[float, float |
 def test_gaps_split_the_line_and_lone_samples_are_dots() -> None:
     series = Series("err", points=_points(WINDOW[0], [1, 2, None, 3, None, None, 4, 5, 6]))
     root = _svg(series, stroke=PALETTE[2])
-    lines = [p for p in root.iter(f"{NS}polyline") if p.get("class") == "series"]
-    assert len(lines) == 2
-    assert all(p.get("stroke") == PALETTE[2] for p in lines)
+    (line,) = [p for p in root.iter(f"{NS}path") if p.get("class") == "series"]
+    assert line.get("d", "").count("M") == 2  # one move per run: the gap is not bridged
+    assert line.get("stroke") == PALETTE[2]
     dots = list(root.iter(f"{NS}circle"))
     assert len(dots) == 6  # sparse data: every sample marked, the lone 3 included
 
@@ -57,7 +57,7 @@ def test_markers_inside_the_window_only_with_escaped_labels() -> None:
 
 def test_no_data_and_flat_data() -> None:
     empty = _svg(Series("e", points=_points(WINDOW[0], [None, None])))
-    assert not [p for p in empty.iter(f"{NS}polyline") if p.get("class") == "series"]
+    assert not [p for p in empty.iter(f"{NS}path") if p.get("class") == "series"]
     assert any(t.text == "no data in this window" for t in empty.iter(f"{NS}text"))
     flat = Series("f", points=_points(WINDOW[0], [0, 0, 0]))
     assert value_range(flat) == (0.0, 1.0)
