@@ -32,9 +32,7 @@ def stale_cell(cell: Text, seconds: float) -> Text:
     return out
 
 
-def freshen(
-    series: PanelSeries, cell: Text, now: float | None, stale_after: float | None
-) -> Text:
+def freshen(series: PanelSeries, cell: Text, now: float | None, stale_after: float | None) -> Text:
     """`cell` as is while the value is fresh, else as stale with its age."""
     if now is None or stale_after is None or series.error:
         return cell
