@@ -93,9 +93,10 @@ def level_value(series: PanelSeries) -> Text:
     level = series.level()
     text = Text(f"{LEVEL_MARK[level]} ", style=LEVEL_STYLE[level])
     text.append(format_value(series.latest, series.panel.unit), style=LEVEL_STYLE[level])
-    if series.series_count > 1:  # the worst (or the reduction) of several: say so
-        how = series.panel.reduce or "worst"
-        text.append(f" {how} of {series.series_count} series", style="dim")
+    if series.series_count > 1:  # the worst (or a reduction) of several: say how many
+        # short: a half-width pane leaves the value cell ~16 columns; the count must show
+        how = f"{series.panel.reduce} of " if series.panel.reduce else ""
+        text.append(f" {how}{series.series_count} series", style="dim")
     return text
 
 

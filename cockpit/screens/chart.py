@@ -70,6 +70,8 @@ class ChartScreen(ModalScreen[None]):
         """Every kept series, worst first: its value now and its labels."""
         s, unit = self.series, self.series.panel.unit
         text = Text(f"{s.series_count} series, worst first", style="bold")
+        if not s.series:  # a replay: only the line shown in the row was recorded
+            return text.append(" (each series' labels were not recorded)", style="dim")
         if s.series_count > len(s.series):
             text.append(f" ({len(s.series)} listed)", style="dim")
         for i, line in enumerate(s.series):
@@ -85,7 +87,7 @@ class ChartScreen(ModalScreen[None]):
         panel, s = self.series.panel, self.series
         lines = (
             [(line.label_text or "{}", line.points) for line in s.series[:CHART_SERIES]]
-            if s.series_count > 1
+            if s.series_count > 1 and s.series
             else [("", s.points)]
         )
         drawn: list[tuple[float, float]] = []

@@ -97,7 +97,7 @@ async def test_the_cockpit_shows_them_apart_on_screen(stack: Stack, tmp_path: Pa
             assert asyncio.get_running_loop().time() < deadline, rows()
             await pilot.pause(0.1)
         shown = rows()
-        assert "✖ 4.66 GiB worst of 2 series" in shown["free disk"]
+        assert "✖ 4.66 GiB 2 series" in shown["free disk"]
         assert "⊘ query error: " in shown["broken"] and "parse error" in shown["broken"]
         assert "∅ no series: is cockpit_no_such_metric_total exported?" in shown["absent"]
         assert not any(mark in shown["broken"] + shown["absent"] for mark in "✖▲")

@@ -131,6 +131,25 @@ async def test_seconds_axis_is_humanised(journal_path: Path) -> None:
         assert "500 ms" in axis and "1.00 s" in axis, axis
 
 
+async def test_a_replayed_panel_of_several_series_still_draws_its_line(
+    journal_path: Path,
+) -> None:
+    # replay records the row's line and the count, not each series: draw what there is
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        now = app.session.wall_clock()
+        app.main.on_health(SourceHealth("prometheus", up=True, last_ok=now, started=True))
+        series = PanelSeries(
+            Panel("replayed", "q", "bytes"), points=grid(now, 1e9, 2e9, 3e9), series_count=3
+        )
+        app.main.on_snapshot(Snapshot(source="prometheus", at=now, panels=(series,)))
+        await wait_for_text(pilot, "replayed")
+        await pilot.press("2", "home", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChartScreen), what="the chart")
+        await wait_for_text(pilot, "3 series", "not recorded", flat=True)
+        assert any("\u2800" < ch <= "\u28ff" for ch in plot_text(app)), "no line drawn"
+
+
 async def test_pinned_metric_is_humanised_evidence(journal_path: Path) -> None:
     app, _ = demo_app(journal_path)
     async with app.run_test(size=(200, 50)) as pilot:
