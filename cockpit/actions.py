@@ -130,9 +130,11 @@ class Actions:
         once: bool = False,
         expected_version: int | None = None,
         at: float | None = None,
+        presence: bool = False,
     ) -> Event:
-        # a read-only watcher leaves no trace, not even view breadcrumbs
-        self._writable(f"record {kind}")
+        # a read-only watcher leaves no trace but its presence, not even view breadcrumbs
+        if not presence:
+            self._writable(f"record {kind}")
         draft = Draft(
             incident=self.incident,
             kind=kind,
@@ -174,11 +176,20 @@ class Actions:
 
     # -- session -----------------------------------------------------------------------------
 
+    # A session's start and end are journaled for watchers (--read-only) too, marked as such:
+    # who watched is part of the record (the postmortem's Operators), though they act on nothing.
+
+    def _session(self, **data: Any) -> dict[str, Any]:
+        data["session"] = self.session_id
+        if self.read_only:
+            data["read_only"] = True
+        return data
+
     async def session_started(self, mode: str) -> Event:
-        return await self.record("session.started", {"mode": mode, "session": self.session_id})
+        return await self.record("session.started", self._session(mode=mode), presence=True)
 
     async def session_ended(self, reason: str = "quit") -> Event:
-        return await self.record("session.ended", {"reason": reason, "session": self.session_id})
+        return await self.record("session.ended", self._session(reason=reason), presence=True)
 
     async def system_change(
         self, change: SystemChange, observed: float | None = None

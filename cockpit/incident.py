@@ -180,12 +180,25 @@ class IncidentController:
     async def _journal_session_start(self) -> None:
         await self.journal_ready.wait()
         try:
-            with contextlib.suppress(ActionRefused):
-                await self.perform(
-                    self.actions.session_started(self.session.mode), after_history=False
-                )
+            await self._presence(self.actions.session_started(self.session.mode))
         finally:
             self.session_start_done.set()
+
+    async def _presence(self, coro: Coroutine[Any, Any, Event]) -> None:
+        """Journal a session's start or end. A watcher's is best effort: a journal it may not
+        write is no banner, as it acts on nothing; an operator's failure shows as usual."""
+        if not self.session.read_only:
+            with contextlib.suppress(ActionRefused):
+                await self.perform(coro, after_history=False)
+            return
+        if self.session.journal is None:
+            coro.close()
+            return
+        try:
+            event = await coro
+        except (ActionRefused, JournalUnavailable):
+            return
+        await self._absorb_appended(event)
 
     async def end_session(self, reason: str) -> None:
         """Journal `session.ended` once, after the start, even when leaving before any frame."""
@@ -198,8 +211,7 @@ class IncidentController:
         if self._session_start is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(self._session_start)
-        with contextlib.suppress(ActionRefused):
-            await self.perform(self.actions.session_ended(reason), after_history=False)
+        await self._presence(self.actions.session_ended(reason))
         if self.session.journal is not None:
             # the session's events reach the main file now, not at the next 200 appends: a
             # copy of the .sqlite made after a session holds all of it (the journal's policy)

@@ -203,7 +203,11 @@ def test_read_only_watcher_is_refused_and_writes_nothing(tmux: Tmux, tmp_path: P
     tmux.send_keys("watch", "q")
     wait_gone(tmux, "watch")
     events = export(journal, "INC-RO")
-    assert [e["kind"] for e in events] == ["note.added"]
+    # nothing but the watcher's coming and going (issue 12 item 4: the postmortem lists who
+    # watched); the refused keys left no trace
+    assert [e["kind"] for e in events] == ["note.added", "session.started", "session.ended"]
+    assert {e["actor"] for e in events[1:]} == {"watcher"}
+    assert all(e["data"]["read_only"] is True for e in events[1:])
 
 
 def test_closing_the_terminal_still_ends_the_session(tmux: Tmux, tmp_path: Path) -> None:

@@ -245,7 +245,9 @@ async def test_read_only_refuses_every_action_and_writes_nothing(journal_path: P
         await type_text(pilot, "x")
         await pilot.press("enter")
         await wait_for_text(pilot, "read-only session: cannot add a note")
-        assert await journal_events(app) == []
+        # only the watcher's presence, so the postmortem lists who watched (issue 12 item 4)
+        events = await journal_events(app)
+        assert [(e.kind, e.data.get("read_only")) for e in events] == [("session.started", True)]
 
 
 async def test_journal_failure_shows_banner_and_claims_nothing(
