@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 NICE_STEPS_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600)
 DEFAULT_POINTS = 60
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
+BASELINE_S = 30 * 60.0  # fetched once at start: the charts open before the impact
+HISTORY_S = 6 * 3600.0  # what the terminal chart can show, at most
 
 Point = tuple[float, float | None]
 Labelled = tuple[dict[str, str], tuple[Point, ...]]
@@ -181,6 +183,7 @@ class PrometheusSource(Source):
         *,
         clock: Clock = time.time,
         window_s: float = 900,
+        baseline_s: float = BASELINE_S,
         max_concurrency: int = 4,
         retries: int = 2,
         backoff_s: float = 0.25,
@@ -200,6 +203,13 @@ class PrometheusSource(Source):
         # query -> Prometheus's error: bad PromQL stays bad until the config changes
         self._rejected: dict[str, str] = {}
         self._previous: dict[int, PanelSeries] = {}
+        # the first answer reaches `baseline_s` back (a baseline before the impact, recorded
+        # as observations for the charts); later polls ask for the pane's window only
+        self.baseline_s = float(baseline_s)
+        self._baseline_done = False
+        # every point seen since the start, per panel title (bounded): the terminal chart's
+        # baseline, as the recorded observations are the export's
+        self.history: dict[str, dict[float, float | None]] = {}
 
     # -- knobs ------------------------------------------------------------------------------
 
@@ -226,7 +236,8 @@ class PrometheusSource(Source):
             raise SourceError(problem)
         now = self.clock()
         step = self.step
-        count = int(self.window_s // step) + 1
+        window = self.window_s if self._baseline_done else max(self.window_s, self.baseline_s)
+        count = int(window // step) + 1
         start = now - (count - 1) * step
         jobs = [self._panel(i, p, start, now, step, count) for i, p in enumerate(self.panels)]
         results = await asyncio.gather(*jobs)
@@ -245,7 +256,23 @@ class PrometheusSource(Source):
         series = tuple(s for s, _ in results)
         for i, s in enumerate(series):
             self._previous[i] = s
+        self._baseline_done = True
+        self._remember(series, now)
         return Snapshot(source=self.name, at=now, panels=series)
+
+    def _remember(self, series: tuple[PanelSeries, ...], now: float) -> None:
+        oldest = now - HISTORY_S
+        for s in series:
+            if s.error:
+                continue  # kept points of a failed query are not new samples
+            points = self.history.setdefault(s.panel.title, {})
+            points.update(s.points)
+            for t in [t for t in points if t < oldest]:
+                del points[t]
+
+    def chart_points(self, title: str) -> tuple[Point, ...]:
+        """Everything seen of a panel since the start (baseline included), oldest first."""
+        return tuple(sorted(self.history.get(title, {}).items()))
 
     async def _panel(
         self, index: int, panel: Panel, start: float, end: float, step: float, count: int

@@ -147,7 +147,10 @@ async def test_good_panel_has_one_point_per_step_and_latest_value(fake: FakeProm
     (series,) = snap.panels
     assert series.error is None and not series.partial
     assert series.latest == 7.0
-    assert len(series.points) == 61  # 15 min at the default 15 s step, both ends included
+    # the first fetch reaches back 30 min (the charts' baseline), at the default 15 s step
+    assert len(series.points) == 121 and series.points[-1][0] == NOW
+    (series,) = (await src.fetch()).panels
+    assert len(series.points) == 61  # then 15 min, both ends included
     assert series.points[-1][0] == NOW
     assert fake.last["_path"] == "/api/v1/query_range"
     assert float(fake.last["step"]) == 15.0
