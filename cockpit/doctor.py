@@ -33,9 +33,17 @@ async def _prometheus_rows(config: Config) -> list[Row]:
     for series in snap.panels or ():
         title = f"panel {series.panel.title!r}"
         if series.error:
-            rows.append((title, False, series.error))
+            kind = "query error: " if series.query_error else ""
+            rows.append((title, False, f"{kind}{series.error}"))
+        elif series.no_series:
+            # valid, and maybe right (no errors to count): said, not failed
+            hint = series.panel.metric_hint
+            where = f": is {hint} exported?" if hint else ""
+            rows.append((title, True, f"valid PromQL, no series{where}"))
         else:
-            rows.append((title, True, "valid PromQL" + (" (partial)" if series.partial else "")))
+            count = f", {series.series_count} series" if series.series_count > 1 else ""
+            partial = " (partial)" if series.partial else ""
+            rows.append((title, True, f"valid PromQL{count}{partial}"))
     if not config.panels:
         rows.append(("panels", False, "no [[panels]] configured: add title and query"))
     return rows

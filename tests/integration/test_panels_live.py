@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,27 @@ async def test_the_cockpit_shows_them_apart_on_screen(stack: Stack, tmp_path: Pa
         assert "⊘ query error: " in shown["broken"] and "parse error" in shown["broken"]
         assert "∅ no series: is cockpit_no_such_metric_total exported?" in shown["absent"]
         assert not any(mark in shown["broken"] + shown["absent"] for mark in "✖▲")
+
+
+def test_doctor_tells_no_series_and_query_error_apart(stack: Stack, tmp_path: Path) -> None:
+    stack.exporter.set_series('cockpit_free_bytes{disk="root"}', 80e9)
+    stack.exporter.set_series('cockpit_free_bytes{disk="data"}', 5e9)
+    stack.prometheus.wait_for_value("count(cockpit_free_bytes)", 2)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[prometheus]\nurl = "{stack.prometheus.url}"\n'
+        '[[panels]]\ntitle = "free"\nquery = "cockpit_free_bytes"\n'
+        '[[panels]]\ntitle = "absent"\nquery = "rate(cockpit_no_such_metric_total[5m])"\n'
+        '[[panels]]\ntitle = "broken"\nquery = "sum(rate(cockpit_free_bytes[1m])"\n'
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "cockpit", "doctor", "--config", str(config)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr  # the broken panel fails it
+    rows = {line.split("  ")[0].strip(): line for line in out.stdout.splitlines()}
+    assert " ok " in rows["panel 'free'"] and "2 series" in rows["panel 'free'"]
+    absent = rows["panel 'absent'"]
+    assert " ok " in absent and "no series: is cockpit_no_such_metric_total exported?" in absent
+    assert "FAIL" in rows["panel 'broken'"] and "query error: " in rows["panel 'broken'"]
