@@ -57,7 +57,9 @@ RULES: tuple[Rule, ...] = (
         "private_key_base64",
         "private-key, base64-encoded (kubeconfig client-key-data, Kubernetes Secret tls.key)",
         # base64 of "-----BEGIN", then "PRIVATE KEY" at any of its three alignments
-        r"LS0tLS1CRUdJTi[A-Za-z0-9+/]*?(?:UFJJVkFURSBLRVk|BSSVZBVEUgS0VZ|QUklWQVRFIEtFWS)"
+        # (the key type between, "RSA ", "OPENSSH ", ..., is at most ~40 base64 characters:
+        # bounded, so that a long run of repeated headers is not rescanned from each one)
+        r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{0,40}?(?:UFJJVkFURSBLRVk|BSSVZBVEUgS0VZ|QUklWQVRFIEtFWS)"
         r"[A-Za-z0-9+/=]*",
         0,
         ("LS0tLS1CRUdJTi",),
@@ -75,7 +77,9 @@ RULES: tuple[Rule, ...] = (
         "jwt",
         "jwt",
         # the signature is optional: an unsigned (alg none) token is still a credential
-        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?",
+        # starts only where a token starts: "eyJ" repeated inside one long run is not a
+        # fresh start each time (that rescanned the run from every one: quadratic)
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?",
         0,
         ("eyJ",),
     ),
@@ -112,7 +116,7 @@ RULES: tuple[Rule, ...] = (
         "none in gitleaks; detect-secrets BasicAuthDetector, trufflehog URI",
         # scheme://user:password@host; the password may itself hold '@' (the last one before
         # the path ends the userinfo)
-        r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@\"'<>]*:)[^\s/?#\"'<>]+(?=@)",
+        r"(\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/?#@\"'<>]*:)[^\s/?#\"'<>]+(?=@)",
         1,
         ("://",),
     ),
@@ -304,7 +308,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "grafana_token",
         "grafana-api-key, grafana-cloud-api-token, grafana-service-account-token",
-        r"\b(?:eyJrIjoi[A-Za-z0-9+/]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}"
+        r"(?<![A-Za-z0-9+/])(?:eyJrIjoi[A-Za-z0-9+/]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}"
         r"|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b)",
         0,
         ("eyJrIjoi", "glc_", "glsa_"),
@@ -355,8 +359,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "credential",
         "generic-api-key (without its entropy filter: a typed password is often low-entropy)",
-        # prefixed names count too: DB_PASSWORD=, access_token=, client-secret:, ?token=
-        r"(\b(?:[a-z0-9]+[_.-])*(?:password|passwd|passphrase|pwd|token|secret"
+        # the name may be part of a longer one: DB_PASSWORD=, csrftoken=, client-secret:,
+        # ?token=. (No \b(prefix_)* in front: from every word start of "a-a-a-...-token" that
+        # rescanned the run, quadratic: 100 kB took minutes.)
+        r"((?:password|passwd|passphrase|pwd|token|secret"
         r"|api[_-]?key|access[_-]?key|app[_-]?key|auth[_-]?key|private[_-]?key)"
         rf"{_ASSIGN})(\\\"[^\"]*\"|\"[^\"]*\"|'[^']*'|[^\s\"',;&]+)",
         1,

@@ -251,3 +251,31 @@ def test_secret_inside_nested_values_and_under_secret_keys() -> None:
     assert "XyZXyZ" not in text and A36[:16] not in text and "session=abc" not in text
     assert out["labels"]["team"] == "sre" and out["n"] == 3
     assert found == {"slack_webhook", "github_token", "credential"}
+
+
+def _hostile(size: int) -> dict[str, str]:
+    """Texts built to make a backtracking regex rescan: long runs of the characters a rule
+    accepts, its literals repeated, separators between word starts."""
+    texts = {
+        "a-a-...-token": "a-" * (size // 2) + " token",
+        "&a-a-...-key": "&" + "a-" * (size // 2) + "key",
+        "a.a.a...://": "a." * (size // 2) + "://x",
+        "base64 headers": "LS0tLS1CRUdJTi" * (size // 14),
+        "bearer spaces": ("bearer" + " " * 1000) * (size // 1000),
+        "x_x_..._password": "x_" * (size // 2) + "password",
+    }
+    for rule in RULES:
+        for lit in rule.literals:
+            texts[f"{rule.name} {lit}"] = (lit + "a1_-") * (size // (len(lit) + 4))
+    return texts
+
+
+def test_no_rule_backtracks_on_hostile_text() -> None:
+    """Alert annotations are anyone's text and are redacted on the event loop: 64 kB must take
+    milliseconds (~30 ms here), not minutes (the prefix form of the credential rule took 90 s)."""
+    import time
+
+    for name, text in _hostile(64 * 1024).items():
+        start = time.perf_counter()
+        redact_text(text)
+        assert time.perf_counter() - start < 5.0, name
