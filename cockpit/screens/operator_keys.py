@@ -11,6 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from msgspec.structs import replace
 from textual import work
 
 from cockpit.actions import SILENCE_CHOICES, ActionRefused, parse_duration
@@ -18,7 +19,7 @@ from cockpit.files import safe_filename, write_atomic
 from cockpit.journal import export as exporter
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES
 from cockpit.keymap import KEYMAP
-from cockpit.kinds import is_system, is_view
+from cockpit.kinds import describe, is_system, is_view
 from cockpit.model import Event
 from cockpit.panes.alerts import AlertsPane
 from cockpit.panes.deploys import DeploysPane
@@ -335,9 +336,12 @@ class OperatorKeys:
             return
         await self.breadcrumb("view.detail", pane=self.active_pane, item=item_label(item))
         if self.active_pane == "metrics":
+            from cockpit.journal.gaps import outages
             from cockpit.screens.chart import ChartScreen  # plotext only when a chart is opened
 
-            self.app.push_screen(ChartScreen(item, self.chart_markers()))
+            events = self.query_one(TimelinePane).events
+            series = self.chart_series(item)
+            self.app.push_screen(ChartScreen(series, self.chart_markers(), outages(events)))
         else:
             from cockpit.screens.detail import DetailScreen  # imported when first opened
 
@@ -347,14 +351,29 @@ class OperatorKeys:
         event.stop()
         await self.action_detail()
 
-    def chart_markers(self) -> list[tuple[float, str]]:
-        """Deploys and operator actions, as marks on a metric's chart."""
+    def chart_markers(self) -> list[Any]:
+        """Deploys and operator actions, as numbered marks on a metric's chart."""
+        from cockpit.screens.chart import ChartMarker
+
         timeline = self.query_one(TimelinePane)
         marks = []
         for event in timeline.events:
-            if event.kind == "system.deploy" or is_chart_marker(event.kind):
-                marks.append((event.moment.timestamp(), event.kind.split(".")[-1]))
+            deploy = event.kind == "system.deploy"
+            if deploy or is_chart_marker(event.kind):
+                at = event.moment.timestamp()
+                text = describe(event.kind, event.data)
+                marks.append(ChartMarker(at, event.seq, event.actor, text, deploy))
         return marks
+
+    def chart_series(self, item: Any) -> Any:
+        """The panel with everything its source saw since the start (the baseline fetched
+        then included), when the source keeps it and the panel is one line."""
+        source = self.app.session.source("prometheus")
+        history = getattr(source, "chart_points", None)
+        if history is None or item.series_count > 1:
+            return item
+        points = history(item.panel.title)
+        return replace(item, points=points) if points else item
 
     async def action_filter(self) -> None:
         await self.open_filter()
