@@ -135,6 +135,15 @@ class RowList(Widget, can_focus=True):
         self._keep_cursor_visible()
         self.refresh()
 
+    def replace_lines(self, changes: dict[Hashable, Text]) -> None:
+        """New text for some rows (by key), in place: only those rows are repainted."""
+        for i, key in enumerate(self.keys):
+            text = changes.get(key)
+            if text is not None:
+                self.lines[i] = text
+                self._forget(key)
+                self._refresh_row(i)
+
     def set_summary(self, text: Text) -> None:
         """Lines shown above the column titles (one per line of `text`)."""
         lines = text.split("\n", allow_blank=True) if text.plain else []

@@ -104,16 +104,21 @@ class TablePane(RowList):
         column = self.AGE_COLUMN
         if column is None or not self._rows:
             return
-        rows = []
-        changed = False
-        for key, item, cells in self._rows:
+        rows = list(self._rows)
+        changed: dict[str, Text] = {}  # row key -> its new line
+        for i, (key, item, cells) in enumerate(rows):
             shown = age_since(self.age_moment(item), now)
             if cells[column].plain != shown:
                 cells = [*cells[:column], Text(shown), *cells[column + 1 :]]
-                changed = True
-            rows.append((key, item, cells))
-        if changed:
+                rows[i] = (key, item, cells)
+                changed[key] = join_cells(cells, self.COLUMNS)
+        if not changed:
+            return
+        if self.filter_text:  # an age may move a row in or out of the filter
             self.sync(rows)
+            return
+        self._rows = rows
+        self.replace_lines(changed)  # only these lines are rebuilt and repainted
 
     def selected(self) -> Any | None:
         if not 0 <= self.cursor < len(self.keys):
