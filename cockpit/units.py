@@ -28,7 +28,18 @@ _ALIASES = {
     "percentunit": "ratio",
     "short": "",
 }
-UNITS = ("bytes", "bytes/s", "seconds", "ms", "percent", "ratio", "req/s", "cores", "")
+# units that are a scale of another: the value is converted, then humanised as that one
+_SCALED = {
+    "kib": ("bytes", 2.0**10),
+    "mib": ("bytes", 2.0**20),
+    "gib": ("bytes", 2.0**30),
+    "tib": ("bytes", 2.0**40),
+    "ns": ("seconds", 1e-9),
+    "us": ("seconds", 1e-6),
+    "µs": ("seconds", 1e-6),
+    "min": ("seconds", 60.0),
+    "h": ("seconds", 3600.0),
+}
 
 
 def canonical_unit(unit: str) -> str:
@@ -80,6 +91,10 @@ def fmt_unit(value: float | None, unit: str = "") -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     kind = canonical_unit(unit)
+    scaled = _SCALED.get(kind.lower())
+    if scaled is not None:
+        kind, factor = scaled
+        value *= factor
     if kind in ("bytes", "bytes/s"):
         number, prefix = _scaled(value, 1024.0, _IEC)
         return f"{number} {prefix}" + ("/s" if kind == "bytes/s" else "")

@@ -37,6 +37,11 @@ from cockpit.units import axis_ticks
         (-2048, "bytes", "-2.00 KiB"),
         (42, "", "42.0"),
         (None, "bytes", "no data"),
+        # a query that already divided: the unit names the scale, shown humanised from there
+        (301, "MiB", "301 MiB"),
+        (1200, "MiB", "1.17 GiB"),
+        (250, "us", "250 µs"),
+        (90, "min", "1.50 h"),
     ],
 )
 def test_values_are_humanised_by_unit(value: float | None, unit: str, shown: str) -> None:
