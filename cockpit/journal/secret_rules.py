@@ -41,6 +41,13 @@ _WORD = r"(?![A-Za-z][a-z]*(?:[\s.,;:!?)'\"]|$))"
 # assignment in code, config, YAML, JSON (escaped too), HTTP headers: `=`, `:`, `=>`, `:=`
 _ASSIGN = r"\\?[\"']?\s*(?:=>|:=|[=:])\s*"
 
+# api_key, access-key, appkey, ...: the literals of the `(api|access|...)[_-]?key` names
+_KEY_NAMES = tuple(
+    f"{word}{sep}key"
+    for word in ("api", "access", "app", "auth", "private")
+    for sep in ("", "_", "-")
+)
+
 RULES: tuple[Rule, ...] = (
     # -- private keys ------------------------------------------------------------------------
     Rule(
@@ -366,7 +373,7 @@ RULES: tuple[Rule, ...] = (
         r"|api[_-]?key|access[_-]?key|app[_-]?key|auth[_-]?key|private[_-]?key)"
         rf"{_ASSIGN})(\\\"[^\"]*\"|\"[^\"]*\"|'[^']*'|[^\s\"',;&]+)",
         1,
-        ("pass", "pwd", "token", "secret", "key"),
+        ("pass", "pwd", "token", "secret", *_KEY_NAMES),
         fold=True,
         flags=re.I,
     ),
@@ -389,13 +396,15 @@ SECRET_KEY_PATTERN = (
     r"|access[_-]?key|app[_-]?key|private[_-]?key|client-key-data|authorization|cookie"
     r"|credentials?)$"
 )
-# the pre-check for SECRET_KEY_PATTERN (lowercased)
+# the pre-check for SECRET_KEY_PATTERN (lowercased; not a bare "key": every system event has a
+# data key named "key", and that alone must not send the whole payload through the rules)
 SECRET_KEY_LITERALS = (
     "pass",
     "pwd",
     "token",
     "secret",
-    "key",
+    *_KEY_NAMES,
+    "client-key-data",
     "authorization",
     "cookie",
     "credential",
