@@ -203,6 +203,7 @@ class PrometheusSource(Source):
         # query -> Prometheus's error: bad PromQL stays bad until the config changes
         self._rejected: dict[str, str] = {}
         self._previous: dict[int, PanelSeries] = {}
+        self._hung = self._answered = False
         # the first answer reaches `baseline_s` back (a baseline before the impact, recorded
         # as observations for the charts); later polls ask for the pane's window only
         self.baseline_s = float(baseline_s)
@@ -235,6 +236,7 @@ class PrometheusSource(Source):
         if problem is not None:  # else requests fails each query with a traceback-ish OSError
             raise SourceError(problem)
         now = self.clock()
+        self._hung = self._answered = False  # this fetch's: any query timed out / answered
         step = self.step
         window = self.window_s if self._baseline_done else max(self.window_s, self.baseline_s)
         count = int(window // step) + 1
@@ -319,6 +321,11 @@ class PrometheusSource(Source):
     ) -> _Outcome:
         budget = self.timeout if budget is None else max(0.1, budget)
         async with self._semaphore:
+            if self._hung and not self._answered:
+                # a whole round of queries got no answer and none got one: the server hangs;
+                # the queued ones would only double the time until the source reads as down
+                error = f"not sent: Prometheus answered nothing within {self.timeout:g}s"
+                return _Outcome("transient", error=error, no_answer=True)
             self.requests_sent += 1
             try:
                 # the thread cannot be cancelled; requests' own timeout ends it soon after
@@ -328,10 +335,12 @@ class PrometheusSource(Source):
             except requests.exceptions.ConnectionError as exc:
                 return _Outcome("down", error=short_reason(exc))
             except (requests.exceptions.Timeout, TimeoutError):
+                self._hung = True
                 error = f"timed out after {budget:.2g}s"
                 return _Outcome("transient", error=error, no_answer=True)
             except requests.exceptions.RequestException as exc:
                 return _Outcome("failed", error=one_line(f"{type(exc).__name__}: {exc}"))
+            self._answered = True
         return classify_response(status, ctype, body)
 
     def _get(self, path: str, params: dict[str, Any], budget: float) -> tuple[int, str, bytes]:

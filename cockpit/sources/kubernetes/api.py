@@ -12,6 +12,7 @@ import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
+from urllib3.util import Retry
 
 from cockpit.sources.base import SourceError
 from cockpit.sources.errors import http_reason, one_line, server_message, short_reason
@@ -48,6 +49,10 @@ class KubeApi:
         if self._api_client is not None:
             return self._api_client
         cfg = k8s.Configuration()
+        # no read retries behind our back: urllib3's default re-sends a GET three more times
+        # after a read timeout, so a hung API server took 4 x timeout to read as down; the
+        # watch loop retries on its own, with backoff
+        cfg.retries = Retry(total=3, read=0, status=0, other=0)
         # read KUBECONFIG now: the client's default was frozen at import time
         path = self.config.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
         try:
