@@ -84,6 +84,16 @@ async def test_query_error_no_series_and_breach_look_different(journal_path: Pat
         assert "✓ 250 ms" in row_of(text, "p99")
 
 
+async def test_the_count_and_a_stale_age_fit_a_half_width_pane(journal_path: Path) -> None:
+    # at 120 columns the metrics pane is half the screen: the value cell must still hold
+    # "✖ 4.66 GiB 2 series" whole, not "✖ 4.66 GiB 2 se…"
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_panels(app)
+        text = await wait_for_text(pilot, "free disk")
+        assert "✖ 4.66 GiB 2 series" in row_of(text, "free disk")
+
+
 async def test_query_error_chart_shows_the_full_message(journal_path: Path) -> None:
     app, _ = demo_app(journal_path)
     async with app.run_test(size=(200, 50)) as pilot:
