@@ -74,7 +74,9 @@ async def test_markdown_export(db_path: Path, run_cli: RunCli) -> None:
     assert summary["Commander"] == "alice"
     assert summary["Operators"] == "alice, bob, carol"
     assert summary["Duration"] == "15m 00s"
-    assert summary["Time to acknowledge"] == "2m 00s"
+    # no alert was acknowledged: declaring is not acknowledging (issue 12 item 2)
+    assert summary["Time to acknowledge"] == "—"
+    assert summary["Time to detect"] == "1m 00s"  # the alert fired 19:05, alice came 19:06
     assert summary["Time to mitigate"] == "9m 00s"
 
     timeline = _section(md, "## Timeline")
