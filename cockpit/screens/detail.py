@@ -51,12 +51,21 @@ def describe_item(item: Any) -> str:
         data = item.as_dict()
     else:
         return str(item)
-    lines = []
-    for key, value in data.items():
-        if isinstance(value, dict | list | tuple):
-            value = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        lines.append(f"{key}: {value}")
-    return "\n".join(lines)
+    return "\n".join(_field(key, value) for key, value in data.items())
+
+
+def _field(key: str, value: Any, indent: str = "") -> str:
+    """One field; a multi-line string (a pasted note) as an indented block of its lines,
+    not as one JSON string full of \\n."""
+    if isinstance(value, str) and "\n" in value:
+        block = "\n".join(f"{indent}  {line}" for line in value.split("\n"))
+        return f"{indent}{key}: |\n{block}"
+    if isinstance(value, dict) and any(isinstance(v, str) and "\n" in v for v in value.values()):
+        inner = "\n".join(_field(str(k), v, indent + "  ") for k, v in value.items())
+        return f"{indent}{key}:\n{inner}"
+    if isinstance(value, dict | list | tuple):
+        value = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return f"{indent}{key}: {value}"
 
 
 class DetailScreen(ModalScreen[None]):

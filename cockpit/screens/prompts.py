@@ -176,6 +176,18 @@ class NoteText(TextArea):
     def action_newline(self) -> None:
         self.insert("\n")
 
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            # the prompt saves, in this widget's queue: after every key typed before enter.
+            # A priority binding runs ahead of the keys still queued here and saved half
+            # the text when a terminal sent "text\r" in one read (seen in tmux)
+            event.stop()
+            event.prevent_default()
+            prompt = next(a for a in self.ancestors if isinstance(a, NotePrompt))
+            prompt.action_save()
+            return
+        await super()._on_key(event)
+
 
 class NoteType(Static, can_focus=True):
     """The note's type, changed in place: left/right (or up/down, space) step through the
@@ -225,8 +237,8 @@ class NotePrompt(Prompt[tuple[str, str] | None]):
 
     BINDINGS = [
         ("escape", "cancel", "Cancel"),
-        # priority: the text area would take enter for a line break otherwise
-        Binding("enter", "save", "Save", priority=True, show=False),
+        # from the type; in the text, NoteText takes enter (a line break otherwise)
+        Binding("enter", "save", "Save", show=False),
         Binding("tab,shift+tab", "switch", "Type", show=False),
     ]
 

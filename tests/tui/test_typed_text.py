@@ -106,7 +106,7 @@ async def test_read_only_refused_note_is_kept_and_n_restores_it(tmp_path: Path) 
         assert prompt_text(app) == "db pool exhausted at 19:02"
         # the prompt says why the text is back, and keeps the type chosen
         await wait_for_text(pilot, "not journaled: read-only session", "finding")
-        assert await journal_rows(app) == []
+        assert await note_rows(app) == []
 
 
 @contextlib.contextmanager
