@@ -154,6 +154,35 @@ RULES: tuple[Rule, ...] = (
         fold=True,
         flags=re.I,
     ),
+    # -- credentials in commands and client config files -------------------------------------
+    Rule(
+        "cli_credential",
+        "curl-auth-user (curl -u user:password), and --password/--token VALUE flags",
+        # the value must not look like a word ("--password is required") or another flag
+        rf"((?:(?<=\s)|^)(?:-u|--user)\s+[\"']?[^\s:\"']+:|"
+        rf"--(?i:password|passwd|token|secret|api-key|apikey)(?:\s+|=)[\"']?)"
+        rf"(?!-){_WORD}[^\s\"']{{4,}}",
+        1,
+        ("-u", "--user", "--password", "--passwd", "--token", "--secret", "--api-key", "--apikey"),
+        fold=True,
+    ),
+    Rule(
+        "netrc_password",
+        "none in gitleaks; ~/.netrc and .git-credentials-style lines",
+        r"(\bmachine\s+\S+\s+login\s+\S+\s+password\s+)\S+",
+        1,
+        ("machine",),
+        fold=True,
+        flags=re.I,
+    ),
+    Rule(
+        "docker_config_auth",
+        "none in gitleaks; Docker config.json auths (base64 user:password)",
+        r"((?i:\bauth)\\?[\"']\s*:\s*\\?[\"'])(?![a-z]+\\?[\"'])[A-Za-z0-9+/]{8,}={0,2}",
+        1,
+        ("auth",),
+        fold=True,
+    ),
     # -- cloud providers ---------------------------------------------------------------------
     Rule(
         "aws_access_key",

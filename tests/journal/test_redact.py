@@ -238,3 +238,15 @@ async def test_turned_off_nothing_is_rewritten(db_path: Path) -> None:
         (row,) = await journal.observations("INC-R")
     assert event.actor == f"bot {token}" and "_redacted" not in event.data
     assert row[4] == digest and decode(row[5]) == {"alerts": [{"annotations": {"hint": token}}]}
+
+
+def test_an_observation_body_that_is_not_json_is_redacted_as_text() -> None:
+    import zlib
+
+    from cockpit.journal.redact import redact_body
+
+    for body in (b"raw dump password=rawPw1 end", zlib.compress(b"raw dump password=rawPw1 end")):
+        clean, digest, found = redact_body(body, "d0")
+        text = zlib.decompress(clean) if clean[:1] == b"x" else clean
+        assert b"rawPw1" not in text and b"[REDACTED:credential]" in text
+        assert found == {"credential"} and digest != "d0"

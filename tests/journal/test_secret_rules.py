@@ -60,6 +60,21 @@ CASES: dict[str, tuple[str, str, str]] = {
         "9f8e7d6c5b4a39281706",
         "authorization: denied",
     ),
+    "cli_credential": (
+        "curl -u admin:s3cr3t-Curl https://api.internal/v1; mysql --password Myp4ssw0rd",
+        "s3cr3t-Curl",
+        "curl -u admin https://api.internal/v1; --password is required; --token-file /run/t",
+    ),
+    "netrc_password": (
+        "machine api.github.com login alice password n3tRcPassw0rd",
+        "n3tRcPassw0rd",
+        "this machine has no login password set",
+    ),
+    "docker_config_auth": (
+        '{"auths": {"ghcr.io": {"auth": "YWxpY2U6ZG9ja2VyLXB3"}}}',
+        "YWxpY2U6ZG9ja2VyLXB3",
+        '{"auth": "required", "oauth_provider": "github"}',
+    ),
     "url_credentials": (
         "dsn postgres://app:pw-Xy9@db.internal:5432/orders, cache redis://:r3d1s@cache:6379",
         "pw-Xy9",
@@ -279,3 +294,44 @@ def test_no_rule_backtracks_on_hostile_text() -> None:
         start = time.perf_counter()
         redact_text(text)
         assert time.perf_counter() - start < 5.0, name
+
+
+def test_whole_documents_lose_their_secrets_and_keep_the_rest() -> None:
+    """What responders paste: a kubeconfig, an .env file, a curl command."""
+    kube_token = "kubeT0ken" + "Value1234567890"
+    kubeconfig = f"""apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: {_K8S_CERT}
+    server: https://10.0.0.1:6443
+  name: prod
+users:
+- name: admin
+  user:
+    client-certificate-data: {_K8S_CERT}
+    client-key-data: {_K8S_KEY}
+- name: ci
+  user:
+    token: {kube_token}
+"""
+    out, _ = redact_text(kubeconfig)
+    assert _K8S_KEY[14:40] not in out and kube_token not in out
+    assert out.count(_K8S_CERT) == 2 and "server: https://10.0.0.1:6443" in out
+    assert "client-key-data: [REDACTED:" in out and "token: [REDACTED:credential]" in out
+
+    stripe = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+    env = (
+        "DATABASE_URL=postgres://app:envDbPw1@db:5432/app\n"
+        "REDIS_URL=redis://:envRedisPw2@cache:6379/0\n"
+        f"STRIPE_SECRET_KEY={stripe}\n"
+        "LOG_LEVEL=debug\n"
+    )
+    out, found = redact_text(env)
+    for secret in ("envDbPw1", "envRedisPw2", stripe):
+        assert secret not in out
+    assert "LOG_LEVEL=debug" in out and "@db:5432/app" in out
+    assert {"url_credentials", "stripe_key"} <= found
+
+    curl = "curl -u ops:curlPw99 -H 'Authorization: Basic b3BzOmN1cmxQdzk5' https://h/api"
+    out, _ = redact_text(curl)
+    assert "curlPw99" not in out and "b3BzOmN1cmxQdzk5" not in out and "https://h/api" in out
