@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -216,13 +217,38 @@ class Journal:
                         await c.execute(statement)
                 await c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 await c.execute("COMMIT")
-            except BaseException:
-                await c.execute("ROLLBACK")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
+                    await c.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and "already exists" in str(exc):
+                    # the header's schema version is older than the tables it holds
+                    raise JournalDamaged(
+                        f"journal {self.path} is damaged (its header says schema {current}, "
+                        f"but {exc}): {RESTORE_HINT}"
+                    ) from None
                 raise
         # a quick read proves this is SQLite and our schema, not some other database; fetch
         # it to the end: a statement left mid-result keeps a read snapshot open, and the next
         # BEGIN IMMEDIATE then fails at once with "database is locked" instead of waiting
         await c.execute_fetchall("SELECT seq FROM events LIMIT 1")
+        await self._check_schema()
+
+    async def _check_schema(self) -> None:
+        """Each table, index and trigger the migrations created still has the very text they
+        created it with (never edited once released). A flipped bit in the schema can leave
+        SQL that still parses but means something else: seq no longer the row id (every seq
+        reads NULL), a trigger that no longer refuses UPDATE. (One that is gone altogether
+        was dropped on purpose, to edit rows: verify's chain check names those rows.)"""
+        rows = await self._conn.execute_fetchall(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        )
+        stored = {str(name): str(sql) for name, sql in rows}
+        for name, statement in _EXPECTED_SCHEMA:
+            if name in stored and stored[name] != statement:
+                raise JournalDamaged(
+                    f"journal {self.path} is damaged (the definition of {name} is not the one "
+                    f"cockpit wrote): {RESTORE_HINT}"
+                )
 
     async def _switch_to_wal(self) -> str:
         """PRAGMA journal_mode = WAL, retried while another process converts the same file.
@@ -801,3 +827,20 @@ def _split_sql(script: str) -> list[str]:
     if buf.strip():
         statements.append(buf.strip())
     return statements
+
+
+_CREATED = re.compile(r"CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER)\s+(\w+)")
+
+
+# what sqlite_master holds for a journal at SCHEMA_VERSION (it keeps each CREATE as written)
+def _created(statement: str) -> tuple[str, str]:
+    found = _CREATED.match(statement)
+    assert found is not None, statement
+    return found.group(1), statement
+
+
+_EXPECTED_SCHEMA = tuple(
+    _created(statement.rstrip(";").strip())
+    for step in _MIGRATIONS
+    for statement in _split_sql(step)
+)

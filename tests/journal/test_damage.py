@@ -9,6 +9,7 @@ quick_check.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import subprocess
@@ -23,8 +24,9 @@ from cockpit.journal.codec import encode
 from cockpit.journal.store import Journal
 from cockpit.model import Draft
 
-SEED = 16
-ROUNDS = 40
+# another seed or more rounds for a longer hunt: COCKPIT_FUZZ_SEED=7 COCKPIT_FUZZ_ROUNDS=200
+SEED = int(os.environ.get("COCKPIT_FUZZ_SEED", "16"))
+ROUNDS = int(os.environ.get("COCKPIT_FUZZ_ROUNDS", "40"))
 TIMEOUT_S = 10
 REPLAY = Path(__file__).with_name("replay_proc.py")
 REGIONS = ("header", "schema", "pages", "wal")
@@ -223,3 +225,34 @@ def test_damage_in_the_schema_text_does_not_hang(
         (line,) = result.stderr.splitlines()
         assert line.startswith("cockpit: journal ") and " is damaged (" in line, line
         assert after == bytes(db)  # nothing written into it
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("seq no longer the row id", "the definition of events is not the one cockpit wrote"),
+        ("trigger lets UPDATE through", "the definition of events_no_update"),
+        ("schema version lowered", "its header says schema 0"),
+    ],
+)
+def test_damage_that_still_parses_is_found(
+    base: Base, tmp_path: Path, env: dict[str, str], case: str, needle: str
+) -> None:
+    """A flip can leave a schema SQLite still accepts but that means something else: every seq
+    read NULL and import crashed on it; or the append-only trigger stops refusing. The
+    journal compares its schema with the text its migrations wrote."""
+    db = bytearray(base.db)
+    if case == "seq no longer the row id":
+        at = db.index(b"seq       INTEGER PRIMARY KEY") + len("seq       ")
+        db[at : at + 7] = b"INTEGEQ"
+    elif case == "trigger lets UPDATE through":
+        at = db.index(b"BEFORE UPDATE ON events")
+        db[at : at + 6] = b"AFTER "  # same length: the page stays whole
+    else:
+        db[60:64] = (0).to_bytes(4, "big")  # user_version: the header's schema version
+    for name in ("verify", "note", "import", "incidents"):
+        _, result, after = _run(name, bytes(db), None, tmp_path / name, base, env)
+        assert result is not None and result.returncode == 1, (name, result)
+        (line,) = result.stderr.splitlines()
+        assert " is damaged (" in line and needle in line, line
+        assert after == bytes(db)
