@@ -92,13 +92,18 @@ class OperatorKeys:
     async def action_declare(self) -> None:
         state = self.controller.state
         title = "Retitle the incident" if state.declared else "Declare the incident: title"
+        kept = self.drafts.pop("declare", None)  # a title that was refused comes back
         await self.host.ask_text(
-            title, self._declare, value=state.title, placeholder="e.g. checkout 5xx after deploy"
+            title,
+            self._declare,
+            value=kept.text if kept else state.title,
+            placeholder="e.g. checkout 5xx after deploy",
+            problem=kept.problem if kept else "",
         )
 
     async def _declare(self, title: str | None) -> None:
         if title is not None:
-            await self.act(self.actions.declare(title))
+            await self.journal_typed("declare", self.actions.declare(title), ("", title), "i")
 
     async def action_severity(self) -> None:
         current = self.controller.state.severity

@@ -47,11 +47,19 @@ class PromptHost:
     # -- the prompts by kind: the widget module is imported on the first one -----------------
 
     async def ask_text(
-        self, title: str, callback: Callback, *, value: str = "", placeholder: str = ""
+        self,
+        title: str,
+        callback: Callback,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        problem: str = "",
     ) -> None:
+        """One line; `problem`: why `value` (typed before) was not journaled."""
         from cockpit.screens.prompts import TextPrompt
 
-        await self.ask(TextPrompt(title, value=value, placeholder=placeholder), callback)
+        prompt = TextPrompt(title, value=value, placeholder=placeholder, problem=problem)
+        await self.ask(prompt, callback)
 
     async def ask_choice(
         self,

@@ -130,15 +130,23 @@ class TextPrompt(Prompt[str | None]):
 
     BINDINGS = [("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, title: str, *, value: str = "", placeholder: str = "", problem: str = ""
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.problem = problem  # why this text is back (a refused attempt): shown, inert
 
     def compose(self) -> ComposeResult:
         yield Label(self.title_text)
-        yield Input(value=self.value, placeholder=self.placeholder)
+        if self.problem:
+            yield Static(inert(f"not journaled: {self.problem}", limit=300), classes="problem")
+        # a prefilled value is selected (typing replaces it), but text brought back is kept
+        yield Input(
+            value=self.value, placeholder=self.placeholder, select_on_focus=not self.problem
+        )
         yield Static("enter save · esc cancel", classes="hint")
 
     def focus_target(self) -> Widget:

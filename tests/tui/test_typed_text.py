@@ -203,3 +203,21 @@ async def test_paste_while_on_the_type_goes_into_the_text(tmp_path: Path) -> Non
         await pilot.press("enter")
         note = await wait_for_row(pilot, "note.added")
         assert note.data["text"] == "a\nb"
+
+
+async def test_a_refused_title_is_kept_and_i_restores_it(tmp_path: Path) -> None:
+    app, _ = demo_app(tmp_path / "j.sqlite", read_only=True)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await refresh_sources(app)
+        await pilot.press("i")
+        await wait_for_prompt(pilot)
+        await type_text(pilot, "checkout 5xx after deploy")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "read-only session: cannot declare the incident")
+        await wait_closed(pilot)
+        await pilot.press("i")
+        await wait_for_prompt(pilot)
+        assert prompt_text(app) == "checkout 5xx after deploy"
+        await wait_for_text(pilot, "not journaled: read-only session")
+        await type_text(pilot, " v2")  # the kept text is not selected: typing appends
+        assert prompt_text(app) == "checkout 5xx after deploy v2"
