@@ -165,10 +165,16 @@ def _walk(value: Any, rules: tuple[_Compiled, ...], keys: bool, found: set[str])
         secret_key = _compiled().secret_key
         for key, item in value.items():
             if keys and isinstance(key, str) and secret_key.match(key) and _has_secret(item):
-                out[key] = f"{MARK}credential]"
+                clean: Any = f"{MARK}credential]"
                 found.add("credential")
             else:
-                out[key] = _walk(item, rules, keys, found)
+                clean = _walk(item, rules, keys, found)
+            if isinstance(key, str) and rules:
+                # keys are written too (a panel title keys the context's metrics)
+                key = _apply(key, rules, found)
+                while key in out:  # two keys redacted alike: keep both values
+                    key += "'"
+            out[key] = clean
         return out
     if isinstance(value, list | tuple):
         return [_walk(item, rules, keys, found) for item in value]
@@ -177,7 +183,7 @@ def _walk(value: Any, rules: tuple[_Compiled, ...], keys: bool, found: set[str])
 
 def redact(value: Any) -> tuple[Any, set[str]]:
     """Redact every string inside a JSON-like value; a value under a key that names a secret
-    (password, api_key, Authorization, ...) goes whole. Dict keys themselves stay.
+    (password, api_key, Authorization, ...) goes whole; a secret inside a key is redacted too.
 
     The whole value is pre-checked at once, as JSON text: a clean value (nearly all of them)
     is returned as it is, without visiting its strings.

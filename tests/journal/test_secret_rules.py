@@ -335,3 +335,14 @@ users:
     curl = "curl -u ops:curlPw99 -H 'Authorization: Basic b3BzOmN1cmxQdzk5' https://h/api"
     out, _ = redact_text(curl)
     assert "curlPw99" not in out and "b3BzOmN1cmxQdzk5" not in out and "https://h/api" in out
+
+
+def test_a_secret_in_a_dict_key_is_redacted_and_no_value_is_lost() -> None:
+    hook = CASES["slack_webhook"][0]
+    value = {"metrics": {f"errors of {hook}": 3, "p99": 0.2}, "labels": {"team": "sre"}}
+    out, found = redact(value)
+    assert "XyZXyZ" not in repr(out) and found == {"slack_webhook"}
+    assert sorted(out["metrics"].values()) == [0.2, 3] and out["labels"] == {"team": "sre"}
+    two = {A36 + "x": 1, A36 + "y": 2}  # both become the same marker text
+    out, _ = redact({k.replace(A36, "ghp_" + A36): v for k, v in two.items()})
+    assert sorted(out.values()) == [1, 2] and A36[:16] not in repr(out)
