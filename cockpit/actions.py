@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cockpit.identifiers import IdentifierError, operator_name
 from cockpit.journal.errors import VersionConflict
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
 from cockpit.journal.projection import IncidentState, apply
@@ -42,6 +43,14 @@ MAX_ATTEMPTS = 20
 SILENCE_CHOICES = ("15m", "30m", "1h", "2h", "4h", "8h", "24h")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _operator_name(name: str) -> str:
+    """A typed operator name, held to the policy of every name that becomes an actor."""
+    try:
+        return operator_name(name, what="the name")
+    except IdentifierError as exc:
+        raise ActionRefused(str(exc)) from None
 
 
 class ActionRefused(Exception):
@@ -261,7 +270,7 @@ class Actions:
         self._writable("assign a role")
         if role not in ROLES:
             raise ActionRefused(f"role must be one of {', '.join(ROLES)}")
-        holder = operator.strip()
+        holder = _operator_name(operator) if operator.strip() else ""
         return await self.decide(
             lambda _: ("role.assigned", {"role": role, "operator": holder or self.operator})
         )
@@ -271,6 +280,7 @@ class Actions:
         to = to.strip()
         if not to:
             raise ActionRefused("name the operator taking the keyboard")
+        to = _operator_name(to)
 
         def hand_over(state: IncidentState) -> Decision:
             current = state.sessions.get(self.session_id, self._operator)

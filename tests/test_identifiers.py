@@ -146,3 +146,23 @@ def test_interactive_runs_refuse_before_any_screen(
         " '.', '_', ':' or '-', starting with a letter or digit (e.g. INC-20261128-1905)"
     )
     assert result.stdout == ""
+
+
+async def test_handoff_and_role_names_follow_the_policy(tmp_path: Path) -> None:
+    """A name typed into the handoff or role prompt becomes an actor: the same door."""
+    from cockpit.actions import ActionRefused
+    from tests.controller.test_incident import Recorder, controller_on, started
+
+    controller = controller_on(tmp_path / "journal.sqlite")
+    await started(controller, Recorder())
+    actions = controller.actions
+    for hostile in ("mallory\x1b]0;x\x07", "al\u202eice", "x" * 65):
+        with pytest.raises(ActionRefused, match="printable characters"):
+            await actions.handoff(hostile)
+        with pytest.raises(ActionRefused, match="printable characters"):
+            await actions.assign_role("commander", hostile)
+    kinds = [e.kind for e in await controller.journal.events(controller.state.id)]
+    assert "operator.handoff" not in kinds and "role.assigned" not in kinds
+    event = await controller.perform(actions.handoff("  Zoë  "))
+    assert event is not None and event.data["to"] == "Zoë" and actions.operator == "Zoë"
+    await controller.close()
