@@ -96,7 +96,7 @@ async def test_a_bad_duration_keeps_the_prompt_open_with_the_reason(journal_path
 async def test_silencing_a_silenced_alert_offers_extend_then_X_expires(
     journal_path: Path,
 ) -> None:
-    app, clock = demo_app(journal_path)
+    app, _ = demo_app(journal_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await refresh_sources(app)
         await pilot.press("1", "x")
@@ -138,3 +138,14 @@ async def test_without_alertmanager_x_says_so_before_asking(journal_path: Path) 
         await pilot.press("1", "x")
         await wait_for_text(pilot, "silencing needs Alertmanager", flat=True)
         assert open_prompt(app) is None
+
+
+async def test_extend_and_expire_are_in_help_and_palette(journal_path: Path) -> None:
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await refresh_sources(app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any("Extend the silence" in t and "(key E)" in t for t in titles)
+        assert any("Expire the silence" in t and "(key X)" in t for t in titles)
+        await pilot.press("question_mark")
+        await wait_for_text(pilot, "Extend the silence", "Expire the silence", flat=True)
