@@ -149,3 +149,20 @@ async def test_extend_and_expire_are_in_help_and_palette(journal_path: Path) -> 
         assert any("Expire the silence" in t and "(key X)" in t for t in titles)
         await pilot.press("question_mark")
         await wait_for_text(pilot, "Extend the silence", "Expire the silence", flat=True)
+
+
+async def test_prometheus_alerts_only_x_says_alertmanager_is_needed(journal_path: Path) -> None:
+    from cockpit.config import PrometheusConfig
+    from cockpit.sources.alerts import PrometheusAlertsSource
+
+    app, _ = demo_app(journal_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await refresh_sources(app)
+        source = PrometheusAlertsSource(PrometheusConfig(url="http://127.0.0.1:9"))
+        app.controller.actions.silencer = source  # alerts from Prometheus: it lists, no more
+        await pilot.press("1", "x")
+        await wait_for_text(pilot, "set [alertmanager] url", flat=True)
+        assert open_prompt(app) is None
+        await pilot.press("X")
+        assert open_prompt(app) is None
+        await source.close()
