@@ -310,14 +310,17 @@ class Journal:
         """Append several events in one transaction: all are committed, or none.
 
         strict_ids (import): a draft whose id is already stored with other content raises
-        IdConflict naming the draft's index, rather than returning the stored event.
+        IdConflict naming the draft's index, rather than returning the stored event. Stored
+        content equal to the draft as given or as redacted is the same event: an export made
+        before a redaction rule existed still re-imports as a no-op.
         """
+        drafts = list(drafts)
         prepared = [self._prepare(d) for d in drafts]
         if self._closed:
             raise JournalError(f"journal {self.path} is closed")
         async with self._write_lock:
             out: list[Event] = await self._in_writer(
-                self._append_sync, prepared, expected_version, None, strict_ids
+                self._append_sync, prepared, expected_version, None, drafts if strict_ids else None
             )
         self._arm_idle_checkpoint()
         async with self._appended:
@@ -378,9 +381,10 @@ class Journal:
         prepared: list[Draft],
         expected_version: int | None,
         once_key: str | None = None,
-        strict_ids: bool = False,
+        originals: list[Draft] | None = None,
     ) -> list[Event]:
-        """The whole append transaction, run in the writer thread."""
+        """The whole append transaction, run in the writer thread. With `originals` (the
+        drafts before _prepare), a known id with other content raises IdConflict."""
         c = self._wconn
         assert c is not None
         try:
@@ -414,7 +418,11 @@ class Journal:
                     f"SELECT {COLUMNS} FROM events WHERE id = ?", (d.id,)
                 ).fetchone()
                 if existing is not None:
-                    if strict_ids and (differs := _differs(existing, d)):
+                    if (
+                        originals is not None
+                        and (differs := _differs(existing, d))
+                        and _differs(existing, originals[index])
+                    ):
                         raise IdConflict(index, d.id, differs)
                     out.append(event_from_row(existing))
                 else:

@@ -322,3 +322,24 @@ def test_files_that_are_no_files_are_refused_before_reading(
         expected = "is a character device, not a file"
     message = _refused(run_cli, path, target)
     assert expected in message and "cockpit export" in message
+
+
+async def test_export_from_before_a_redaction_rule_reimports_as_no_op(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """A journal written before a rule existed (here: redaction off) holds the text as it was;
+    its own export, imported back, is the same events, not a conflict."""
+    path, out = tmp_path / "old.sqlite", tmp_path / "old.jsonl"
+    async with await Journal.open(path, redact_secrets=False) as journal:
+        await journal.append(Draft(INC, "note.added", "bob", {"type": "note", "text": "token=abc"}))
+    assert (
+        run_cli(
+            "export", INC, "--journal", str(path), "--format", "jsonl", "-o", str(out)
+        ).returncode
+        == 0
+    )
+    before = _state(path)
+    again = run_cli("import", str(out), "--journal", str(path))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("imported 0 new events (1 known)")
+    assert _state(path) == before
