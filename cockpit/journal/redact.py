@@ -131,13 +131,18 @@ def _apply(text: str, rules: tuple[_Compiled, ...], found: set[str]) -> str:
     return text
 
 
+_MARKER = re.compile(r"\[REDACTED:[a-z0-9_]+\]")
+
+
 def _replacer(rule: _Compiled, found: set[str]) -> Callable[[re.Match[str]], str]:
     def sub(m: re.Match[str]) -> str:
-        if MARK in m.group(0):  # already redacted (by an earlier rule or an earlier write)
-            return m.group(0)
+        start = m.end(rule.keep) if rule.keep else m.start()
+        if _MARKER.fullmatch(m.string, start, m.end()):
+            return m.group(0)  # already redacted (by an earlier rule or an earlier write)
+        # anything else goes whole, a marker inside included: in "password=xyz-ghp_..." the
+        # token rule ran first, and "xyz-" is still part of the password
         found.add(rule.name)
-        prefix = m.group(rule.keep) if rule.keep else ""
-        return f"{prefix}{MARK}{rule.name}]"
+        return f"{m.string[m.start() : start]}{MARK}{rule.name}]"
 
     return sub
 

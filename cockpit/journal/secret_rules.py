@@ -397,10 +397,11 @@ RULES: tuple[Rule, ...] = (
         "generic-api-key (without its entropy filter: a typed password is often low-entropy)",
         # the name may be part of a longer one: DB_PASSWORD=, csrftoken=, client-secret:,
         # ?token=. (No \b(prefix_)* in front: from every word start of "a-a-a-...-token" that
-        # rescanned the run, quadratic: 100 kB took minutes.)
+        # rescanned the run, quadratic: 100 kB took minutes.) A quoted value keeps its quotes
+        # (group 2 is the opening one, `\"` in escaped JSON): "password": "[REDACTED:...]".
         r"((?:password|passwd|passphrase|pwd|token|secret"
         r"|api[_-]?key|access[_-]?key|app[_-]?key|auth[_-]?key|private[_-]?key)"
-        rf"{_ASSIGN})(\\\"[^\"]*\"|\"[^\"]*\"|'[^']*'|[^\s\"',;&]+)",
+        rf"{_ASSIGN}(\\?[\"'])?)(?(2)(?:(?!\2)[^\n])+|[^\s\"',;&]+)",
         1,
         ("pass", "pwd", "token", "secret", *_KEY_NAMES),
         fold=True,

@@ -346,3 +346,10 @@ def test_a_secret_in_a_dict_key_is_redacted_and_no_value_is_lost() -> None:
     two = {A36 + "x": 1, A36 + "y": 2}  # both become the same marker text
     out, _ = redact({k.replace(A36, "ghp_" + A36): v for k, v in two.items()})
     assert sorted(out.values()) == [1, 2] and A36[:16] not in repr(out)
+
+
+def test_a_secret_around_another_rules_match_goes_whole() -> None:
+    token = "ghp_" + A36
+    out, found = redact_text(f"export GH_PASSWORD=pre-{token}-post and done")
+    assert out == "export GH_PASSWORD=[REDACTED:credential] and done"
+    assert found == {"github_token", "credential"}
