@@ -7,6 +7,8 @@ unchanged. A rule without a case here fails `test_every_rule_has_a_case`.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cockpit.journal.redact import redact, redact_text
@@ -230,6 +232,8 @@ def test_every_rule_names_its_reference_and_precheck() -> None:
         assert rule.literals, f"{rule.name}: a rule without a pre-check literal runs on all text"
         if rule.fold:  # compared with the lowercased text
             assert all(lit == lit.lower() for lit in rule.literals), rule.name
+        else:  # compared as they are: the pattern must not match other cases either
+            assert not rule.flags & re.I and "(?i" not in rule.pattern, rule.name
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
