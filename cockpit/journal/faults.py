@@ -61,6 +61,11 @@ def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = Tr
     full = "disk is full" in low or ("i/o error" in low and out_of_space(path))
     if code == errno.ENOSPC or full:
         return JournalError(f"disk full writing {path}: free space on its filesystem and retry")
+    # damage before the read-only check: a damaged file on a read-only mount is damaged.
+    # A stored text that does not decode is damage; one that cannot be encoded is ours to
+    # refuse before it gets here (cli refuses arguments that are not UTF-8)
+    if isinstance(exc, UnicodeDecodeError) or any(mark in low for mark in _DAMAGE):
+        return JournalDamaged(f"journal {path} is damaged ({text}): {RESTORE_HINT}")
     sqlite_or_os = isinstance(exc, (OSError, sqlite3.OperationalError))
     if sqlite_or_os and (code == errno.EROFS or on_read_only_filesystem(path)):
         return JournalError(
@@ -76,10 +81,6 @@ def journal_fault(exc: BaseException, path: Path, doing: str, *, ours: bool = Tr
         return JournalError(
             f"journal {path} stayed locked by another process ({text}): retry in a moment"
         )
-    # a stored text that does not decode is damage; one that cannot be encoded is ours to
-    # refuse before it gets here (cli refuses arguments that are not UTF-8)
-    if isinstance(exc, UnicodeDecodeError) or any(mark in low for mark in _DAMAGE):
-        return JournalDamaged(f"journal {path} is damaged ({text}): {RESTORE_HINT}")
     if "no such table" in low or "no such column" in low:
         if ours:
             return JournalDamaged(f"journal {path} is damaged ({text}): {RESTORE_HINT}")

@@ -31,7 +31,7 @@ from cockpit.journal.errors import (
     JournalError,
     VersionConflict,
 )
-from cockpit.journal.faults import RESTORE_HINT, journal_fault
+from cockpit.journal.faults import RESTORE_HINT, journal_fault, on_read_only_filesystem
 from cockpit.journal.limits import check_event_size
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
@@ -144,6 +144,7 @@ class Journal:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-writer")
         self._wconn: sqlite3.Connection | None = None
         self._ours = False  # the file's schema version is one a cockpit wrote (set on open)
+        self.read_only = False  # opened immutable on a read-only filesystem: reads only
         self._since_checkpoint = 0  # appends the main file lacks (touched by the writer only)
         self.idle_checkpoint_s = IDLE_CHECKPOINT_S
         self._idle_timer: asyncio.TimerHandle | None = None
@@ -160,14 +161,26 @@ class Journal:
             # a reading command never writes a schema into it (and so never hides that it
             # was empty: truncated, or created by a cockpit that died before its first write)
             raise JournalEmpty(f"journal {path} is empty (0 bytes): nothing was ever journaled")
+        # a journal kept on a read-only mount (an archive, a snapshot) is still read by the
+        # reading commands: SQLite opens it immutable, as no one can write it there
+        archived = not create and on_read_only_filesystem(path)
+        if archived:
+            _refuse_unmerged_wal(path)
         try:
-            conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = await aiosqlite.connect(
+                _immutable_uri(path) if archived else path,
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,
+                uri=archived,
+            )
         except (sqlite3.Error, UnicodeError) as exc:
             raise journal_fault(exc, path, "open") from None
         journal = cls(path, conn, redact_secrets=redact_secrets)
+        journal.read_only = archived
         try:
             await journal._setup()
-            await journal._in_writer(journal._connect_writer)
+            if not archived:
+                await journal._in_writer(journal._connect_writer)
         except BaseException as exc:
             # Every way out closes both database threads. aiosqlite's is not a daemon: one
             # left running kept the process alive forever after the error (a damaged schema
@@ -200,6 +213,16 @@ class Journal:
                 f"({SCHEMA_VERSION}); upgrade cockpit"
             )
         self._ours = current > 0
+        if self.read_only:
+            if current < SCHEMA_VERSION:
+                raise JournalError(
+                    f"journal is on a read-only filesystem: {self.path}, and needs a schema "
+                    "upgrade cockpit cannot write there: copy it elsewhere and pass the copy "
+                    "with --journal"
+                )
+            await c.execute_fetchall("SELECT seq FROM events LIMIT 1")
+            await self._check_schema()
+            return
         mode = await self._switch_to_wal()
         if mode.lower() != "wal":
             raise sqlite3.OperationalError(f"cannot switch to WAL mode (journal_mode is {mode})")
@@ -316,8 +339,7 @@ class Journal:
         """
         drafts = list(drafts)
         prepared = [self._prepare(d) for d in drafts]
-        if self._closed:
-            raise JournalError(f"journal {self.path} is closed")
+        self._writable()
         async with self._write_lock:
             out: list[Event] = await self._in_writer(
                 self._append_sync, prepared, expected_version, None, drafts if strict_ids else None
@@ -337,8 +359,7 @@ class Journal:
         if not isinstance(key, str):
             raise ValueError("append_once needs a string data['key']")
         prepared = [self._prepare(draft)]
-        if self._closed:
-            raise JournalError(f"journal {self.path} is closed")
+        self._writable()
         async with self._write_lock:
             out: list[Event] = await self._in_writer(self._append_sync, prepared, None, key)
         if out:
@@ -346,6 +367,15 @@ class Journal:
             async with self._appended:
                 self._appended.notify_all()
         return out[0] if out else None
+
+    def _writable(self) -> None:
+        if self._closed:
+            raise JournalError(f"journal {self.path} is closed")
+        if self.read_only:
+            raise JournalError(
+                f"journal is on a read-only filesystem: {self.path} (remount it read-write, or "
+                "copy it elsewhere and pass that with --journal)"
+            )
 
     def _prepare(self, draft: Draft) -> Draft:
         data, context = draft.data, draft.context
@@ -726,6 +756,8 @@ class Journal:
     # -- snapshots and observations ----------------------------------------------------------
 
     async def save_snapshot(self, incident: str, version: int, state: dict[str, Any]) -> None:
+        if self.read_only:
+            return  # a cache: the fold is recomputed next time
         if self._redact:
             # folded from redacted events, so normally clean: checked anyway, as all we write
             refuse_secret_id(incident)
@@ -748,8 +780,7 @@ class Journal:
         self, incident: str, ts: str, source: str, kind: str, digest: str, body: bytes
     ) -> int:
         """Store one machine observation (outside the chain); returns its row id."""
-        if self._closed:
-            raise JournalError(f"journal {self.path} is closed")
+        self._writable()
         if self._redact:
             # raw source data (alert annotations, label values, pod messages): inflating and
             # scanning a big snapshot is milliseconds, so off the event loop
@@ -852,3 +883,22 @@ _EXPECTED_SCHEMA = tuple(
     for step in _MIGRATIONS
     for statement in _split_sql(step)
 )
+
+
+def _immutable_uri(path: Path) -> str:
+    """An SQLite URI that reads `path` without locks, -shm or -wal: right only where no one
+    can write the file (a read-only mount) and no -wal holds events the file lacks."""
+    from urllib.parse import quote
+
+    return f"file:{quote(os.fsencode(path.resolve()))}?immutable=1"
+
+
+def _refuse_unmerged_wal(path: Path) -> None:
+    wal = path.with_name(path.name + "-wal")
+    with contextlib.suppress(OSError):
+        if wal.stat().st_size > 0:
+            raise JournalError(
+                f"journal is on a read-only filesystem: {path}, with events still in "
+                f"{wal.name} that SQLite cannot merge there: copy both files elsewhere "
+                "together and pass the copy with --journal"
+            )

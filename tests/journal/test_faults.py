@@ -68,17 +68,62 @@ def _events(path: Path) -> int:
 
 
 def test_a_journal_on_a_read_only_mount_says_so(mount: Path, run_cli: RunCli) -> None:
+    """Writing says why it cannot; reading an archived journal there still works (opened
+    immutable: no lock, -shm or -wal can be made on a read-only mount)."""
     path = mount / "j.sqlite"
-    assert run_cli("note", "before the remount", "--journal", str(path)).returncode == 0
+    for i in range(40):  # past the snapshot threshold: incidents would write a snapshot
+        assert run_cli("note", f"before the remount {i}", "--journal", str(path)).returncode == 0
+    head = run_cli("verify", "--journal", str(path)).stdout
     subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
     before = path.read_bytes()
     needle = f"journal is on a read-only filesystem: {path}"
-    for args in [*READING, ("note", "after the remount")]:
-        _one_line(run_cli(*args, "--journal", str(path)), 2, needle)
+    _one_line(run_cli("note", "after the remount", "--journal", str(path)), 2, needle)
     _one_line(
         run_cli("note", "x", "--journal", str(mount / "new.sqlite")), 2, "read-only filesystem"
     )
+    for args in READING:
+        result = run_cli(*args, "--journal", str(path))
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert run_cli("verify", "--journal", str(path)).stdout == head
     assert path.read_bytes() == before
+    assert sorted(p.name for p in mount.iterdir()) == ["j.sqlite"]
+
+
+def test_a_read_only_journal_with_an_unmerged_wal_is_not_read_without_it(
+    mount: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A -wal left by a crash holds events the main file lacks; SQLite cannot merge it on a
+    read-only mount, and reading without it would silently drop them."""
+    import asyncio
+
+    from cockpit.journal.store import Journal
+    from cockpit.model import Draft
+
+    path = mount / "j.sqlite"
+
+    async def crash_mid_session() -> None:
+        journal = await Journal.open(path)
+        journal.idle_checkpoint_s = 3600
+        for i in range(5):
+            await journal.append(
+                Draft(
+                    incident="INC-1",
+                    kind="note.added",
+                    actor="a",
+                    data={"type": "note", "text": f"n{i}"},
+                )
+            )
+        # as after a crash: the files as they are, no close and no checkpoint
+        for name in ("j.sqlite", "j.sqlite-wal"):
+            (tmp_path / name).write_bytes((mount / name).read_bytes())
+        await journal.close()
+
+    asyncio.run(crash_mid_session())
+    for name in ("j.sqlite", "j.sqlite-wal"):
+        (mount / name).write_bytes((tmp_path / name).read_bytes())
+    (mount / "j.sqlite-shm").unlink(missing_ok=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+    _one_line(run_cli("verify", "--journal", str(path)), 2, "copy both files elsewhere together")
 
 
 def test_a_journal_on_a_full_disk_says_so(mount: Path, run_cli: RunCli) -> None:
