@@ -22,6 +22,7 @@ from cockpit.app import CockpitApp
 from cockpit.config import load_config
 from cockpit.journal.codec import decode
 from cockpit.journal.export import FORMATS, render
+from cockpit.journal.projection import load_state
 from cockpit.journal.store import Journal
 from cockpit.session import Session
 from cockpit.sources.factory import build_sources
@@ -178,6 +179,9 @@ async def test_planted_secrets_reach_neither_the_journal_nor_an_export(
         raw_live = _raw(journal_path)
         await pilot.press("q")
 
+    # a snapshot, as a later start writes one once enough events were folded
+    async with await Journal.open(journal_path, create=False) as journal:
+        await load_state(journal, INCIDENT, snapshot_every=0)
     tables = _tables(journal_path)
     raw = raw_live + _raw(journal_path)
     # the secrets did flow in and were redacted where they landed
@@ -186,6 +190,10 @@ async def test_planted_secrets_reach_neither_the_journal_nor_an_export(
     for marker in ("github_token", "slack_webhook", "url_credentials"):
         assert f"[REDACTED:{marker}]" in tables, marker
     assert "'alerts'" in tables  # an alerts observation row was read back
+    conn = sqlite3.connect(journal_path)
+    (snapshots,) = conn.execute("SELECT count(*) FROM snapshots").fetchone()
+    conn.close()
+    assert snapshots >= 1
     async with await Journal.open(journal_path, create=False) as journal:
         exports = {fmt: await render(journal, INCIDENT, fmt) for fmt in FORMATS}
     for secret in SECRETS:
