@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -130,9 +131,19 @@ async def _run_app(
         if session.journal is not None:
             # the app closes it on unmount; after a crash its thread would hold the exit
             await session.journal.close()
+    print_kept_text(app)
     if app.journal_failure:
         raise UsageError(app.journal_failure)
     return result or EXIT_OK
+
+
+def print_kept_text(app: Any) -> None:
+    """What was typed and never journaled (refused, read-only, journal down): the terminal is
+    its last chance, every line of it, inert."""
+    from cockpit.plaintext import clean
+
+    for line in app.kept_lines():
+        print(clean(line, limit=None, multiline=True), file=sys.stderr)
 
 
 _NEW = ""  # _pick's "start a new incident": incident_to_run makes a new id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 from textual import work
@@ -26,6 +26,7 @@ from cockpit.panes.deploys import DeploysPane
 from cockpit.panes.render import metric_label
 from cockpit.panes.rowlist import RowList
 from cockpit.panes.timeline import TimelinePane
+from cockpit.screens.prompt_host import KeptText
 
 if TYPE_CHECKING:
     from textual.widgets import Input
@@ -38,20 +39,11 @@ if TYPE_CHECKING:
 OPERATOR_ACTIONS = frozenset(k.action.partition("(")[0] for k in KEYMAP) - {"command_palette"}
 
 
-class KeptText(NamedTuple):
-    """What the operator typed into a prompt whose action was not journaled."""
-
-    type: str
-    text: str
-    problem: str  # why it was not journaled, shown when the prompt brings it back
-
-
 class OperatorKeys:
     """Key actions of the live screen (mixed into LiveScreen, which provides the rest)."""
 
     controller: IncidentController
     active_pane: str
-    _drafts: dict[str, KeptText] | None = None
 
     # provided by LiveScreen / CockpitScreen / Textual
     app: Any
@@ -177,10 +169,8 @@ class OperatorKeys:
 
     @property
     def drafts(self) -> dict[str, KeptText]:
-        """Typed text that was not journaled, by prompt ("note", "amend <id>")."""
-        if self._drafts is None:
-            self._drafts = {}
-        return self._drafts
+        """Typed text that was not journaled, kept by the app (it outlives this screen)."""
+        return self.host.kept
 
     async def action_role(self) -> None:
         await self.host.ask_choice("Assign which role?", ROLES, self._role)

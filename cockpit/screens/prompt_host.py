@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual import events
 from textual.widget import Widget
@@ -16,11 +16,36 @@ if TYPE_CHECKING:
     from cockpit.screens.prompts import Callback, Prompt, ResultType
 
 
+class KeptText(NamedTuple):
+    """What the operator typed into a prompt whose action was not journaled."""
+
+    type: str  # the note's type, "" for other text
+    text: str
+    problem: str  # why it was not journaled, shown when the prompt brings it back
+
+
 class PromptHost:
     """App mixin: opens prompts on the main screen and routes their results."""
 
     _prompt: Prompt[Any] | None = None
     _focus_before: Widget | None = None
+    _kept: dict[str, KeptText] | None = None
+
+    @property
+    def kept(self) -> dict[str, KeptText]:
+        """Text typed into a prompt whose action was not journaled (refused, read-only, the
+        journal not writable), by prompt ("note", "amend <id>", "declare"): the next prompt
+        of that kind brings it back; what is still here when the app ends is printed."""
+        if self._kept is None:
+            self._kept = {}
+        return self._kept
+
+    def kept_lines(self) -> list[str]:
+        """What was typed and never journaled, one entry per prompt, for the terminal."""
+        return [
+            f"not journaled ({k.problem}): {k.type + ': ' if k.type else ''}{k.text}"
+            for k in self.kept.values()
+        ]
 
     @property
     def prompt(self) -> Prompt[Any] | None:

@@ -85,3 +85,26 @@ def test_text_and_enter_in_one_read_save_the_whole_text(tmux: Tmux, tmp_path: Pa
         tmux.wait_for("demo", lambda s: "Add to the journal" not in s)
     assert [n["text"] for n in notes(journal)] == ["first note typed fast", "second one, fast too"]
     tmux.send_keys("demo", "q")
+
+
+def test_text_never_journaled_is_printed_when_the_cockpit_ends(tmux: Tmux, tmp_path: Path) -> None:
+    """A read-only cockpit refuses a note; quitting with it still kept prints it, every line,
+    so it can be pasted elsewhere: the terminal is its last chance."""
+    journal = tmp_path / "journal.sqlite"
+    command = cockpit_cmd(
+        "demo", "--seed", "3", "--journal", str(journal), "--incident", "INC-RO", "--read-only"
+    )
+    tmux.new_session("demo", f"{command}; echo EXITED $?; sleep 60")
+    tmux.wait_for("demo", lambda s: "READ-ONLY" in s)
+    tmux.send_keys("demo", "n")
+    tmux.wait_for("demo", lambda s: "Add to the journal" in s)
+    clip = tmp_path / "clipboard.txt"
+    clip.write_text("db pool exhausted\nsince 19:02")
+    tmux.run("load-buffer", "-b", "clip", str(clip))
+    tmux.run("paste-buffer", "-p", "-d", "-b", "clip", "-t", "demo")
+    tmux.send_keys("demo", "Enter")
+    tmux.wait_for("demo", lambda s: "n brings it back" in s)
+    tmux.send_keys("demo", "q")
+    screen = tmux.wait_for("demo", lambda s: "EXITED" in s)
+    assert "not journaled (read-only session: cannot add a note" in screen
+    assert "note: db pool exhausted\nsince 19:02" in screen, screen
