@@ -111,23 +111,21 @@ def display_key(key: str) -> str:
     return {"question_mark": "?", "slash": "/", "enter": "enter"}.get(key, key)
 
 
-# Keys that move around rather than act: never journaled but a view.focus, listed by `?`
+# Keys that move around rather than act (beside 1-5, tab, enter and / above), listed by `?`;
+# short keys: the help's key column is as wide as its longest one
 NAVIGATION_KEYS: tuple[tuple[str, str], ...] = (
     ("↑ / ↓", "move the cursor in the focused pane"),
-    ("PgUp / PgDn", "a page up / down in the focused pane"),
-    ("Home / End", "first / last row of the focused pane"),
-    ("1-5", "focus alerts, metrics, Kubernetes, deploys, timeline"),
-    ("tab / shift+tab", "next / previous pane"),
-    ("enter", "open the selected item (chart, full text)"),
-    ("/ then esc", "filter the focused pane / clear the filter"),
-    ("esc or q", "close this help, a detail or a chart"),
+    ("PgUp / PgDn", "a page up / down"),
+    ("Home / End", "first / last row"),
+    ("shift+tab", "previous pane (tab: next)"),
+    ("esc", "clear the filter (after /); close this help, a detail or a chart"),
 )
 
 # Keys inside the note prompt, where letters are text (and in the amend prompt, but tab)
 PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "save the note, wherever the cursor is"),
-    ("tab / shift+tab", "between the note's text and its type"),
-    ("← / → or a letter", "change the type (note, hypothesis, decision, finding)"),
+    ("tab", "between the note's text and its type (shift+tab too)"),
+    ("← / →", "change the type, or type its first letter: n h d f"),
     ("ctrl+j", "a line break in a note (a multi-line paste keeps its lines)"),
-    ("esc", "cancel (a note the journal refused is kept: n brings it back)"),
+    ("esc", "cancel; a note the journal refused is kept: n brings it back"),
 )
