@@ -92,8 +92,8 @@ def test_a_journal_path_that_is_not_utf8_is_still_a_file_name(
     ]
 
 
-def _export_md(run_cli: RunCli, path: Path) -> str:
-    result = run_cli("export", "--format", "md", "--journal", str(path))
+def _export_md(run_cli: RunCli, path: Path, fmt: str = "md") -> str:
+    result = run_cli("export", "--format", fmt, "--journal", str(path))
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -133,6 +133,9 @@ def test_a_note_just_under_the_limit_is_kept_whole_and_exported_at_its_size(
     assert "more characters cut: whole in the jsonl export" in md
     assert md.count("checkout 5xx") < text.count("checkout 5xx") + 1000
     assert len(md.encode()) < 1.5 * MAX_EVENT_BYTES
+    html = _export_md(run_cli, path, "html")  # repeated it four times too: 3.6 MB
+    assert "more characters cut: whole in the jsonl export" in html
+    assert len(html.encode()) < 1.5 * MAX_EVENT_BYTES
 
 
 def test_a_50_mb_note_via_import_is_refused(tmp_path: Path, run_cli: RunCli) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from html import escape
 
-from cockpit.journal.format import fmt_duration, hhmmss
+from cockpit.journal.format import cut, fmt_duration, hhmmss
 from cockpit.journal.postmortem import (
     MUTED_STATES,
     NOTE_SECTIONS,
@@ -116,7 +116,7 @@ def _evidence(ev: Evidence | None) -> str:
 
 
 def _what(entry: Entry) -> str:
-    text = _lines(entry.what)
+    text = _lines(cut(entry.what))
     if entry.amended:
         text += ' <span class="amended">(amended)</span>'
     return text
@@ -149,7 +149,7 @@ def render_html(pm: Postmortem) -> str:
     for m in pm.milestones:
         after = f" (+{fmt_duration(m.since_start)})" if m.since_start is not None else ""
         who = f" by {_e(m.actor)}" if m.actor else ""
-        what = f": {_e(m.what)}" if m.what else ""
+        what = f": {_e(cut(m.what))}" if m.what else ""
         items.append(f"<li><b>{_e(hhmmss(m.at))}</b> {_e(m.name)}{_e(after)}{who}{what}</li>")
     milestones = f"<ul>{''.join(items)}</ul>" if items else ""
     out.append(_section("timings", "Key timings", _kv_table(pm.timings) + milestones))

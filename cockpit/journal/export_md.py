@@ -7,29 +7,13 @@ evidence is appended to the "What" cell rather than given a column, keeping rows
 
 from __future__ import annotations
 
-from cockpit.journal.format import fmt_duration, hhmmss, md_text
+from cockpit.journal.format import cut, fmt_duration, hhmmss, md_text
 from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem
 
 AMENDED = "(amended)"
 
 
 LINE_BREAK = " ⏎ "  # the timeline's mark: the markdown holds no html, not even <br>
-
-# A note appears in the milestones, the timeline and its Notes section: a long one is cut in
-# the first two (a visible mark says how much), so the export grows with the text once, not
-# four times over (a 1 MiB note made a 4.3 MB export). Its section keeps it whole.
-SUMMARY_CHARS = 1000
-
-
-def cut(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """`text`, or its first `limit` characters and a mark naming what was left out."""
-    if len(text) <= limit:
-        return text
-    rest = len(text) - limit
-    return (
-        f"{text[:limit]} [… {rest:,} more characters cut: whole in the jsonl export and, "
-        "for a note, in its section below]"
-    )
 
 
 def md_lines(text: str) -> str:
