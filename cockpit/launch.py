@@ -102,6 +102,8 @@ async def _run_app(
     from cockpit.journal.incidents import incident_to_run
     from cockpit.session import Session
 
+    if args.incident and getattr(args, "new", False):
+        raise UsageError("--new starts a new incident and --incident joins one: pass one of them")
     active = None
     if choose and not args.incident and (args.read_only or not getattr(args, "new", False)):
         # read in a thread while the app loads: a start with nothing active waits for nothing

@@ -429,8 +429,8 @@ class Ack(msgspec.Struct, frozen=True):
 class IncidentState(msgspec.Struct, frozen=True):
     """An incident as folded from its journal (journal/projection.py is the fold).
 
-    The timings are all measured from the impact start (README "Timings"): the earliest
-    startsAt of the alerts that fired for the incident, else its first entry.
+    The timings all count from the impact start (README "Timings in the postmortem"): the
+    earliest startsAt of the alerts that fired for the incident, else its first entry.
     """
 
     id: str

@@ -140,3 +140,21 @@ def test_read_only_without_an_active_incident_says_so(tmp_path: Path) -> None:
         f"cockpit: no active incident in {journal} to watch: pass --incident ID"
     )
     assert "Traceback" not in out.stderr
+
+
+def test_new_and_incident_together_is_one_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    journal, config = tmp_path / "journal.sqlite", _config(tmp_path)
+    argv = ["-m", "cockpit", "--new", "--incident", "INC-X", "--journal", str(journal)]
+    out = subprocess.run(
+        [sys.executable, *argv, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (out.returncode, out.stderr) == (
+        2,
+        "cockpit: --new starts a new incident and --incident joins one: pass one of them\n",
+    )
