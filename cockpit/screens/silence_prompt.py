@@ -22,7 +22,7 @@ from cockpit.screens.prompts import Prompt
 from cockpit.text import inert
 
 DEFAULT_DURATION = "1h"  # amtool silence add's default
-HINT = "enter silence · tab next field · space keep/drop a label · esc cancel"
+HINT = "enter silence · tab next field · space keep/drop label · esc cancel"
 
 
 class SilenceAnswer(msgspec.Struct, frozen=True):
@@ -36,7 +36,7 @@ class SilencePrompt(Prompt[SilenceAnswer | None]):
 
     DEFAULT_CSS = """
     SilencePrompt SelectionList { height: auto; max-height: 10; }
-    SilencePrompt .field { color: $text-muted; margin-top: 1; }
+    SilencePrompt .field { color: $text-muted; }
     SilencePrompt .error { color: $error; }
     """
     BINDINGS = [
