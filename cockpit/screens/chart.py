@@ -173,7 +173,9 @@ class ChartScreen(ModalScreen[None]):
                 moment = group[0].at
                 hue = "magenta" if any(m.deploy for m in group) else "orange"
                 plt.vline(_clock(moment), hue)
-                plt.text(group_label(group), _clock(moment), top, color=hue)
+                # the label runs away from the nearer edge, so it is never cut off there
+                side = "right" if moment > (start + end) / 2 else "left"
+                plt.text(group_label(group), _clock(moment), top, color=hue, alignment=side)
             if panel.crit is not None:
                 plt.hline(panel.crit, "red")
             if panel.warn is not None:
