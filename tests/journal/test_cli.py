@@ -78,8 +78,9 @@ def test_unknown_incident(run_cli: RunCli, tmp_path: Path) -> None:
 
 
 def test_empty_journal_has_no_latest_incident(run_cli: RunCli, tmp_path: Path) -> None:
-    path = tmp_path / "j.sqlite"
-    assert run_cli("import", "/dev/null", "--journal", str(path)).returncode == 0  # creates it
+    path, empty = tmp_path / "j.sqlite", tmp_path / "empty.jsonl"
+    empty.write_text("")  # not /dev/null: import reads regular files only, devices are refused
+    assert run_cli("import", str(empty), "--journal", str(path)).returncode == 0  # creates it
     _one_line_usage_error(
         run_cli("export", "--journal", str(path), "--format", "md"), "no incident"
     )
