@@ -136,7 +136,8 @@ class OperatorKeys:
 
         async def amend(value: tuple[str, str] | None) -> None:
             if value is not None:
-                await self.journal_typed(slot, self.actions.amend_note(note, value[1]), value, "m")
+                amending = self.actions.amend_note(note, value[1])
+                await self.journal_typed(slot, amending, value, f"m on note #{note.seq}")
 
         kept = self.drafts.pop(slot, None)
         await self.host.ask_note(

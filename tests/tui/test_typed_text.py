@@ -221,3 +221,29 @@ async def test_a_refused_title_is_kept_and_i_restores_it(tmp_path: Path) -> None
         await wait_for_text(pilot, "not journaled: read-only session")
         await type_text(pilot, " v2")  # the kept text is not selected: typing appends
         assert prompt_text(app) == "checkout 5xx after deploy v2"
+
+
+async def test_a_refused_amendment_is_kept_for_the_next_m_on_that_note(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    app, _ = demo_app(path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "cache size 1GB")
+        await pilot.press("enter")
+        original = await wait_for_row(pilot, "note.added")
+        await wait_for_timeline(app, original.seq)
+        await pilot.press("5", "m")
+        await wait_for_prompt(pilot)
+        files = [p for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+        with immutable(*files):
+            await type_text(pilot, ", not 4GB")
+            await pilot.press("enter")
+            await wait_for_text(pilot, f"m on note #{original.seq} brings it back")
+            await wait_closed(pilot)
+        await pilot.press("m")
+        await wait_for_prompt(pilot)
+        assert prompt_text(app) == "cache size 1GB, not 4GB"
+        await wait_for_text(pilot, "not journaled: journal not written")
+        await pilot.press("enter")
+        amended = await wait_for_row(pilot, "note.amended")
+        assert amended.data["text"] == "cache size 1GB, not 4GB"
