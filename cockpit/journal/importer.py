@@ -37,13 +37,12 @@ from cockpit.identifiers import (
 )
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
+from cockpit.journal.limits import MAX_EVENT_BYTES, MIB
 from cockpit.journal.rows import row_hash
 from cockpit.model import GENESIS_HASH, Draft, parse_ts
 
-MIB = 1024 * 1024
-MAX_FILE_BYTES = 256 * MIB  # an export of 100k events is ~30 MiB
-MAX_LINE_BYTES = 2 * MIB
-MAX_EVENT_BYTES = 1 * MIB  # data and context as stored (canonical JSON, UTF-8)
+MAX_FILE_BYTES = 256 * MIB  # an export of 100k events is ~45 MB
+MAX_LINE_BYTES = 2 * MIB  # one event (MAX_EVENT_BYTES of data and context) and its columns
 MAX_DEPTH = 32  # of data and context; sqlite's JSON functions stop at 1000, readers sooner
 _INT_LIMIT = 2**63  # SQLite's INTEGER and every JSON reader that matters
 
