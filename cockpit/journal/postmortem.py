@@ -148,7 +148,7 @@ class Evidence(msgspec.Struct, frozen=True):
             # most contexts: nothing to parse (and an empty Evidence is immutable: share one)
             return _NO_EVIDENCE if cls is Evidence else cls()
         firing = []
-        for item in firing_raw or ():
+        for item in firing_raw if isinstance(firing_raw, list) else ():
             if isinstance(item, dict) and item.get("alert"):
                 firing.append(
                     FiringAlert(

@@ -116,3 +116,18 @@ async def test_live_cockpit_on_that_incident_shows_the_marker(planted: Path) -> 
         await panes_mounted(app)
         await wait_for_text(pilot, "unreadable entry", "still here")
         assert app.is_running
+
+
+@pytest.mark.parametrize("firing", [True, 1.5, 7, {"a": 1}, "text", None])
+async def test_odd_context_does_not_crash_the_exports(
+    tmp_path: Path, run_cli: RunCli, firing: object
+) -> None:
+    """A context is what the cockpit showed: free-form, so an import may bring any shape."""
+    path = tmp_path / "journal.sqlite"
+    async with await Journal.open(path) as journal:
+        await journal.append(
+            Draft(INC, "note.added", "eve", {"type": "note", "text": "x"}, {"firing": firing})
+        )
+    for fmt in ("md", "html"):
+        out = run_cli("export", INC, "--journal", str(path), "--format", fmt)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
