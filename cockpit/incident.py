@@ -80,6 +80,7 @@ class IncidentController:
         self.actions.folded = self  # decisions are taken from our state, not from history
         self.journal_problem: str | None = None  # the last write failure, shown as a banner
         self.journal_failure: str | None = None  # the open failed: the run ends with it
+        self.journal_damaged = False  # ... because the file is damaged (a failure found)
         self.recorder: ObservationRecorder | None = None
         # the journal opens after the first frame (the store, SQLite and hashing are not
         # needed to draw it); `journal_ready` is set however the open ends
@@ -150,7 +151,10 @@ class IncidentController:
                         self.session.journal_path, redact_secrets=self.session.redact_secrets
                     )
                 except JournalError as exc:
+                    from cockpit.journal.errors import JournalDamaged
+
                     self.journal_failure = str(exc)
+                    self.journal_damaged = isinstance(exc, JournalDamaged)
                     self.listener.journal_failed(str(exc))
                     return
                 self._owns_journal = True

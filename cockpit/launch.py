@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cockpit.errors import EXIT_HUNG, EXIT_OK, UsageError
+from cockpit.errors import EXIT_FOUND, EXIT_HUNG, EXIT_OK, EXIT_USAGE, UsageError
 from cockpit.gcpolicy import held_until_first_frame
 from cockpit.paths import journal_path
 
@@ -135,7 +135,10 @@ async def _run_app(
             await session.journal.close()
     print_kept_text(app)
     if app.journal_failure:
-        raise UsageError(app.journal_failure)
+        # a damaged journal is a failure found (1), like verify says; anything else about it
+        # (a wrong path, a read-only mount, a full disk) is for the user to fix (2)
+        damaged = app.controller.journal_damaged
+        raise UsageError(app.journal_failure, EXIT_FOUND if damaged else EXIT_USAGE)
     return result or EXIT_OK
 
 
