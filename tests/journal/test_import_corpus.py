@@ -343,3 +343,25 @@ async def test_export_from_before_a_redaction_rule_reimports_as_no_op(
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("imported 0 new events (1 known)")
     assert _state(path) == before
+
+
+async def test_bad_line_900_leaves_nothing_of_the_899_before(
+    tmp_path: Path, run_cli: RunCli, target: Path
+) -> None:
+    src, out = tmp_path / "big.sqlite", tmp_path / "big.jsonl"
+    async with await Journal.open(src) as journal:
+        await journal.append_many(
+            [Draft(INC, "note.added", "bob", {"type": "note", "text": f"n{i}"}) for i in range(900)]
+        )
+    assert (
+        run_cli(
+            "export", INC, "--journal", str(src), "--format", "jsonl", "-o", str(out)
+        ).returncode
+        == 0
+    )
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 900
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(_edit(899, schema=3)(lines), encoding="utf-8")
+    message = _refused(run_cli, bad, target)
+    assert message.startswith("cockpit: line 900: note.added: schema 3 is newer than this cockpit")
