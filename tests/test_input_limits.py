@@ -151,3 +151,31 @@ def test_a_50_mb_note_via_import_is_refused(tmp_path: Path, run_cli: RunCli) -> 
     before = _rows(target)
     _one_line(run_cli("import", str(big), "--journal", str(target)), 2, "limit")
     assert _rows(target) == before
+
+
+async def test_an_alert_storm_in_the_context_never_blocks_an_action(tmp_path: Path) -> None:
+    """The limit is on what a person typed or a source reported (data), not on the context
+    the cockpit adds (every firing alert): 20,000 firing alerts must not refuse a note."""
+    from cockpit.journal.store import Journal
+    from cockpit.model import Draft
+
+    firing = [
+        {
+            "alert": f"HighErrorRate{i}",
+            "severity": "critical",
+            "state": "firing",
+            "fingerprint": f"{i:016x}",
+        }
+        for i in range(20_000)
+    ]
+    async with await Journal.open(tmp_path / "j.sqlite") as journal:
+        event = await journal.append(
+            Draft(
+                incident="INC-1",
+                kind="note.added",
+                actor="alice",
+                data={"type": "note", "text": "everything is on fire"},
+                context={"firing": firing},
+            )
+        )
+    assert event.seq == 1 and len(event.context["firing"]) == 20_000

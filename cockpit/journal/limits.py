@@ -4,6 +4,10 @@ The store enforces it on every append (the note command, the note prompt, system
 import), so a 50 MB paste is refused with this message instead of being stored and then
 rendered into a 200 MB markdown export; the importer refuses an oversized line with the same
 limit before parsing it. Big logs and dumps belong in a file the note points to.
+
+It bounds an event's data: what a person typed or a source reported. Its context (what the
+screen showed: every firing alert, every panel's value) is written by the cockpit itself and
+grows with an alert storm; an action must never be refused because many alerts fire.
 """
 
 from __future__ import annotations
@@ -11,21 +15,18 @@ from __future__ import annotations
 from cockpit.journal.events import PayloadError
 
 MIB = 1024 * 1024
-MAX_EVENT_BYTES = 1 * MIB  # data and context of one event as stored (canonical JSON, UTF-8)
+MAX_EVENT_BYTES = 1 * MIB  # the data of one event as stored (canonical JSON, UTF-8)
 
 
 class EventTooLarge(PayloadError):
     """An event over MAX_EVENT_BYTES: refused whole, nothing is cut or appended."""
 
 
-def check_event_size(data_json: str, context_json: str) -> None:
-    """Raise EventTooLarge when the stored payloads of one event exceed MAX_EVENT_BYTES."""
-    chars = len(data_json) + len(context_json)
-    if chars * 4 <= MAX_EVENT_BYTES:
+def check_event_size(data_json: str) -> None:
+    """Raise EventTooLarge when the stored data of one event exceeds MAX_EVENT_BYTES."""
+    if len(data_json) * 4 <= MAX_EVENT_BYTES:
         return  # even at 4 bytes a character it fits: the usual case, no encoding
-    size = len(data_json.encode("utf-8", "surrogatepass")) + len(
-        context_json.encode("utf-8", "surrogatepass")
-    )
+    size = len(data_json.encode("utf-8", "surrogatepass"))
     if size > MAX_EVENT_BYTES:
         raise EventTooLarge(
             f"this entry is {_shown(size)}, over the {_shown(MAX_EVENT_BYTES)} limit of one "

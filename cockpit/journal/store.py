@@ -380,7 +380,7 @@ class Journal:
     def _prepare(self, draft: Draft) -> Draft:
         data, context = draft.data, draft.context
         # first: a 50 MB paste is refused before it is scanned for secrets or hashed
-        check_event_size(canonical_json(data), canonical_json(context))
+        check_event_size(canonical_json(data))
         if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
             kinds.validate(draft.kind, data)
         actor = draft.actor
