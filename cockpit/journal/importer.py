@@ -234,7 +234,8 @@ def _constant(text: str) -> Any:
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
-        key = next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i]))
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         # two readers could disagree on which value counts; the hash covers only one
         raise _Refused(f"key {shown(key)} appears twice in one object")
     return obj
