@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cockpit.identifiers import IdentifierError, operator_name
 from cockpit.journal.errors import VersionConflict
 from cockpit.journal.events import NOTE_TYPES, ROLES, SEVERITIES, STATUSES, PayloadError
+from cockpit.journal.limits import fit
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import (
     Alert,
@@ -205,7 +206,8 @@ class Actions:
     ) -> Event | None:
         """Journal what a source saw, once per incident even with several cockpits open, at
         the moment it was observed (a journal outage may have held it back)."""
-        data = {**change.data, "key": change.key}
+        # what a source reports may be huge (a 5 MB alert annotation): cut, never dropped
+        data = fit({**change.data, "key": change.key})
         return await self.record(change.kind, data, actor=change.source, once=True, at=observed)
 
     async def changes_lost(self, count: int, since: float) -> Event:

@@ -179,3 +179,38 @@ async def test_an_alert_storm_in_the_context_never_blocks_an_action(tmp_path: Pa
             )
         )
     assert event.seq == 1 and len(event.context["firing"]) == 20_000
+
+
+async def test_a_huge_system_change_is_journaled_cut_never_dropped(tmp_path: Path) -> None:
+    """An alert whose annotation is 5 MB (what Alertmanager sends is untrusted): refusing it
+    would drop an observed change, so it is journaled with that text cut and marked."""
+    import asyncio
+
+    from cockpit.incident import IncidentController
+    from cockpit.journal.store import Journal
+    from cockpit.model import SystemChange
+    from cockpit.session import Session
+
+    async with await Journal.open(tmp_path / "j.sqlite") as journal:
+        session = Session(journal=journal, incident="INC-1", operator="alice")
+        controller = IncidentController(session)
+        controller.start()
+        controller.frame_shown()
+        await controller.session_start_done.wait()
+        data = {
+            "alert": "HighErrorRate",
+            "annotations": {"description": "boom " * (1024 * 1024), "runbook": "https://r/1"},
+        }
+        controller.observe(SystemChange("system.alert.firing", "alertmanager", data, "fire:1"))
+        for _ in range(200):
+            if controller.state.version >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await controller.close()
+        (event,) = [e for e in await journal.events("INC-1") if e.kind == "system.alert.firing"]
+    description = event.data["annotations"]["description"]
+    assert description.startswith("boom boom ") and description.endswith(
+        "more characters cut: over the journal's limit]"
+    )
+    assert event.data["annotations"]["runbook"] == "https://r/1"
+    assert len(description) < MAX_EVENT_BYTES
