@@ -22,6 +22,7 @@ from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.checkpointing import Checkpointer
     from cockpit.journal.store import Journal
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
@@ -46,6 +47,9 @@ class IncidentListener(Protocol):
     def journal_failed(self, reason: str) -> None:
         """The journal could not be opened at all: the run cannot go on."""
 
+    def notice(self, text: str) -> None:
+        """Something to say once (checkpoints go unsigned, and why)."""
+
 
 class _NoListener:
     def journal_event(self, event: Event) -> None:
@@ -58,6 +62,9 @@ class _NoListener:
         pass
 
     def journal_failed(self, reason: str) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
         pass
 
 
@@ -82,6 +89,7 @@ class IncidentController:
         self.journal_failure: str | None = None  # the open failed: the run ends with it
         self.journal_damaged = False  # ... because the file is damaged (a failure found)
         self.recorder: ObservationRecorder | None = None
+        self.checkpointer: Checkpointer | None = None  # (size, head) checkpoints, signed
         # the journal opens after the first frame (the store, SQLite and hashing are not
         # needed to draw it); `journal_ready` is set however the open ends
         self.first_frame = asyncio.Event()
@@ -163,8 +171,24 @@ class IncidentController:
                 from cockpit.observations import ObservationRecorder
 
                 self.recorder = ObservationRecorder(self.journal, self.incident)
+                self.checkpointer = self._checkpointer()
         finally:
             self.journal_ready.set()
+
+    def _checkpointer(self) -> Checkpointer:
+        from cockpit.journal.checkpointing import Checkpointer, Signing
+
+        config = self.session.signing
+        signing = None
+        if config is not None and config.key:
+            signing = Signing(config.key, config.allowed_signers, self.session.operator)
+        return Checkpointer(self.journal, signing, on_unsigned=self._unsigned)
+
+    def _unsigned(self, problem: str) -> None:
+        # said once per run: every later checkpoint goes unsigned for the same reason
+        notice = getattr(self.listener, "notice", None)
+        if notice is not None:
+            notice(problem)
 
     async def close(self) -> None:
         """Journal the end (if not yet), stop the background work, close what we opened."""
@@ -216,6 +240,11 @@ class IncidentController:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(self._session_start)
         await self._presence(self.actions.session_ended(reason))
+        if self.checkpointer is not None:
+            # the session.ended checkpoint (bounded: a slow signer never holds the quit)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_WAIT_S):
+                    await self.checkpointer.settle()
         if self.session.journal is not None:
             # the session's events reach the main file now, not at the next 200 appends: a
             # copy of the .sqlite made after a session holds all of it (the journal's policy)
@@ -324,6 +353,10 @@ class IncidentController:
             self.journal_problem = None
             self.listener.journal_problem(None)
         if event is not None:
+            if self.checkpointer is not None:
+                # a status change, a handoff, every 100th event...: checkpointed in the
+                # background, never on the way to the operator's confirmation
+                self.checkpointer.appended((event.kind,), event.seq, event.seq)
             await self._absorb_appended(event)
         return event
 

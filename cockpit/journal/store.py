@@ -112,6 +112,19 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_by_change_key ON events (incident, json_extract(data, '$.key'))
         WHERE json_extract(data, '$.key') IS NOT NULL;
     """,
+    # signed (size, head) checkpoints (cockpit/journal/checkpoints.py), outside the chain: a
+    # checkpoint describes the chain, and its signature arrives after the events it covers
+    """
+    CREATE TABLE checkpoints (
+        id   INTEGER PRIMARY KEY,
+        size INTEGER NOT NULL,
+        note TEXT NOT NULL
+    );
+    CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE refused'); END;
+    CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE refused'); END;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -752,6 +765,33 @@ class Journal:
         if problem.startswith("journal "):
             raise JournalDamaged(problem)
         raise JournalDamaged(f"journal {self.path} is damaged ({problem}): {RESTORE_HINT}")
+
+    # -- (size, head) checkpoints -----------------------------------------------------------
+
+    async def checkpoint_state(self) -> tuple[str, int, str] | None:
+        """(journal id, events, head hash) now; None for a journal without events. The
+        journal id is its first event's id: copies and backups of a journal share it."""
+        rows = await self._fetch(
+            "SELECT (SELECT id FROM events ORDER BY seq LIMIT 1), seq, hash"
+            " FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        row = _first(rows)
+        return (row[0], row[1], row[2]) if row else None
+
+    async def hash_at(self, seq: int) -> str | None:
+        row = _first(await self._fetch("SELECT hash FROM events WHERE seq = ?", (seq,)))
+        return row[0] if row else None
+
+    async def keep_checkpoint(self, size: int, note: str) -> None:
+        """Store one checkpoint note. On the reading connection, not under the event write
+        lock nor in the writer thread: an operator's append never queues behind it."""
+        self._writable()
+        await self._conn.execute("INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
+
+    async def kept_checkpoints(self) -> list[str]:
+        """Every checkpoint note stored in this journal, oldest first."""
+        rows = await self._fetch("SELECT note FROM checkpoints ORDER BY id")
+        return [str(r[0]) for r in rows]
 
     # -- snapshots and observations ----------------------------------------------------------
 
