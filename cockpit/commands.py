@@ -65,9 +65,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             incident = await existing_incident(
                 journal, args.incident, when_empty="start one with cockpit note TEXT"
             )
-            # an export states the journal it came from: checkpointed first (issue 14 item 1)
-            await _checkpoint(journal, signing)
             text = await export.render(journal, incident, args.format)
+            # each export is a moment to state the journal (issue 14 item 1); after the
+            # render, which reads every row of the incident: a file it finds damaged is
+            # not written to
+            await _checkpoint(journal, signing)
         if args.output:
             from cockpit.files import write_atomic
 

@@ -786,7 +786,12 @@ class Journal:
         """Store one checkpoint note. On the reading connection, not under the event write
         lock nor in the writer thread: an operator's append never queues behind it."""
         self._writable()
-        await self._conn.execute("INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
+        try:
+            await self._conn.execute(
+                "INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note)
+            )
+        except (sqlite3.Error, UnicodeError) as exc:
+            raise journal_fault(exc, self.path, "write") from None
 
     async def kept_checkpoints(self) -> list[str]:
         """Every checkpoint note stored in this journal, oldest first."""
