@@ -353,11 +353,11 @@ class IncidentController:
             self.journal_problem = None
             self.listener.journal_problem(None)
         if event is not None:
+            await self._absorb_appended(event)
             if self.checkpointer is not None:
                 # a status change, a handoff, every 100th event...: checkpointed in the
-                # background, never on the way to the operator's confirmation
+                # background once the entry is folded, never on the way to its confirmation
                 self.checkpointer.appended((event.kind,), event.seq, event.seq)
-            await self._absorb_appended(event)
         return event
 
     def observe(self, change: SystemChange) -> None:

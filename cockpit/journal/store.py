@@ -127,6 +127,9 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+# the oldest schema a reader can use without migrating it (on a read-only mount): schema 3
+# only adds the checkpoints table, which such a journal simply has none of
+READABLE_AS_IS = 2
 
 
 _INSERT_SQL = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join('?' * len(StoredRow._fields))})"
@@ -227,7 +230,7 @@ class Journal:
             )
         self._ours = current > 0
         if self.read_only:
-            if current < SCHEMA_VERSION:
+            if current < READABLE_AS_IS:
                 raise JournalError(
                     f"journal is on a read-only filesystem: {self.path}, and needs a schema "
                     "upgrade cockpit cannot write there: copy it elsewhere and pass the copy "
@@ -783,18 +786,30 @@ class Journal:
         return row[0] if row else None
 
     async def keep_checkpoint(self, size: int, note: str) -> None:
-        """Store one checkpoint note. On the reading connection, not under the event write
-        lock nor in the writer thread: an operator's append never queues behind it."""
+        """Store one checkpoint note, on a connection of its own in a worker thread: neither
+        the writer thread (an operator's append never queues behind it) nor the reading
+        connection (a read never waits while this insert waits for the write lock)."""
         self._writable()
         try:
-            await self._conn.execute(
-                "INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note)
-            )
+            await asyncio.to_thread(self._keep_checkpoint_sync, size, note)
         except (sqlite3.Error, UnicodeError) as exc:
             raise journal_fault(exc, self.path, "write") from None
 
+    def _keep_checkpoint_sync(self, size: int, note: str) -> None:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            # evidence beside the chain, not an acknowledged event: NORMAL, like observations
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
+        finally:
+            conn.close()
+
     async def kept_checkpoints(self) -> list[str]:
         """Every checkpoint note stored in this journal, oldest first."""
+        if not await self._fetch(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'"
+        ):
+            return []  # an archived journal of schema 2, read where it cannot be migrated
         rows = await self._fetch("SELECT note FROM checkpoints ORDER BY id")
         return [str(r[0]) for r in rows]
 
