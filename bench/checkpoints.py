@@ -68,10 +68,10 @@ async def bench(folder: Path, events: int, rounds: int) -> None:
             beside.append(time.perf_counter() - t)
             await background
         print(f"journal of {events} events, {rounds} rounds:")
-        print(f"  write_checkpoint unsigned:        {_ms(unsigned)}")
+        print(f"  write_checkpoint unsigned:          {_ms(unsigned)}")
         print(f"  write_checkpoint signed (key file): {_ms(signed)}")
-        print(f"  one append alone:                 {_ms(alone)}")
-        print(f"  one append beside a checkpoint:   {_ms(beside)}")
+        print(f"  one append alone:                   {_ms(alone)}")
+        print(f"  one append beside a checkpoint:     {_ms(beside)}")
 
         state = await journal.checkpoint_state()
         assert state is not None
