@@ -201,7 +201,7 @@ class ReplayApp(ThemePicker, PromptHost, App[int]):
         else:
             # a jump: rebuilding thousands of rows would make a seek slow; the entries before
             # the tail are one `left` away, and `cockpit export` lists them all
-            timeline.reset(list(frame.events[-TIMELINE_TAIL:]))
+            timeline.reset(list(frame.events[-TIMELINE_TAIL:]), frame.events[:-TIMELINE_TAIL])
         self._shown = count
 
     def render_bars(self) -> None:
