@@ -716,6 +716,11 @@ class DemoKubernetes(_DemoSource):
 
     name = "kubernetes"
 
+    @property
+    def stale_after(self) -> float | None:
+        # it stands in for a watch, as the real source is: stale only when down
+        return None
+
     async def fetch(self) -> Snapshot:
         t = self.world.now()
         events, dropped = self.world.events(t)
