@@ -268,7 +268,8 @@ def sign(
         raise SigningUnavailable(f"{why} (is the key in ssh-agent, or beside {key_path.name}?)")
     sshsig = _dearmor(done.stdout.decode("ascii", "replace"))
     if allowed_signers:
-        name = _principal(sshsig, allowed_signers) or name
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            name = _principal(sshsig, allowed_signers) or name
     name = _name(name)
     signature = Signature(name=name, key_hash=_key_hash(name, sshsig), sshsig=sshsig)
     return replace(checkpoint, signatures=(*checkpoint.signatures, signature))
@@ -283,7 +284,10 @@ def _dearmor(text: str) -> bytes:
     lines = [ln.strip() for ln in text.strip().splitlines()]
     if not lines or lines[0] != _ARMOR_BEGIN or lines[-1] != _ARMOR_END:
         raise SigningUnavailable("ssh-keygen gave no SSH signature")
-    return base64.b64decode("".join(lines[1:-1]))
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except binascii.Error:
+        raise SigningUnavailable("ssh-keygen gave no SSH signature") from None
 
 
 def _last_line(raw: bytes) -> str:
@@ -350,6 +354,17 @@ def verify_signature(
     """One signature of a checkpoint checked by ssh-keygen: against allowed_signers (the
     signer's key must be granted the name on the line, for this namespace, now), or, with
     none, only that the signature is good for the key it carries."""
+    try:
+        return _verify_signature(checkpoint, signature, allowed_signers)
+    except (SigningUnavailable, OSError, subprocess.TimeoutExpired) as exc:
+        # no ssh-keygen, or it hung: not checked is not good
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return SignatureCheck(False, signature.name, signature.fingerprint(), problem=why)
+
+
+def _verify_signature(
+    checkpoint: Checkpoint, signature: Signature, allowed_signers: str | None
+) -> SignatureCheck:
     data = checkpoint.body().encode("utf-8")
     fp = signature.fingerprint()
     bad = SignatureCheck(False, signature.name, fp)
