@@ -23,6 +23,7 @@ from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
     from cockpit.journal.store import Journal
+    from cockpit.journal.sync import TeamStatus, TeamSync
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
 
@@ -98,6 +99,7 @@ class IncidentController:
         self._session_start: asyncio.Task[None] | None = None
         self._burst_pending = False
         self._catching_up = asyncio.Lock()
+        self.team: TeamSync | None = None  # with [team] url: the sync task's view of it
 
     @property
     def journal(self) -> Journal:
@@ -163,8 +165,21 @@ class IncidentController:
                 from cockpit.observations import ObservationRecorder
 
                 self.recorder = ObservationRecorder(self.journal, self.incident)
+                if self.session.team_url:
+                    self._start_team_sync(self.session.team_url)
         finally:
             self.journal_ready.set()
+
+    def _start_team_sync(self, url: str) -> None:
+        """Push and pull in the background: the local file stays the write path, so a team
+        store that is down or slow never holds back a keystroke (its state is in the bar)."""
+        from cockpit.journal.sync import TeamSync
+
+        self.team = TeamSync(self.journal, url)
+        self._spawn(self.team.run())
+
+    def team_status(self) -> TeamStatus | None:
+        return self.team.status if self.team is not None else None
 
     async def close(self) -> None:
         """Journal the end (if not yet), stop the background work, close what we opened."""
@@ -176,8 +191,20 @@ class IncidentController:
             # bounded: quitting must never hang on a task that is slow to notice its cancel
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=CLOSE_WAIT_S)
+            if self.team is not None:
+                await self._push_last()
             if self._owns_journal and self.session.journal is not None:
                 await self.session.journal.close()
+
+    async def _push_last(self) -> None:
+        """session.ended and the last words reach the team store if it answers quickly;
+        if not, they are queued in the local file and the next start pushes them."""
+        assert self.team is not None
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(3):
+                await self.team.sync_once()
+        with contextlib.suppress(Exception):
+            await self.team.close()
 
     # -- session start and end ---------------------------------------------------------------
 

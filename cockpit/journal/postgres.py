@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import random
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
@@ -152,8 +153,11 @@ def _unreachable(url: str, exc: BaseException) -> TeamUnreachable:
     if "timeout" in text.lower() or isinstance(exc, (TimeoutError, pgerr.QueryCanceled)):
         why = "timed out"
     else:
-        # libpq's own words, last line: "connection refused", "password authentication failed"
-        why = text.split(": ")[-1][:200]
+        # libpq's own words after its "... port N failed: ": "Connection refused",
+        # "password authentication failed for user ...", "received invalid response to SSL"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else text
+        found = re.search(r".*failed: (.+)$", first)
+        why = (found.group(1) if found else first)[:200]
     return TeamUnreachable(f"team journal {masked(url)}: unreachable ({why})")
 
 
@@ -281,6 +285,9 @@ class PostgresJournal:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    async def check_intact(self) -> None:
+        """The server keeps its own pages sound; the chain is `verify`'s (CLI parity)."""
 
     def _writable(self) -> None:
         if self._closed:
