@@ -23,7 +23,7 @@ from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
     from cockpit.journal.store import Journal
-    from cockpit.journal.sync import TeamStatus, TeamSync
+    from cockpit.journal.sync import SyncThread, TeamStatus
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
 
@@ -99,7 +99,7 @@ class IncidentController:
         self._session_start: asyncio.Task[None] | None = None
         self._burst_pending = False
         self._catching_up = asyncio.Lock()
-        self.team: TeamSync | None = None  # with [team] url: the sync task's view of it
+        self.team: SyncThread | None = None  # with [team] url: the sync, on its own thread
 
     @property
     def journal(self) -> Journal:
@@ -173,10 +173,12 @@ class IncidentController:
     def _start_team_sync(self, url: str) -> None:
         """Push and pull in the background: the local file stays the write path, so a team
         store that is down or slow never holds back a keystroke (its state is in the bar)."""
-        from cockpit.journal.sync import TeamSync
+        from cockpit.journal.sync import SyncThread
 
-        self.team = TeamSync(self.journal, url)
-        self._spawn(self.team.run())
+        assert self.session.journal_path is not None or hasattr(self.journal, "path")
+        path = self.session.journal_path or self.journal.path
+        self.team = SyncThread(path, url, redact_secrets=self.session.redact_secrets)
+        self.team.start()
 
     def team_status(self) -> TeamStatus | None:
         return self.team.status if self.team is not None else None
@@ -200,11 +202,7 @@ class IncidentController:
         """session.ended and the last words reach the team store if it answers quickly;
         if not, they are queued in the local file and the next start pushes them."""
         assert self.team is not None
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(3):
-                await self.team.sync_once()
-        with contextlib.suppress(Exception):
-            await self.team.close()
+        await asyncio.to_thread(self.team.stop, final_push=True, timeout=5.0)
 
     # -- session start and end ---------------------------------------------------------------
 

@@ -286,6 +286,10 @@ class PostgresJournal:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def backend_pid(self) -> int | None:
+        """The server process of our connection (NOTIFY names the sender's)."""
+        return self._conn.info.backend_pid if self._conn is not None else None
+
     async def check_intact(self) -> None:
         """The server keeps its own pages sound; the chain is `verify`'s (CLI parity)."""
 

@@ -672,6 +672,17 @@ class Journal:
             async with self._appended:
                 seen_version = await self._wait_for_change(poll, seen_version, marks)
 
+    async def commits(self, *, poll: float = TAIL_POLL_S) -> AsyncIterator[None]:
+        """Yield once per change: an append by this process, or a commit by another (the
+        team sync's wake-up; unlike tail() it reads no events)."""
+        seen_version = await self._read_data_version()
+        while not self._closed:
+            marks = self._file_marks()
+            async with self._appended:
+                seen_version = await self._wait_for_change(poll, seen_version, marks)
+            if not self._closed:
+                yield
+
     def _file_marks(self) -> tuple[int, ...]:
         """mtime and size of the db and its WAL: any commit by anyone moves one of them."""
         marks: list[int] = []

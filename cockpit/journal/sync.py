@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from cockpit.journal.store import Journal
 from cockpit.model import Draft, Event
 
 BATCH = 500  # events per push or pull transaction
+SETTLE_S = 0.02  # after a wake-up, before the round: what else arrives goes in the same one
 POLL_S = 1.0  # catch-up without a wake-up (NOTIFY missed, or a server without it)
 RETRY_S = (1.0, 2.0, 5.0)  # between reconnect attempts while offline
 
@@ -75,6 +77,10 @@ class SyncState:
         if new:
             with contextlib.suppress(OSError):
                 path.chmod(0o600)
+        # no fsync on the event loop: a cursor lost in a crash only lags, and a lagging
+        # cursor re-sends and re-reads what the ids then dedupe
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS cursors (store TEXT PRIMARY KEY,"
             " pushed INTEGER NOT NULL DEFAULT 0, pulled INTEGER NOT NULL DEFAULT 0,"
@@ -148,6 +154,7 @@ class TeamSync:
         self._pulled_ids: set[str] = set()  # foreign events this process put in the file
         self._pushed_ids: set[str] = set()  # ours, which the next pull brings back
         self._wake = asyncio.Event()
+        self._remote = False  # the wake-up came from the team store: pull at once
         self.status = TeamStatus(url=masked(url), offline_since=None)
         self._listener: asyncio.Task[None] | None = None
 
@@ -300,13 +307,17 @@ class TeamSync:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
+                if not self._remote:
+                    # a burst of local appends (a paste, a flurry of system changes) is pushed
+                    # as one batch, not a round trip each competing with the next append
+                    await asyncio.sleep(SETTLE_S)
         self._wake.clear()
+        self._remote = False
 
     async def _watch_local(self) -> None:
         """Wake the sync when anyone commits to the local file (this process or another)."""
-        head = (await self.local.head())[0]
         with contextlib.suppress(JournalError):
-            async for _ in self.local.tail(head, poll=0.05):
+            async for _ in self.local.commits(poll=0.05):
                 self._wake.set()
 
     async def _listen(self) -> None:
@@ -317,10 +328,13 @@ class TeamSync:
         listener = await team._listen()
         if listener is None:
             return
+        ours = team.backend_pid()
         try:
             while True:
-                async for _ in listener.notifies():
-                    self._wake.set()
+                async for note in listener.notifies():
+                    if note.pid != ours:  # our own push's NOTIFY: nothing new to pull
+                        self._remote = True
+                        self._wake.set()
         except Exception:  # the connection went away: the main loop notices and reconnects
             return
         finally:
@@ -330,6 +344,63 @@ class TeamSync:
     async def close(self) -> None:
         await self.disconnect()
         self.state.close()
+
+
+class SyncThread:
+    """The sync task on a thread and event loop of its own, with its own connections to the
+    local file: the cockpit's loop, which runs the keystrokes, never runs a sync round (its
+    tail sees the pulled events as another connection's commits)."""
+
+    def __init__(self, journal_path: Path, url: str, *, redact_secrets: bool = True) -> None:
+        self.journal_path = journal_path
+        self.url = url
+        self.redact_secrets = redact_secrets
+        self.sync: TeamSync | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._final = False
+        self._thread = threading.Thread(target=self._main, name="team-sync", daemon=True)
+        self._status = TeamStatus(url=masked(url))
+
+    @property
+    def status(self) -> TeamStatus:
+        return self.sync.status if self.sync is not None else self._status
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _main(self) -> None:
+        with contextlib.suppress(BaseException):
+            asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        local = await Journal.open(self.journal_path, redact_secrets=self.redact_secrets)
+        self.sync = TeamSync(local, self.url)
+        runner = asyncio.create_task(self.sync.run())
+        try:
+            await self._stop.wait()
+        finally:
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+            if self._final:
+                # the last words (session.ended) reach the team store if it answers quickly
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(3):
+                        await self.sync.sync_once()
+            await self.sync.close()
+            await local.close()
+
+    def stop(self, *, final_push: bool = True, timeout: float = 5.0) -> None:
+        """Stop the task (after one last push and pull); blocks at most `timeout`."""
+        self._final = final_push
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stop.set)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
 
 async def sync_before_exit(local: Journal, url: str, *, timeout: float = 10.0) -> str | None:
