@@ -157,3 +157,27 @@ def test_doctor_team_rows(
         env["COCKPIT_TEAM_URL"] = f"postgresql://u:pw@127.0.0.1:{port}/x?connect_timeout=1"
         done = run_cli("doctor", timeout=30)
     assert re.search(r"team: reachable +FAIL .*unreachable \(timed out\)", done.stdout), done.stdout
+
+
+def test_the_export_names_the_role_that_recorded_each_event(
+    run_cli: RunCli, env: dict[str, str], team_url: str, local: str, tmp_path: Path
+) -> None:
+    import json
+
+    env["COCKPIT_TEAM_URL"] = team_url
+    assert (
+        run_cli(
+            "note", "I am root", "--journal", local, "--incident", "INC-WHO", "--operator", "root"
+        ).returncode
+        == 0
+    )
+    out = run_cli("export", "INC-WHO", "--journal", team_url, "--format", "jsonl")
+    assert out.returncode == 0, out.stderr
+    (line,) = [json.loads(x) for x in out.stdout.splitlines()]
+    assert (line["actor"], line["recorded_by"]) == ("root", pgcluster.COCKPIT_ROLE)
+    assert line["recorded_at"]
+    # and the export still imports (into another local journal): the chain holds
+    path = tmp_path / "inc.jsonl"
+    path.write_text(out.stdout)
+    done = run_cli("import", str(path), "--journal", str(tmp_path / "other.sqlite"))
+    assert done.returncode == 0 and "imported 1 new events" in done.stdout, done.stderr
