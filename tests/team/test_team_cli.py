@@ -181,3 +181,19 @@ def test_the_export_names_the_role_that_recorded_each_event(
     path.write_text(out.stdout)
     done = run_cli("import", str(path), "--journal", str(tmp_path / "other.sqlite"))
     assert done.returncode == 0 and "imported 1 new events" in done.stdout, done.stderr
+
+
+def test_import_into_the_team_store_is_idempotent(
+    run_cli: RunCli, team_url: str, local: str, tmp_path: Path
+) -> None:
+    for text in ("one", "two"):
+        assert run_cli("note", text, "--journal", local, "--incident", "INC-IMP").returncode == 0
+    exported = run_cli("export", "INC-IMP", "--journal", local, "--format", "jsonl")
+    path = tmp_path / "inc.jsonl"
+    path.write_text(exported.stdout)
+    first = run_cli("import", str(path), "--journal", team_url)
+    assert first.returncode == 0 and "imported 2 new events" in first.stdout, first.stderr
+    again = run_cli("import", str(path), "--journal", team_url)
+    assert again.returncode == 0 and "imported 0 new events (2 known)" in again.stdout
+    assert team_texts(team_url) == ["one", "two"]
+    assert run_cli("verify", "--journal", team_url).returncode == 0
