@@ -71,7 +71,7 @@ async def latency(url: str, tmp: Path, notes: int) -> list[float]:
                 await asyncio.wait_for(arrived.wait(), 10)
             if i >= 10:
                 samples.append(seen[draft.id] - committed)
-            await asyncio.sleep(0.01)  # a typing pace, not a flood
+            await asyncio.sleep(0.1)  # fast typing, not a flood
     finally:
         for t in [*tasks, watcher]:
             t.cancel()
@@ -173,7 +173,7 @@ def raw_paced(path: Path, count: int, pace: float) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=200)
-    parser.add_argument("--appends", type=int, default=300)
+    parser.add_argument("--appends", type=int, default=2000)
     args = parser.parse_args()
     if (reason := pgcluster.available()) is not None:
         sys.exit(f"cannot run: {reason}")

@@ -342,12 +342,14 @@ class PostgresJournal:
         )
         return event
 
-    async def push(self, drafts: Sequence[Draft]) -> list[Event | None]:
+    async def push(self, drafts: Sequence[Draft], *, redacted: bool = False) -> list[Event | None]:
         """Events of a local journal, in its order, in one transaction (the sync task).
 
         Idempotent on id; a system change another cockpit already pushed (same incident and
-        data.key) is not recorded twice: None in its place."""
-        prepared = [prepare_draft(d, redact_secrets=self._redact) for d in drafts]
+        data.key) is not recorded twice: None in its place. `redacted`: the local journal
+        already scanned them with the same rules (no second scan)."""
+        scan = self._redact and not redacted
+        prepared = [prepare_draft(d, redact_secrets=scan) for d in drafts]
         once = [_is_change(d) for d in prepared]
         return await self._write(prepared, None, once, None)
 

@@ -33,6 +33,7 @@ from cockpit.model import Draft, Event
 
 BATCH = 500  # events per push or pull transaction
 SETTLE_S = 0.02  # after a wake-up, before the round: what else arrives goes in the same one
+ROUND_GAP_S = 0.1  # local wake-ups start a round at most this often
 POLL_S = 1.0  # catch-up without a wake-up (NOTIFY missed, or a server without it)
 RETRY_S = (1.0, 2.0, 5.0)  # between reconnect attempts while offline
 
@@ -155,6 +156,8 @@ class TeamSync:
         self._pushed_ids: set[str] = set()  # ours, which the next pull brings back
         self._wake = asyncio.Event()
         self._remote = False  # the wake-up came from the team store: pull at once
+        self._checked = (0, "")  # the pull cursor last found to match the server's row
+        self._last_round = 0.0
         self.status = TeamStatus(url=masked(url), offline_since=None)
         self._listener: asyncio.Task[None] | None = None
 
@@ -166,12 +169,14 @@ class TeamSync:
         return self.team
 
     async def disconnect(self) -> None:
+        self._checked = (0, "")
         if self.team is not None:
             await self.team.close()
             self.team = None
 
     async def sync_once(self) -> tuple[int, int]:
         """Push everything unsent, then pull everything new: (pushed, pulled)."""
+        self._last_round = time.monotonic()
         team = await self.connect()
         pushed = await self._push(team)
         pulled = await self._pull(team)
@@ -191,7 +196,8 @@ class TeamSync:
                 return count
             mine = [e for e in batch if e.id not in self._pulled_ids]
             if mine:
-                await team.push([draft_of(e) for e in mine])
+                # the local store redacted them already, with the same rules
+                await team.push([draft_of(e) for e in mine], redacted=self.local._redact)
                 self._pushed_ids.update(e.id for e in mine)
                 count += len(mine)
             self.state.pushed(batch[-1].seq)
@@ -200,7 +206,7 @@ class TeamSync:
         count = 0
         st = self.state.read()
         cursor, cursor_hash = int(st["pulled"]), str(st["pulled_hash"])
-        if cursor:
+        if cursor and (cursor, cursor_hash) != self._checked:
             # a team database restored or replaced: its seq N is no longer what we read
             at = await team.events(after_seq=cursor - 1, until_seq=cursor, upcast=False)
             if not at or at[0].hash != cursor_hash:
@@ -214,9 +220,10 @@ class TeamSync:
                 break
             foreign = [e for e in batch if e.id not in self._pushed_ids]
             count += await self._append_foreign(foreign)
-            cursor = batch[-1].seq
-            self.state.pulled(cursor, batch[-1].hash, head)
+            cursor, cursor_hash = batch[-1].seq, batch[-1].hash
+            self.state.pulled(cursor, cursor_hash, head)
         self.state.pulled(cursor, "", head)  # the times and the server head
+        self._checked = (cursor, cursor_hash)  # checked once per connection, not per round
         return count
 
     async def _append_foreign(self, events: Sequence[Event]) -> int:
@@ -309,8 +316,10 @@ class TeamSync:
                 await self._wake.wait()
                 if not self._remote:
                     # a burst of local appends (a paste, a flurry of system changes) is pushed
-                    # as one batch, not a round trip each competing with the next append
-                    await asyncio.sleep(SETTLE_S)
+                    # in batches, at most one round per ROUND_GAP_S: its CPU would otherwise
+                    # compete with the appends themselves (bench/team.py)
+                    since = time.monotonic() - self._last_round
+                    await asyncio.sleep(max(SETTLE_S, ROUND_GAP_S - since))
         self._wake.clear()
         self._remote = False
 
