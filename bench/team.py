@@ -28,7 +28,8 @@ import psycopg
 from bench.journal import _note, _pct, raw_appends
 from cockpit.journal.postgres import schema_sql
 from cockpit.journal.store import Journal
-from cockpit.journal.sync import SyncThread, TeamSync
+from cockpit.journal.sync import TeamSync
+from cockpit.journal.sync_thread import SyncThread
 from cockpit.model import Draft
 from tests.team import pgcluster
 

@@ -23,7 +23,8 @@ from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
     from cockpit.journal.store import Journal
-    from cockpit.journal.sync import SyncThread, TeamStatus
+    from cockpit.journal.sync_thread import SyncThread
+    from cockpit.journal.team_status import TeamStatus
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
 
@@ -173,7 +174,7 @@ class IncidentController:
     def _start_team_sync(self, url: str) -> None:
         """Push and pull in the background: the local file stays the write path, so a team
         store that is down or slow never holds back a keystroke (its state is in the bar)."""
-        from cockpit.journal.sync import SyncThread
+        from cockpit.journal.sync_thread import SyncThread
 
         assert self.session.journal_path is not None or hasattr(self.journal, "path")
         path = self.session.journal_path or self.journal.path

@@ -17,10 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from cockpit.journal.errors import JournalError
 from cockpit.journal.pgurl import masked
 from cockpit.journal.postgres import PostgresJournal, TeamUnreachable, _is_change
 from cockpit.journal.store import Journal
+from cockpit.journal.team_status import TeamStatus
 from cockpit.model import Draft, Event
 
 BATCH = 500  # events per push or pull transaction
@@ -36,31 +36,6 @@ SETTLE_S = 0.02  # after a wake-up, before the round: what else arrives goes in 
 ROUND_GAP_S = 0.1  # local wake-ups start a round at most this often
 POLL_S = 1.0  # catch-up without a wake-up (NOTIFY missed, or a server without it)
 RETRY_S = (1.0, 2.0, 5.0)  # between reconnect attempts while offline
-
-
-@dataclass(frozen=True)
-class TeamStatus:
-    """What the status bar and `cockpit team status` show."""
-
-    url: str  # masked
-    online: bool = False
-    queued: int = 0
-    offline_since: float | None = None  # epoch seconds
-    last_push: float | None = None
-    last_pull: float | None = None
-    server_head: int | None = None
-    error: str = ""
-
-    def bar(self) -> str:
-        """One short line: `team: online` / `team: offline, N queued (since HH:MM)`."""
-        if self.online:
-            return "team: online" + (f", {self.queued} queued" if self.queued else "")
-        since = f" (since {_hhmm(self.offline_since)})" if self.offline_since is not None else ""
-        return f"team: offline, {self.queued} queued{since}"
-
-
-def _hhmm(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%H:%M")
 
 
 def state_path(journal: Path) -> Path:
@@ -353,63 +328,6 @@ class TeamSync:
     async def close(self) -> None:
         await self.disconnect()
         self.state.close()
-
-
-class SyncThread:
-    """The sync task on a thread and event loop of its own, with its own connections to the
-    local file: the cockpit's loop, which runs the keystrokes, never runs a sync round (its
-    tail sees the pulled events as another connection's commits)."""
-
-    def __init__(self, journal_path: Path, url: str, *, redact_secrets: bool = True) -> None:
-        self.journal_path = journal_path
-        self.url = url
-        self.redact_secrets = redact_secrets
-        self.sync: TeamSync | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._final = False
-        self._thread = threading.Thread(target=self._main, name="team-sync", daemon=True)
-        self._status = TeamStatus(url=masked(url))
-
-    @property
-    def status(self) -> TeamStatus:
-        return self.sync.status if self.sync is not None else self._status
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _main(self) -> None:
-        with contextlib.suppress(BaseException):
-            asyncio.run(self._run())
-
-    async def _run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        local = await Journal.open(self.journal_path, redact_secrets=self.redact_secrets)
-        self.sync = TeamSync(local, self.url)
-        runner = asyncio.create_task(self.sync.run())
-        try:
-            await self._stop.wait()
-        finally:
-            runner.cancel()
-            await asyncio.gather(runner, return_exceptions=True)
-            if self._final:
-                # the last words (session.ended) reach the team store if it answers quickly
-                with contextlib.suppress(Exception):
-                    async with asyncio.timeout(3):
-                        await self.sync.sync_once()
-            await self.sync.close()
-            await local.close()
-
-    def stop(self, *, final_push: bool = True, timeout: float = 5.0) -> None:
-        """Stop the task (after one last push and pull); blocks at most `timeout`."""
-        self._final = final_push
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(stop.set)
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
 
 async def sync_before_exit(local: Journal, url: str, *, timeout: float = 10.0) -> str | None:
