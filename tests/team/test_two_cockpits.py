@@ -212,3 +212,18 @@ def test_the_team_store_stopped_mid_incident(
         assert local == sorted(texts)
         assert _verify("--journal", str(journal)).startswith("ok: ")
     assert _verify("--journal", url).startswith("ok: ")
+
+
+def test_replay_reads_the_team_store(
+    env: dict[str, str], tmux: Tmux, team_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+
+    env["COCKPIT_TEAM_URL"] = team_url
+    note = [sys.executable, "-m", "cockpit", "note", "replayed from the team store"]
+    local = str(tmp_path / "local.sqlite")
+    done = subprocess.run([*note, "--journal", local, "--incident", INC], env=env, timeout=60)
+    assert done.returncode == 0
+    tmux.new_session("replay", cockpit_cmd("replay", INC, "--journal", team_url), 160, 40)
+    tmux.wait_for("replay", lambda s: "replayed from the team store" in s, timeout=30)
+    tmux.send_keys("replay", "q")
