@@ -239,6 +239,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from cockpit.journal.backup import backup_journal
     from cockpit.journal.location import check_location
 
+    if (url := journal_url(args)) is not None:
+        from cockpit.journal.pgurl import masked
+
+        raise UsageError(
+            f"cockpit backup copies a local journal file, not {masked(url)}: back the team"
+            " store up with the server's own tools (pg_dump, base backups)"
+        )
     source = check_location(journal_path(getattr(args, "journal", None)), create=False)
     if source.stat().st_size == 0:
         raise UsageError(f"journal {source} is empty (0 bytes): nothing to back up", EXIT_FOUND)

@@ -13,7 +13,8 @@ STATEMENT_TIMEOUT_MS = 10_000
 
 _SCHEMES = ("postgresql://", "postgres://")
 # scheme://user:password@ -> the password part, up to the last @ before the host
-_PASSWORD = re.compile(r"^(postgres(?:ql)?://[^:@/]*:)([^@/]*)(@)", re.IGNORECASE)
+# anywhere in a text: libpq quotes the URI in some of its own error messages
+_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:@/\s\"']*:)([^@/\s\"']*)(@)", re.IGNORECASE)
 _PASSWORD_PARAM = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 
 
@@ -22,7 +23,8 @@ def is_pg_url(value: object) -> bool:
 
 
 def masked(url: str) -> str:
-    """The URL as it may be printed, logged or journaled: any password replaced by ***."""
+    """The URL (or a message quoting it) as it may be printed, logged or journaled: any
+    password replaced by ***."""
     url = _PASSWORD.sub(r"\1***\3", url)
     return _PASSWORD_PARAM.sub(r"\1***", url)
 

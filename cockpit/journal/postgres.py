@@ -157,7 +157,7 @@ def _unreachable(url: str, exc: BaseException) -> TeamUnreachable:
         # "password authentication failed for user ...", "received invalid response to SSL"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else text
         found = re.search(r".*failed: (.+)$", first)
-        why = (found.group(1) if found else first)[:200]
+        why = masked(found.group(1) if found else first)[:200]
     return TeamUnreachable(f"team journal {masked(url)}: unreachable ({why})")
 
 
@@ -168,7 +168,9 @@ def _conninfo(url: str, statement_timeout_ms: int | None) -> tuple[str, dict[str
     try:
         given = conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        raise JournalError(f"team journal URL {masked(url)} is not valid: {exc}") from None
+        raise JournalError(
+            f"team journal URL {masked(url)} is not valid: {masked(str(exc))}"
+        ) from None
     if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
         params["connect_timeout"] = CONNECT_TIMEOUT_S
     return url, params

@@ -119,10 +119,12 @@ def test_an_unreachable_url_is_one_line_with_the_password_masked(run_cli: RunCli
     assert "unreachable" in done.stderr
 
 
-def test_note_refuses_a_postgresql_journal(run_cli: RunCli) -> None:
+def test_note_and_backup_refuse_a_postgresql_journal(run_cli: RunCli) -> None:
     done = run_cli("note", "x", "--journal", "postgresql://u:pw@127.0.0.1:1/x")
     assert done.returncode == 2 and "writes the local journal file" in done.stderr
     assert "pw@" not in done.stderr
+    done = run_cli("backup", "--journal", "postgresql://u:pw@127.0.0.1:1/x")
+    assert done.returncode == 2 and "pg_dump" in done.stderr and "pw@" not in done.stderr
 
 
 def test_doctor_team_rows(

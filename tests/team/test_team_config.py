@@ -44,3 +44,10 @@ def test_a_team_url_that_is_not_postgresql_names_the_line(tmp_path: Path) -> Non
 def test_masked(url: str, shown: str) -> None:
     assert is_pg_url(url)
     assert masked(url) == shown
+    # also inside a message that quotes it (libpq does)
+    assert masked(f'bad URI: "{url}"') == f'bad URI: "{shown}"'
+
+
+def test_a_libpq_message_quoting_the_url_is_masked(run_cli: object) -> None:
+    done = run_cli("verify", "--journal", "postgresql://u:hunter22@[bad/x")  # type: ignore[operator]
+    assert done.returncode == 2 and "hunter22" not in done.stderr and "***" in done.stderr
