@@ -110,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("incident", nargs="?", metavar="ID", help="default: the most recent")
     _session_options(rep, sub=True)
 
+    team = sub.add_parser("team", help="the team journal on PostgreSQL")
+    team_sub = team.add_subparsers(dest="team_command", parser_class=_Parser, metavar="COMMAND")
+    team_sub.required = True
+    status = team_sub.add_parser("status", help="queued events, last push and pull, server head")
+    _journal_option(status, sub=True)
+    status.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
+
     doc = sub.add_parser("doctor", help="check config, reachability and permissions")
     doc.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
     return parser
@@ -237,6 +244,12 @@ def _backup(args: argparse.Namespace) -> int:
     return cmd_backup(args)
 
 
+def _team(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_team_status
+
+    return cmd_team_status(args)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from cockpit.commands import cmd_doctor
 
@@ -252,6 +265,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": _verify,
     "note": _note,
     "import": _import,
+    "team": _team,
     "backup": _backup,
     "doctor": _doctor,
 }

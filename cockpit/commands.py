@@ -18,13 +18,71 @@ from cockpit.paths import journal_path
 from cockpit.plaintext import clean
 
 if TYPE_CHECKING:
+    from cockpit.journal.postgres import PostgresJournal
     from cockpit.journal.store import Journal
 
 
-async def _open(args: argparse.Namespace, *, create: bool = False) -> Journal:
+def journal_url(args: argparse.Namespace) -> str | None:
+    """The team store named by --journal / COCKPIT_JOURNAL (postgresql://...), if one is."""
+    import os
+
+    from cockpit.journal.pgurl import is_pg_url
+
+    given = getattr(args, "journal", None) or os.environ.get("COCKPIT_JOURNAL")
+    return given if is_pg_url(given) else None
+
+
+def local_only(args: argparse.Namespace, what: str) -> None:
+    """`note` and the live cockpit write the local file, which syncs to [team] url."""
+    from cockpit.journal.pgurl import masked
+
+    if (url := journal_url(args)) is not None:
+        raise UsageError(
+            f"{what} writes the local journal file, not {masked(url)}: pass a file with"
+            " --journal and set [team] url (or COCKPIT_TEAM_URL) to share it"
+        )
+
+
+async def _open(args: argparse.Namespace, *, create: bool = False) -> Journal | PostgresJournal:
     from cockpit.journal import store
 
+    if (url := journal_url(args)) is not None:
+        from cockpit.journal.postgres import PostgresJournal
+
+        return await PostgresJournal.open(url, create=create)
     return await store.Journal.open(journal_path(getattr(args, "journal", None)), create=create)
+
+
+def team_url(args: argparse.Namespace) -> str | None:
+    """[team] url or COCKPIT_TEAM_URL. A config that cannot be read is said, not fatal here:
+    the local append already committed."""
+    import os
+
+    from cockpit.config import ConfigError, load_config
+
+    if os.environ.get("COCKPIT_TEAM_URL"):
+        return os.environ["COCKPIT_TEAM_URL"]
+    given = getattr(args, "config", None)
+    try:
+        config = load_config(Path(given) if given else None)
+    except ConfigError as exc:
+        print(printed(f"team sync skipped: {exc}"), file=sys.stderr)
+        return None
+    return config.team.url if config.team else None
+
+
+async def push_before_exit(journal: Journal | PostgresJournal, args: argparse.Namespace) -> None:
+    """`note` and `import` push to the team store before exiting when they can; if not, they
+    say what waits in the local file (exit 0: it is journaled, and will sync)."""
+    from cockpit.journal.store import Journal
+
+    url = team_url(args)
+    if url is None or not isinstance(journal, Journal):
+        return
+    from cockpit.journal.sync import sync_before_exit
+
+    if (line := await sync_before_exit(journal, url)) is not None:
+        print(printed(line))
 
 
 def printed(text: str) -> str:
@@ -105,6 +163,8 @@ def cmd_note(args: argparse.Namespace) -> int:
     if not text:
         raise UsageError("the note is empty: cockpit note 'what you saw or decided'")
 
+    local_only(args, "cockpit note")
+
     async def go() -> int:
         async with await _open(args, create=True) as journal:
             await journal.check_intact()  # never append into a damaged file
@@ -115,7 +175,8 @@ def cmd_note(args: argparse.Namespace) -> int:
                 data={"type": args.type, "text": text},
             )
             event = await journal.append(draft)
-        print(printed(f"journaled #{event.seq} in {event.incident}"))
+            print(printed(f"journaled #{event.seq} in {event.incident}"))
+            await push_before_exit(journal, args)
         return EXIT_OK
 
     return asyncio.run(go())
@@ -155,8 +216,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                     f"line {line}: {exc}: a journal never replaces what it recorded;"
                     " nothing was imported"
                 ) from None
-        new = sum(1 for e in events[: len(drafts)] if e.seq > before)
-        print(f"imported {new} new events ({len(drafts) - new + export.repeated} known)")
+            new = sum(1 for e in events[: len(drafts)] if e.seq > before)
+            print(f"imported {new} new events ({len(drafts) - new + export.repeated} known)")
+            await push_before_exit(journal, args)
         if forced:
             print(
                 printed(
@@ -177,6 +239,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from cockpit.journal.backup import backup_journal
     from cockpit.journal.location import check_location
 
+    if (url := journal_url(args)) is not None:
+        from cockpit.journal.pgurl import masked
+
+        raise UsageError(
+            f"cockpit backup copies a local journal file, not {masked(url)}: back the team"
+            " store up with the server's own tools (pg_dump, base backups)"
+        )
     source = check_location(journal_path(getattr(args, "journal", None)), create=False)
     if source.stat().st_size == 0:
         raise UsageError(f"journal {source} is empty (0 bytes): nothing to back up", EXIT_FOUND)
@@ -206,7 +275,63 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     config = load_config(Path(given) if given else None)
     if problem := nothing_to_check(config):
         raise UsageError(problem)  # a configuration error, not a failed check
-    rows = asyncio.run(run_checks(config))
+    notes: list[str] = []
+    rows = asyncio.run(run_checks(config, notes))
     print(printed(render(rows)))  # servers' messages are quoted in the rows
     print(summary(rows))
+    for note in notes:
+        print()
+        print(printed(note))
     return EXIT_OK if all(ok for _, ok, _ in rows) else EXIT_FOUND
+
+
+def cmd_team_status(args: argparse.Namespace) -> int:
+    """Push and pull once, then say where the sync stands: queued events, last push and
+    pull, the server head. Exit 1 when the team store cannot be reached."""
+    from cockpit.journal.store import Journal
+    from cockpit.journal.sync import TeamSync, ago
+
+    local_only(args, "cockpit team status")
+    url = team_url(args)
+    if url is None:
+        raise UsageError(
+            'no team journal configured: set [team] url = "postgresql://..." in the config'
+            " or COCKPIT_TEAM_URL"
+        )
+
+    async def go() -> int:
+        async with await Journal.open(journal_path(getattr(args, "journal", None))) as journal:
+            sync = TeamSync(journal, url)
+            try:
+                try:
+                    async with asyncio.timeout(30):
+                        pushed, pulled = await sync.sync_once()
+                    state, ok = f"reachable (pushed {pushed}, pulled {pulled})", True
+                    head = await sync.team.head() if sync.team else None
+                except (JournalError, OSError, TimeoutError) as exc:
+                    state, ok, head = f"unreachable: {exc}", False, None
+                    await sync._offline(str(exc))
+                queued = await sync.queued()
+                st = sync.state.read()
+            finally:
+                await sync.close()
+        if head is None:
+            known = st["server_head"]
+            server = f"seq {known} (last seen)" if known is not None else "unknown"
+        else:
+            server = f"seq {head[0]}, {head[1]}"
+        rows = [
+            ("team journal", sync.status.url),
+            ("state", state),
+            ("queued", f"{queued} events"),
+            ("last push", ago(st["last_push"])),
+            ("last pull", ago(st["last_pull"])),
+            ("server head", server),
+        ]
+        for name, value in rows:
+            print(printed(f"{name:<13} {value}"))
+        return EXIT_OK if ok else EXIT_FOUND
+
+    from cockpit.journal.errors import JournalError
+
+    return asyncio.run(go())

@@ -30,6 +30,7 @@ __all__ = [
     "HttpSourceConfig",
     "KubernetesConfig",
     "PrometheusConfig",
+    "TeamConfig",
     "load_config",
 ]
 
@@ -73,6 +74,12 @@ class DeploysConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamConfig:
+    # repr=False: a URL may carry a password (libpq's ~/.pgpass or PGPASSWORD are better)
+    url: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     theme: str = "cockpit-dark"
     prometheus: PrometheusConfig | None = None
@@ -82,6 +89,7 @@ class Config:
     panels: tuple[Panel, ...] = ()
     redact: bool = True
     path: Path | None = None
+    team: TeamConfig | None = None
 
     def configured(self) -> bool:
         """True when at least one live source is configured (else: demo hint / empty panes)."""
@@ -104,7 +112,17 @@ class ConfigError(Exception):
 
 # -- known keys --------------------------------------------------------------------------
 
-_TOP_KEYS = ("theme", "prometheus", "alertmanager", "kubernetes", "deploys", "panels", "redact")
+_TOP_KEYS = (
+    "theme",
+    "prometheus",
+    "alertmanager",
+    "kubernetes",
+    "deploys",
+    "panels",
+    "redact",
+    "team",
+)
+_TEAM_KEYS = ("url",)
 _HTTP_KEYS = (
     "url",
     "bearer_token",
@@ -499,7 +517,31 @@ def _parse(
         panels=_panels(src, data),
         redact=top.boolean("redact", True),
         path=path,
+        team=_team(src, _table(src, data, "team"), env),
     )
+
+
+def _team(
+    src: _Source, data: Mapping[str, Any] | None, env: Mapping[str, str]
+) -> TeamConfig | None:
+    """[team] url, or COCKPIT_TEAM_URL (which wins): the shared PostgreSQL journal."""
+    url = env.get("COCKPIT_TEAM_URL") or None
+    if url is None and data is not None:
+        url = _Reader(src, "team", data, _TEAM_KEYS).string(
+            "url", example='"postgresql://cockpit@db.internal/incidents"'
+        )
+    if url is None:
+        return None
+    if not url.lower().startswith(("postgresql://", "postgres://")):
+        where = "COCKPIT_TEAM_URL" if env.get("COCKPIT_TEAM_URL") else "team.url"
+        line = None if env.get("COCKPIT_TEAM_URL") else src.line_of("team", "url")
+        raise ConfigError(
+            f"{src.label}{f':{line}' if line else ''}: {where} must be a postgresql:// URL"
+            ' (e.g. "postgresql://cockpit@db.internal/incidents")',
+            path=src.label,
+            line=line,
+        )
+    return TeamConfig(url=url)
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

@@ -35,6 +35,7 @@ class Session(msgspec.Struct):
     start_sources: bool = True  # tests drive sources by hand
     viewers: TmuxViewers | None = msgspec.field(default_factory=TmuxViewers)  # None: do not look
     notice: str | None = None  # said once at the start (e.g. an operator name from git)
+    team_url: str | None = None  # [team] url / COCKPIT_TEAM_URL: sync the journal there
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)

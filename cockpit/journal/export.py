@@ -63,6 +63,20 @@ def jsonl_from_rows(rows: Iterable[Sequence[Any]]) -> str:
     return "".join(out)
 
 
+def with_recorded_by(text: str, recorded: dict[str, tuple[str, str]]) -> str:
+    """jsonl lines of a team store, each with the database role that inserted it and when:
+    the authenticated identity next to the self-declared actor."""
+    out = []
+    for line in text.splitlines():
+        obj = json.loads(line)
+        if (by := recorded.get(obj.get("id"))) is not None:
+            line = (
+                line[:-1] + f',"recorded_by":{_json_str(by[0])},"recorded_at":{_json_str(by[1])}}}'
+            )
+        out.append(line + "\n")
+    return "".join(out)
+
+
 def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> str:
     """The postmortem document (postmortem.py gathers it, export_md.py lays it out)."""
     # imported when used: the app imports this module on its first frame
@@ -111,7 +125,11 @@ async def render(journal: JournalPort, incident: str, fmt: str) -> str:
 async def _render(journal: JournalPort, incident: str, fmt: str) -> str:
     if fmt == "jsonl":
         # raw payloads, not upcast: an import must reproduce the very rows that were hashed
-        return jsonl_from_rows(await journal.raw_rows(incident))
+        text = jsonl_from_rows(await journal.raw_rows(incident))
+        recorded = getattr(journal, "recorded_by", None)
+        if recorded is not None:
+            text = with_recorded_by(text, await recorded(incident))
+        return text
     events = await journal.events(incident)
     if fmt == "html":
         from cockpit.journal.postmortem import load_panels

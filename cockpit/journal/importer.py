@@ -81,7 +81,10 @@ _CONTENT: dict[str, type] = {
     "context": dict,
 }
 _CHAIN: dict[str, type] = {"seq": int, "version": int, "prev_hash": str, "hash": str}
-_FIELDS = (*_CONTENT, *_CHAIN)
+# what a team store says about its own row (the role that inserted it, when it arrived):
+# not event content and outside the hash; the store an event is imported into records its own
+_WITNESS = ("recorded_by", "recorded_at")
+_FIELDS = (*_CONTENT, *_CHAIN, *_WITNESS)
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _KIND_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
