@@ -36,6 +36,7 @@ from cockpit.identifiers import (
     shown,
 )
 from cockpit.journal import events as kinds
+from cockpit.journal.cloudevents import EVENT_FIELDS, MANIFEST_TYPE, SPECVERSION, TYPE_PREFIX
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.limits import MAX_EVENT_BYTES, MIB
 from cockpit.journal.rows import row_hash
@@ -102,9 +103,24 @@ def read_export(path: Path) -> ExportFile:
     lines: list[Line] = []
     seen: dict[str, tuple[int, Draft]] = {}
     repeated = 0
+    cloud: list[tuple[int, str]] = []  # CloudEvents lines: their own chain is checked too
+    older = 0  # lines of the older format
     with _open_regular(path) as f:
         for number, text in _lines(f, path):
             line = parse_line(number, text)
+            if isinstance(line, int):
+                cloud.append((number, text))
+                if line == _MANIFEST:
+                    continue
+                line = parse_line(number, text, cloud=True)
+                assert not isinstance(line, int)
+            else:
+                older += 1
+            if cloud and older:
+                raise ImportError_(
+                    f"line {number}: the file mixes CloudEvents lines and lines of the older"
+                    " export format: import each export on its own"
+                )
             earlier = seen.get(line.draft.id)
             if earlier is not None:
                 if differs := _differs(earlier[1], line.draft):
@@ -117,7 +133,19 @@ def read_export(path: Path) -> ExportFile:
                 continue
             seen[line.draft.id] = (number, line.draft)
             lines.append(line)
-    return ExportFile(lines, check_chain(lines), repeated)
+    problems = check_chain(lines)
+    if cloud:
+        from cockpit.journal.selfverify import check_export
+
+        # the per-incident chain and manifest prove the file whole; the rows' own chain
+        # (rowprevhash, rowhash) ties each line to the journal it came from
+        problems = sorted({*problems, *check_export(cloud).problems}, key=_line_number)
+    return ExportFile(lines, problems, repeated)
+
+
+def _line_number(problem: str) -> int:
+    head = problem.split(":", 1)[0]
+    return int(head[5:]) if head.startswith("line ") and head[5:].isdigit() else 0
 
 
 def read_jsonl(path: Path) -> list[Draft]:
@@ -271,8 +299,17 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-def parse_line(number: int, text: str) -> Line:
-    """One line checked in full, or ImportError_ naming the line and what is wrong."""
+_CLOUD = 1  # parse_line's answer for a CloudEvents event line (cloudevents.py) ...
+_MANIFEST = 2  # ... and for the manifest that closes its chain
+
+
+def parse_line(number: int, text: str, *, cloud: bool = False) -> Line | int:
+    """One line checked in full, or ImportError_ naming the line and what is wrong.
+
+    Two formats: the CloudEvents export of this cockpit and the older one, a JSON object of
+    the journal's columns. Without `cloud`, a CloudEvents line only answers _CLOUD or
+    _MANIFEST, so the caller can run its chain check; with it, it is read like the other.
+    """
     obj = _loads(number, text)
 
     def fail(what: str) -> ImportError_:
@@ -280,6 +317,12 @@ def parse_line(number: int, text: str) -> Line:
 
     if not isinstance(obj, dict):
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
+    if "specversion" in obj:
+        if obj.get("type") == MANIFEST_TYPE:
+            return _MANIFEST
+        if not cloud:
+            return _CLOUD
+        obj = _from_cloudevent(number, obj)
     for name, kind in _CONTENT.items():
         if name not in obj:
             raise fail(f"missing field {name!r}")
@@ -338,6 +381,48 @@ def parse_line(number: int, text: str) -> Line:
         schema=obj["schema"],
     )
     return Line(number, draft, chain["seq"], chain["version"], chain["prev_hash"], chain["hash"])
+
+
+def _from_cloudevent(number: int, event: dict[str, Any]) -> dict[str, Any]:
+    """The journal columns of one CloudEvents line (cloudevents.py wrote it), checked."""
+
+    def fail(what: str) -> ImportError_:
+        return ImportError_(f"line {number}: {what}")
+
+    if extra := [k for k in event if k not in EVENT_FIELDS]:
+        raise fail(f"unknown attribute {shown(extra[0])}, which this cockpit would drop")
+    if event.get("specversion") != SPECVERSION:
+        raise fail(f"specversion {shown(str(event.get('specversion')))}: only 1.0 is known")
+    kind = event.get("type")
+    if type(kind) is not str or not kind.startswith(TYPE_PREFIX):
+        raise fail(f"type {shown(str(kind))} is not a cockpit event (io.cockpit.KIND)")
+    if event.get("datacontenttype", "application/json") != "application/json":
+        raise fail("datacontenttype must be application/json")
+    data = event.get("data")
+    if type(data) is dict and "textsha256" in data and "text" not in data:
+        raise fail(
+            "a note of a redacted export (--redact-notes): its text is not in the file, so it"
+            " cannot be imported; import the full export"
+        )
+    context = event.get("context", "{}")
+    if type(context) is not str:
+        raise fail("attribute 'context' has the wrong type (must be a JSON text in a string)")
+    names = {
+        "id": "id",
+        "subject": "incident",
+        "time": "ts",
+        "actor": "actor",
+        "schemaversion": "schema",
+        "data": "data",
+        "seq": "seq",
+        "version": "version",
+        "rowprevhash": "prev_hash",
+        "rowhash": "hash",
+    }
+    obj = {column: event[name] for name, column in names.items() if name in event}
+    obj["kind"] = kind[len(TYPE_PREFIX) :]
+    obj["context"] = _loads(number, context)
+    return obj
 
 
 def _is_time(ts: str) -> bool:
