@@ -103,20 +103,22 @@ def read_export(path: Path) -> ExportFile:
     lines: list[Line] = []
     seen: dict[str, tuple[int, Draft]] = {}
     repeated = 0
-    cloud: list[tuple[int, str]] = []  # CloudEvents lines: their own chain is checked too
+    # CloudEvents lines, by export (each ends at its manifest): their own chain is checked too
+    cloud: list[list[tuple[int, str]]] = [[]]
     older = 0  # lines of the older format
     with _open_regular(path) as f:
         for number, text in _lines(f, path):
             line = parse_line(number, text)
             if isinstance(line, int):
-                cloud.append((number, text))
+                cloud[-1].append((number, text))
                 if line == _MANIFEST:
+                    cloud.append([])  # two exports one after the other: each checked alone
                     continue
                 line = parse_line(number, text, cloud=True)
                 assert not isinstance(line, int)
             else:
                 older += 1
-            if cloud and older:
+            if cloud[0] and older:
                 raise ImportError_(
                     f"line {number}: the file mixes CloudEvents lines and lines of the older"
                     " export format: import each export on its own"
@@ -134,12 +136,13 @@ def read_export(path: Path) -> ExportFile:
             seen[line.draft.id] = (number, line.draft)
             lines.append(line)
     problems = check_chain(lines)
-    if cloud:
+    if cloud[0]:
         from cockpit.journal.selfverify import check_export
 
         # the per-incident chain and manifest prove the file whole; the rows' own chain
         # (rowprevhash, rowhash) ties each line to the journal it came from
-        problems = sorted({*problems, *check_export(cloud).problems}, key=_line_number)
+        found = {p for part in cloud if part for p in check_export(part).problems}
+        problems = sorted({*problems, *found}, key=_line_number)
     return ExportFile(lines, problems, repeated)
 
 
