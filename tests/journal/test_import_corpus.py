@@ -3,9 +3,10 @@ exit 2 (a bad input file is a usage error: errors.py's table, as every import re
 journal it was imported into is exactly as before: same rows, same head.
 
 The corpus is built from a real export in the format of cockpits before CloudEvents (still
-imported; the CloudEvents format's own refusals are in test_export_verify.py), then damaged as an attacker or an unlucky editor
-would: schema bypass, an id that is known with other content, a forged or broken chain, each
-kind of pathological JSON, oversize lines and events, and files that are no files.
+imported; the CloudEvents format's own refusals are in test_export_verify.py), then damaged
+as an attacker or an unlucky editor would: schema bypass, an id that is known with other
+content, a forged or broken chain, each kind of pathological JSON, oversize lines and events,
+and files that are no files.
 """
 
 from __future__ import annotations
