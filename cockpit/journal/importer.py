@@ -108,16 +108,15 @@ def read_export(path: Path) -> ExportFile:
     older = 0  # lines of the older format
     with _open_regular(path) as f:
         for number, text in _lines(f, path):
-            line = parse_line(number, text)
-            if isinstance(line, int):
-                cloud[-1].append((number, text))
-                if line == _MANIFEST:
+            line, is_cloud = read_line(number, text)
+            if is_cloud:
+                cloud[-1].append((number, text.rstrip("\n")))
+                if line is None:  # the manifest
                     cloud.append([])  # two exports one after the other: each checked alone
                     continue
-                line = parse_line(number, text, cloud=True)
-                assert not isinstance(line, int)
             else:
                 older += 1
+            assert line is not None
             if cloud[0] and older:
                 raise ImportError_(
                     f"line {number}: the file mixes CloudEvents lines and lines of the older"
@@ -272,15 +271,15 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+# one decoder for every line (json.loads with hooks builds a new one per call)
+_decode = json.JSONDecoder(
+    parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=_object
+).decode
+
+
 def _loads(number: int, text: str) -> Any:
     try:
-        return json.loads(
-            text,
-            parse_int=_int,
-            parse_float=_float,
-            parse_constant=_constant,
-            object_pairs_hook=_object,
-        )
+        return _decode(text)
     except _Refused as exc:
         raise ImportError_(f"line {number}: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -302,16 +301,19 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-_CLOUD = 1  # parse_line's answer for a CloudEvents event line (cloudevents.py) ...
-_MANIFEST = 2  # ... and for the manifest that closes its chain
+def parse_line(number: int, text: str) -> Line:
+    """One line checked in full, or ImportError_ naming the line and what is wrong."""
+    line, _ = read_line(number, text)
+    if line is None:
+        raise ImportError_(f"line {number}: the manifest of an export, no event")
+    return line
 
 
-def parse_line(number: int, text: str, *, cloud: bool = False) -> Line | int:
-    """One line checked in full, or ImportError_ naming the line and what is wrong.
+def read_line(number: int, text: str) -> tuple[Line | None, bool]:
+    """One line checked in full, and whether it is a CloudEvent; (None, True): the manifest.
 
-    Two formats: the CloudEvents export of this cockpit and the older one, a JSON object of
-    the journal's columns. Without `cloud`, a CloudEvents line only answers _CLOUD or
-    _MANIFEST, so the caller can run its chain check; with it, it is read like the other.
+    Two formats: the CloudEvents export of this cockpit (cloudevents.py) and the older one,
+    a JSON object of the journal's columns; ImportError_ names the line and what is wrong.
     """
     obj = _loads(number, text)
 
@@ -320,11 +322,10 @@ def parse_line(number: int, text: str, *, cloud: bool = False) -> Line | int:
 
     if not isinstance(obj, dict):
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
-    if "specversion" in obj:
+    is_cloud = "specversion" in obj
+    if is_cloud:
         if obj.get("type") == MANIFEST_TYPE:
-            return _MANIFEST
-        if not cloud:
-            return _CLOUD
+            return None, True
         obj = _from_cloudevent(number, obj)
     for name, kind in _CONTENT.items():
         if name not in obj:
@@ -383,7 +384,8 @@ def parse_line(number: int, text: str, *, cloud: bool = False) -> Line | int:
         ts=obj["ts"],
         schema=obj["schema"],
     )
-    return Line(number, draft, chain["seq"], chain["version"], chain["prev_hash"], chain["hash"])
+    line = Line(number, draft, chain["seq"], chain["version"], chain["prev_hash"], chain["hash"])
+    return line, is_cloud
 
 
 def _from_cloudevent(number: int, event: dict[str, Any]) -> dict[str, Any]:
