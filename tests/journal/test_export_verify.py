@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -287,3 +288,56 @@ def test_import_refuses_a_cloudevent_it_would_not_keep_whole(
         "cockpit: line 2: unknown attribute 'traceparent', which this cockpit would drop"
     )
     assert not (tmp_path / "n").exists() or rows(tmp_path / "n") == []
+
+
+README = Path(__file__).parent.parent.parent / "README.md"
+
+
+def _readme_block(lang: str, marker: str) -> str:
+    blocks = re.findall(rf"```{lang}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    (block,) = [b for b in blocks if marker in b]
+    return block
+
+
+def test_readme_python_recomputes_the_hashes(exported: Path) -> None:
+    import subprocess
+    import sys
+
+    code = _readme_block("python", "rfc8785.dumps").replace("INC.jsonl", str(exported))
+    ok = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    head = json.loads(_lines(exported)[-1])["data"]["head"]
+    # the manifest closes the chain too: the snippet's head is the manifest's eventhash
+    assert ok.stdout == f"ok, head {json.loads(_lines(exported)[-1])['eventhash']}\n"
+    assert head == json.loads(_lines(exported)[-2])["eventhash"]
+    lines = _lines(exported)
+    lines[1] = lines[1].replace("step 1", "step 8")
+    bad = subprocess.run(
+        [sys.executable, "-c", code.replace(str(exported), str(_write(exported, lines)))],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "line 2: edited" in bad.stderr
+
+
+def test_readme_jq_lists_the_notes(exported: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("jq") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI: jq is not installed (.ci/run installs it)")
+        pytest.skip("jq is not installed (.ci/run installs it)")
+    command = _readme_block("sh", "jq ").strip().splitlines()[-1]
+    out = subprocess.run(
+        ["sh", "-c", command.replace("INC.jsonl", str(exported))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert [line.split("\t")[1:] for line in out] == [
+        ["bob", "finding", SECRET_NOTES[1]],
+        ["bob", "finding", SECRET_NOTES[2]],
+        ["bob", "finding", SECRET_NOTES[3]],
+        ["bob", "note", SECRET_NOTES[0]],
+    ]
