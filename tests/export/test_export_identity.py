@@ -96,9 +96,17 @@ async def test_rows_no_cockpit_writes_take_the_old_path(tmp_path: Path) -> None:
     conn.close()
     async with await Journal.open(path) as journal:
         events = await journal.events(INC, upcast=False)
-        assert events[-1].schema == "x"
-        assert jsonl_from_rows(await journal.raw_rows(INC)) == _reference_jsonl(events)
-        assert "odd-1" in await render(journal, INC, "jsonl")  # the CloudEvents export too
+        # readers get the row as an unreadable entry in its place (issue 16 item 3) ...
+        assert events[-1].kind == "journal.unreadable"
+        text = jsonl_from_rows(await journal.raw_rows(INC))
+        # ... while the jsonl export carries the stored row as it is, so an import sees
+        # (and refuses) exactly what was stored
+        last = json.loads(text.split("\n")[-2])
+        assert (last["id"], last["schema"], last["version"]) == ("odd-1", "x", 999)
+        assert text.startswith(_reference_jsonl(events[:-1]))
+        # the CloudEvents export too (its last line is the manifest)
+        cloud = json.loads((await render(journal, INC, "jsonl")).split("\n")[-3])
+        assert (cloud["id"], cloud["schemaversion"], cloud["version"]) == ("odd-1", "x", 999)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute(
