@@ -26,10 +26,9 @@ from cockpit.model import GENESIS_HASH
 # where the md and html exports keep the lines (export_md.py / export_html.py write them)
 MD_BEGIN = "```cockpit-export zlib+base64"
 MD_END = "```"
-HTML_BEGIN = (
-    '<script type="application/octet-stream" id="cockpit-export" data-encoding="zlib+base64">'
-)
-HTML_END = "</script>"
+# a hidden pre, not a script element: the html export runs nothing (and its CSP says so)
+HTML_BEGIN = '<pre id="cockpit-export" hidden data-encoding="zlib+base64">'
+HTML_END = "</pre>"
 MAX_BLOCK_BYTES = 256 * 1024 * 1024  # inflated: the import limit of one file
 MAX_SHOWN = 20
 
@@ -103,8 +102,9 @@ def _unpack(packed: str, at: int, path: Path) -> str:
 
 
 def _find(lines: list[str], markers: tuple[str, ...]) -> int | None:
-    for i, line in enumerate(lines):
-        if line.strip() in markers:
+    """The last marker line: the block is written at the end, after any journal text."""
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip() in markers:
             return i
     return None
 
