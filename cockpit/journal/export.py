@@ -156,7 +156,7 @@ def export_block(jsonl: str) -> list[str]:
     import base64
     import zlib
 
-    packed = base64.b64encode(zlib.compress(jsonl.encode("utf-8"), 6)).decode("ascii")
+    packed = base64.b64encode(zlib.compress(jsonl.encode("utf-8"), 1)).decode("ascii")
     return [packed[i : i + 76] for i in range(0, len(packed), 76)]
 
 
