@@ -192,6 +192,12 @@ def check_export(numbered: list[tuple[int, str]]) -> ExportCheck:
             problems.append(f"line {number}: a string holds a lone surrogate: not Unicode")
             continue
         if type(obj) is not dict or obj.get("specversion") != SPECVERSION:
+            if not parsed and type(obj) is dict and {"prev_hash", "hash", "kind"} <= obj.keys():
+                raise ValueError(
+                    f"line {number} is in the export format of cockpits before CloudEvents,"
+                    " which has no chain of its own and cannot be verified without the journal:"
+                    " export the incident again with this cockpit (cockpit import still reads it)"
+                )
             problems.append(f"line {number}: not a CloudEvent of a cockpit export")
             continue
         parsed.append((number, obj, actual))

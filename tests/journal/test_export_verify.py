@@ -22,7 +22,7 @@ from cockpit.journal.jcs import canonicalize
 from cockpit.journal.store import Journal
 from cockpit.model import GENESIS_HASH, Draft
 
-from .conftest import RunCli, rows
+from .conftest import RunCli, legacy_export, rows
 
 INCIDENTS = ["INC-20261128-1905", "INC-20261128-1906", "INC-20261128-1907"]
 A = INCIDENTS[0]
@@ -182,11 +182,19 @@ async def test_md_and_html_exports_verify_and_name_tampering(
         assert code == 1 and "the export block" in said[0], said
 
 
-def test_a_file_without_an_export_is_one_line(tmp_path: Path, run_cli: RunCli) -> None:
+async def test_a_file_without_an_export_is_one_line(tmp_path: Path, run_cli: RunCli) -> None:
     plain = tmp_path / "notes.md"
     plain.write_text("# just notes\n")
     code, out = _verify(run_cli, plain)
     assert code == 1 and len(out) == 1 and "holds no cockpit export block" in out[0]
+    src = tmp_path / "src.sqlite"
+    await _three_interleaved(src)
+    older = tmp_path / "older.jsonl"
+    legacy_export(src, A, older)
+    code, out = _verify(run_cli, older)
+    assert code == 1 and len(out) == 1, out
+    assert "format of cockpits before CloudEvents" in out[0]
+    assert "export the incident again" in out[0]
 
 
 async def test_a_redacted_export_verifies_without_the_texts(
