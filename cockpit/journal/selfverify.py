@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import json.scanner
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -62,8 +64,7 @@ class ExportCheck(NamedTuple):
 def export_lines(path: Path) -> tuple[str, list[tuple[int, str]]]:
     """Where the lines are ("" for a jsonl file, "the export block of FILE: " for md and
     html) and (line number, text) of each: of the file, or of the embedded block."""
-    with path.open("r", encoding="utf-8", newline="\n") as f:
-        text = f.read()
+    text = _read_regular(path).decode("utf-8")
     lines = text.split("\n")
     first = next((line for line in lines if line.strip()), "")
     if first.lstrip().startswith("{"):
@@ -99,6 +100,23 @@ def _unpack(packed: str, at: int, path: Path) -> str:
         raise ValueError(
             f"line {at} of {path}: the export block is damaged ({exc}): it was edited"
         ) from None
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes, if it is a regular file within the limit: /dev/zero, a FIFO or a
+    directory is no export (reading the first two would never end)."""
+    # O_NONBLOCK: a FIFO cannot hold the open; fstat then refuses it
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(
+                f"{path} is not a regular file (a directory, device or pipe): verify reads a"
+                " file written by cockpit export ID --format jsonl|md|html -o FILE"
+            )
+        if st.st_size > MAX_BLOCK_BYTES:
+            raise ValueError(f"{path} is {st.st_size // 2**20} MiB, over the 256 MiB of one export")
+        return f.read(MAX_BLOCK_BYTES + 1)
 
 
 def _find(lines: list[str], markers: tuple[str, ...]) -> int | None:

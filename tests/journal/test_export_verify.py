@@ -187,6 +187,9 @@ async def test_a_file_without_an_export_is_one_line(tmp_path: Path, run_cli: Run
     plain.write_text("# just notes\n")
     code, out = _verify(run_cli, plain)
     assert code == 1 and len(out) == 1 and "holds no cockpit export block" in out[0]
+    code, out = _verify(run_cli, Path("/dev/zero"))  # read for ever, were it read
+    assert code == 1 and len(out) == 1
+    assert out[0].startswith("cockpit: /dev/zero is not a regular file")
     src = tmp_path / "src.sqlite"
     await _three_interleaved(src)
     older = tmp_path / "older.jsonl"
