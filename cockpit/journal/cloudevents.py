@@ -6,8 +6,9 @@ names, as the spec requires). Lines are written in RFC 8785 (JCS) form.
 
 Why a per-incident chain: the journal's own chain links rows of every incident, so one
 incident's rows cannot be checked without the others. An export therefore carries a chain of
-its own over its lines: `eventhash` = SHA-256 of the line's JCS text without `eventhash`,
-and `prevhash` (inside that text) the `eventhash` of the line before (64 zeros for the first).
+its own over its lines: `eventhash` = SHA-256 of the line's JCS text without `eventhash` and
+the row's place in its journal (`seq`, `rowprevhash`, `rowhash`: UNHASHED below), and
+`prevhash` (inside that text) the `eventhash` of the line before (64 zeros for the first).
 The last line is a manifest (io.cockpit.export.manifest) that closes the chain and states how
 many events it covers and the journal head the export came from; a checkpoint and a
 signature (checkpoints.py, planned) attach there. A chain, not a Merkle tree: an export is
@@ -16,11 +17,12 @@ and is recomputed in five lines of any language. Inclusion proofs would only pay
 proving one event without the others, which redaction covers instead (below).
 
 Each event line also keeps the journal row's own chain values (`rowprevhash`, `rowhash`,
-scheme 1), so `cockpit import` reproduces the very rows. A redacted export (--redact-notes)
-drops them, together with every note text: a row hash covers the text, so with it a reader
-could try guesses. In place of the text the line holds `textsha256` = SHA-256(salt || text),
-a fresh random 16-byte salt per note; the salts go to a separate openings file the team
-keeps, to prove a note's text later without revealing the others.
+scheme 1), so `cockpit import` reproduces the very rows and checks each against its
+content. A redacted export (--redact-notes) drops them, together with every note text: a row
+hash covers the text, so with it a reader could try guesses. In place of the text the line
+holds `textsha256` = SHA-256(salt || text), a fresh random 16-byte salt per note; the salts
+go to a separate openings file the team keeps, to prove a note's text later without
+revealing the others.
 """
 
 from __future__ import annotations
@@ -74,9 +76,16 @@ class Export(NamedTuple):
     openings: list[tuple[str, str]]  # (event id, salt hex) of each redacted note
 
 
+# Left out of `eventhash`: the hash itself, a signature over it, and where the row sits in the
+# journal it came from (`seq`, `rowprevhash`, `rowhash`). The chain then covers what the
+# incident is, not where a journal stored it: imported elsewhere and exported again, the
+# incident gives the same chain and head, so the proofs made of the first export still hold.
+UNHASHED = frozenset({"eventhash", "signature", "seq", "rowprevhash", "rowhash"})
+
+
 def line_hash(obj: dict[str, Any]) -> str:
-    """The `eventhash` of one line: SHA-256 of its JCS text without `eventhash`."""
-    body = {k: v for k, v in obj.items() if k != "eventhash" and k != "signature"}
+    """The `eventhash` of one line: SHA-256 of its JCS text without the UNHASHED attributes."""
+    body = {k: v for k, v in obj.items() if k not in UNHASHED}
     return hashlib.sha256(canonicalize(body)).hexdigest()
 
 
@@ -138,19 +147,23 @@ def cloudevents(
         ):
             # the common case, written as text: the same bytes canonicalize() would give
             try:
-                head = (
+                # the attributes in JCS order; the UNHASHED ones are only on the line
+                a = (
                     f'{{"actor":{_str(actor)},"context":{_str(context)},"data":{data},'
                     '"datacontenttype":"application/json"'
                 )
-                tail = (
+                b = (
                     f',"id":{_str(id_)},"prevhash":"{prev}",'
-                    f'"recordedtime":{_str(recorded_time(id_, ts))},"rowhash":{_str(row_hash)},'
-                    f'"rowprevhash":{_str(row_prev)},"schemaversion":{schema},"seq":{seq},'
-                    f'"source":"{SOURCE}","specversion":"{SPECVERSION}","subject":{_str(inc)},'
+                    f'"recordedtime":{_str(recorded_time(id_, ts))}'
+                )
+                rows_ = f',"rowhash":{_str(row_hash)},"rowprevhash":{_str(row_prev)}'
+                c = f',"schemaversion":{schema}'
+                d = (
+                    f',"source":"{SOURCE}","specversion":"{SPECVERSION}","subject":{_str(inc)},'
                     f'"time":{_str(ts)},"type":{_str(TYPE_PREFIX + kind)},"version":{version}}}'
                 )
-                prev = sha256((head + tail).encode("utf-8")).hexdigest()
-                out.append(f'{head},"eventhash":"{prev}"{tail}\n')
+                prev = sha256((a + b + c + d).encode("utf-8")).hexdigest()
+                out.append(f'{a},"eventhash":"{prev}"{b}{rows_}{c},"seq":{seq}{d}\n')
                 count += 1
                 continue
             except (TypeError, UnicodeEncodeError):
@@ -186,7 +199,7 @@ def cloudevents(
         else:
             obj["rowprevhash"] = row_prev
             obj["rowhash"] = row_hash
-        prev = obj["eventhash"] = sha256(canonicalize(obj)).hexdigest()
+        prev = obj["eventhash"] = line_hash(obj)
         out.append(canonicalize(obj).decode("utf-8"))
         out.append("\n")
         count += 1

@@ -21,7 +21,13 @@ from typing import Any, NamedTuple
 import msgspec
 
 from cockpit.identifiers import shown
-from cockpit.journal.cloudevents import MANIFEST_TYPE, SPECVERSION, TYPE_PREFIX, line_hash
+from cockpit.journal.cloudevents import (
+    MANIFEST_TYPE,
+    SPECVERSION,
+    TYPE_PREFIX,
+    UNHASHED,
+    line_hash,
+)
 from cockpit.journal.jcs import EXPORT_SCHEME, NotCanonicalizable
 from cockpit.model import GENESIS_HASH
 
@@ -168,10 +174,9 @@ _plain_scan = json.scanner.make_scanner(  # type: ignore[attr-defined]
 def _parse(text: str) -> tuple[Any, str]:
     """The line's value and its eventhash recomputed ("" if it has no canonical form).
 
-    The common line is JCS text already (the export writes it so): then the hash is taken
-    over the text itself, minus its eventhash, once the text is shown to be canonical by
-    writing the value back (which also rules out a key given twice). Anything else is parsed
-    strictly and canonicalized.
+    The common line (no float, no long integer, nothing beyond U+FFFF) is written back in
+    sorted compact form, which is then its JCS; a line that is not already that text (a key
+    given twice, a reformatted line) is parsed strictly and canonicalized by jcs.py.
     """
     raw = text.encode("utf-8")
     try:
@@ -181,12 +186,9 @@ def _parse(text: str) -> tuple[Any, str]:
         plain = False
     if plain:
         stated = obj.get("eventhash")
-        if type(stated) is str and "signature" not in obj and _sorted(obj) == raw:
-            segment = f',"eventhash":"{stated}"'.encode()
-            at = raw.rfind(segment)
-            if at >= 0:
-                hashed = raw[:at] + raw[at + len(segment) :]
-                return obj, hashlib.sha256(hashed).hexdigest()
+        if type(stated) is str and _sorted(obj) == raw:
+            body = {k: v for k, v in obj.items() if k not in UNHASHED}
+            return obj, hashlib.sha256(_sorted(body)).hexdigest()
     obj = _strict(text)
     if type(obj) is not dict:
         return obj, ""
