@@ -1,7 +1,10 @@
 """Export an incident: dispatch to a renderer by format.
 
-jsonl (for tooling and `cockpit import`) is written here from the stored rows; md and html are
-the postmortem, gathered once by postmortem.py and laid out by export_md.py / export_html.py.
+jsonl (CloudEvents, for tooling and `cockpit import`) is written by cloudevents.py from the
+stored rows; md and html are the postmortem, gathered once by postmortem.py and laid out by
+export_md.py / export_html.py, with the same CloudEvents lines embedded at the end (zlib,
+base64) so that `cockpit verify FILE` checks them too. to_jsonl / jsonl_from_rows write the
+format of cockpits before CloudEvents (still imported; the import tests build files with it).
 Shared formatting lives in format.py, so the renderers never import this module.
 """
 
