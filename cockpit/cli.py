@@ -75,8 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     _journal_option(exp, sub=True)
     exp.add_argument("--format", required=True, metavar="md|jsonl|html")
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    exp.add_argument(
+        "--redact-notes",
+        action="store_true",
+        help="drop note texts, keep each provable by hash (salts in FILE.openings)",
+    )
 
-    ver = sub.add_parser("verify", help="recompute the hash chain")
+    ver = sub.add_parser("verify", help="recompute the hash chain (of the journal or an export)")
+    ver.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="an export (jsonl, md or html) to verify on its own, without the journal",
+    )
     _journal_option(ver, sub=True)
 
     note = sub.add_parser("note", help="append a note to an incident")

@@ -119,26 +119,70 @@ def cmd_export(args: argparse.Namespace) -> int:
             incident = await existing_incident(
                 journal, args.incident, when_empty="start one with cockpit note TEXT"
             )
-            text = await export.render(journal, incident, args.format)
+            result = await export.render_export(
+                journal, incident, args.format, redact_notes=args.redact_notes
+            )
         if args.output:
-            from cockpit.files import write_atomic
-
-            try:
-                write_atomic(Path(args.output), text)
-            except OSError as exc:
-                # the previous file, if any, is untouched: nothing half-written replaced it
-                raise UsageError(
-                    f"cannot write {args.output}: {exc.strerror} (nothing was changed there)"
-                ) from None
+            if result.openings:
+                # first: an export whose notes could never be proven is not written at all
+                _write(Path(f"{args.output}.openings"), openings_text(result.openings))
+            _write(Path(args.output), result.text)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(result.text)
+            if result.openings:
+                print(
+                    f"{len(result.openings)} note texts redacted; their salts were not kept"
+                    " (with -o FILE they go to FILE.openings, to prove a note later)",
+                    file=sys.stderr,
+                )
         return EXIT_OK
 
     return asyncio.run(go())
 
 
+def _write(path: Path, text: str) -> None:
+    from cockpit.files import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        # the previous file, if any, is untouched: nothing half-written replaced it
+        raise UsageError(
+            f"cannot write {path}: {exc.strerror} (nothing was changed there)"
+        ) from None
+
+
+def openings_text(openings: list[tuple[str, str]]) -> str:
+    """What proves a redacted note later: its event id and salt (the text is the journal's)."""
+    return "".join(json.dumps({"id": i, "salt": s}) + "\n" for i, s in openings)
+
+
+def cmd_verify_file(path: Path) -> int:
+    """An export verified on its own: ok and its head, or each line that does not fit."""
+    from cockpit.journal.selfverify import verify_file
+
+    try:
+        where, result = verify_file(path)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path} is not UTF-8 text (byte {exc.start + 1}): not an export"
+        ) from None
+    except ValueError as exc:
+        raise UsageError(str(exc), EXIT_FOUND) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    for line in result.lines():
+        print(printed(line if result.ok else where + line))
+    return EXIT_OK if result.ok else EXIT_FOUND
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from cockpit.journal.errors import JournalEmpty
+
+    if getattr(args, "file", None):
+        return cmd_verify_file(Path(args.file))
 
     async def go() -> int:
         try:
