@@ -83,8 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", required=True, metavar="md|jsonl|html")
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     _config_option(exp)
+    exp.add_argument(
+        "--redact-notes",
+        action="store_true",
+        help="drop note texts, keep each provable by hash (salts in FILE.openings)",
+    )
 
-    ver = sub.add_parser("verify", help="recompute the hash chain, check the checkpoints")
+    ver = sub.add_parser(
+        "verify", help="recompute the hash chain (of the journal or an export), check checkpoints"
+    )
+    ver.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="an export (jsonl, md or html) to verify on its own, without the journal",
+    )
     _journal_option(ver, sub=True)
     _config_option(ver)
     ver.add_argument(
@@ -132,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("replay", help="the cockpit as it looked at any moment")
     rep.add_argument("incident", nargs="?", metavar="ID", help="default: the most recent")
     _session_options(rep, sub=True)
+
+    team = sub.add_parser("team", help="the team journal on PostgreSQL")
+    team_sub = team.add_subparsers(dest="team_command", parser_class=_Parser, metavar="COMMAND")
+    team_sub.required = True
+    status = team_sub.add_parser("status", help="queued events, last push and pull, server head")
+    _journal_option(status, sub=True)
+    status.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
 
     doc = sub.add_parser("doctor", help="check config, reachability and permissions")
     doc.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
@@ -262,6 +282,12 @@ def _backup(args: argparse.Namespace) -> int:
     return cmd_backup(args)
 
 
+def _team(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_team_status
+
+    return cmd_team_status(args)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from cockpit.commands import cmd_doctor
 
@@ -277,6 +303,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": _verify,
     "note": _note,
     "import": _import,
+    "team": _team,
     "backup": _backup,
     "doctor": _doctor,
 }

@@ -31,6 +31,7 @@ __all__ = [
     "KubernetesConfig",
     "PrometheusConfig",
     "SigningConfig",
+    "TeamConfig",
     "load_config",
 ]
 
@@ -81,6 +82,11 @@ class SigningConfig:
     allowed_signers: str | None = None  # what `cockpit verify` checks signatures against
 
 
+class TeamConfig:
+    # repr=False: a URL may carry a password (libpq's ~/.pgpass or PGPASSWORD are better)
+    url: str = field(repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     theme: str = "cockpit-dark"
@@ -92,6 +98,7 @@ class Config:
     redact: bool = True
     signing: SigningConfig = SigningConfig()
     path: Path | None = None
+    team: TeamConfig | None = None
 
     def configured(self) -> bool:
         """True when at least one live source is configured (else: demo hint / empty panes)."""
@@ -123,8 +130,10 @@ _TOP_KEYS = (
     "panels",
     "redact",
     "signing",
+    "team",
 )
 _SIGNING_KEYS = ("key", "allowed_signers")
+_TEAM_KEYS = ("url",)
 _HTTP_KEYS = (
     "url",
     "bearer_token",
@@ -520,6 +529,7 @@ def _parse(
         redact=top.boolean("redact", True),
         signing=_signing(src, _table(src, data, "signing"), path),
         path=path,
+        team=_team(src, _table(src, data, "team"), env),
     )
 
 
@@ -548,6 +558,29 @@ def _signing(src: _Source, data: Mapping[str, Any] | None, path: Path | None) ->
     return SigningConfig(
         key=resolve(key) if key else None, allowed_signers=resolve(allowed) if allowed else None
     )
+
+
+def _team(
+    src: _Source, data: Mapping[str, Any] | None, env: Mapping[str, str]
+) -> TeamConfig | None:
+    """[team] url, or COCKPIT_TEAM_URL (which wins): the shared PostgreSQL journal."""
+    url = env.get("COCKPIT_TEAM_URL") or None
+    if url is None and data is not None:
+        url = _Reader(src, "team", data, _TEAM_KEYS).string(
+            "url", example='"postgresql://cockpit@db.internal/incidents"'
+        )
+    if url is None:
+        return None
+    if not url.lower().startswith(("postgresql://", "postgres://")):
+        where = "COCKPIT_TEAM_URL" if env.get("COCKPIT_TEAM_URL") else "team.url"
+        line = None if env.get("COCKPIT_TEAM_URL") else src.line_of("team", "url")
+        raise ConfigError(
+            f"{src.label}{f':{line}' if line else ''}: {where} must be a postgresql:// URL"
+            ' (e.g. "postgresql://cockpit@db.internal/incidents")',
+            path=src.label,
+            line=line,
+        )
+    return TeamConfig(url=url)
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

@@ -24,6 +24,8 @@ from cockpit.model import Event, Snapshot, SystemChange
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
     from cockpit.journal.checkpointing import Checkpointer
     from cockpit.journal.store import Journal
+    from cockpit.journal.sync_thread import SyncThread
+    from cockpit.journal.team_status import TeamStatus
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
 
@@ -106,6 +108,7 @@ class IncidentController:
         self._session_start: asyncio.Task[None] | None = None
         self._burst_pending = False
         self._catching_up = asyncio.Lock()
+        self.team: SyncThread | None = None  # with [team] url: the sync, on its own thread
 
     @property
     def journal(self) -> Journal:
@@ -172,6 +175,8 @@ class IncidentController:
 
                 self.recorder = ObservationRecorder(self.journal, self.incident)
                 self.checkpointer = self._checkpointer()
+                if self.session.team_url:
+                    self._start_team_sync(self.session.team_url)
         finally:
             self.journal_ready.set()
 
@@ -190,6 +195,19 @@ class IncidentController:
         if notice is not None:
             notice(problem)
 
+    def _start_team_sync(self, url: str) -> None:
+        """Push and pull in the background: the local file stays the write path, so a team
+        store that is down or slow never holds back a keystroke (its state is in the bar)."""
+        from cockpit.journal.sync_thread import SyncThread
+
+        assert self.session.journal_path is not None or hasattr(self.journal, "path")
+        path = self.session.journal_path or self.journal.path
+        self.team = SyncThread(path, url, redact_secrets=self.session.redact_secrets)
+        self.team.start()
+
+    def team_status(self) -> TeamStatus | None:
+        return self.team.status if self.team is not None else None
+
     async def close(self) -> None:
         """Journal the end (if not yet), stop the background work, close what we opened."""
         try:
@@ -200,8 +218,16 @@ class IncidentController:
             # bounded: quitting must never hang on a task that is slow to notice its cancel
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=CLOSE_WAIT_S)
+            if self.team is not None:
+                await self._push_last()
             if self._owns_journal and self.session.journal is not None:
                 await self.session.journal.close()
+
+    async def _push_last(self) -> None:
+        """session.ended and the last words reach the team store if it answers quickly;
+        if not, they are queued in the local file and the next start pushes them."""
+        assert self.team is not None
+        await asyncio.to_thread(self.team.stop, final_push=True, timeout=5.0)
 
     # -- session start and end ---------------------------------------------------------------
 

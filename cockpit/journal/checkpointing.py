@@ -24,7 +24,7 @@ from cockpit.journal.checkpoints import (
 )
 
 if TYPE_CHECKING:
-    from cockpit.journal.ports import JournalPort as Journal
+    from cockpit.journal.ports import CheckpointLog as Journal
 
 EVERY = 100  # a checkpoint whenever the journal's size reaches a multiple of this
 # an event of one of these kinds is followed by a checkpoint (issue 14 item 1)

@@ -140,7 +140,8 @@ class ObservationLog(Protocol):
 
 
 class CheckpointLog(Protocol):
-    """(size, head) checkpoint notes (journal/checkpoints.py): outside the chain, append-only."""
+    """(size, head) checkpoint notes (journal/checkpoints.py): outside the chain, append-only.
+    The local store keeps them; the team store does not yet (its chain is its own)."""
 
     async def checkpoint_state(self) -> tuple[str, int, str] | None:
         """(journal id = the first event's id, events, head hash); None without events."""
@@ -159,5 +160,5 @@ class CheckpointLog(Protocol):
         ...
 
 
-class JournalPort(EventLog, ObservationLog, CheckpointLog, Protocol):
+class JournalPort(EventLog, ObservationLog, Protocol):
     """A whole journal backend: what replay and the html export read."""

@@ -22,7 +22,6 @@ from typing import Any
 
 import aiosqlite
 
-from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.errors import (
     IdConflict,
@@ -32,9 +31,9 @@ from cockpit.journal.errors import (
     VersionConflict,
 )
 from cockpit.journal.faults import RESTORE_HINT, journal_fault, on_read_only_filesystem
-from cockpit.journal.limits import check_event_size
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
+from cockpit.journal.prepare import prepare_draft
 from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
@@ -394,33 +393,7 @@ class Journal:
             )
 
     def _prepare(self, draft: Draft) -> Draft:
-        data, context = draft.data, draft.context
-        # first: a 50 MB paste is refused before it is scanned for secrets or hashed
-        check_event_size(canonical_json(data))
-        if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
-            kinds.validate(draft.kind, data)
-        actor = draft.actor
-        if self._redact:
-            # everything written: the payload, what the screen showed, who acted; an incident
-            # id is the stream's key and cannot be rewritten, so one holding a secret is refused
-            refuse_secret_id(draft.incident)
-            data, found_data = redact(data)
-            context, found_ctx = redact(context)
-            actor, found_actor = redact_text(actor)
-            found = sorted(found_data | found_ctx | found_actor)
-            if found:
-                data = {**data, "_redacted": found}
-        schema = draft.schema if draft.schema is not None else kinds.current_schema(draft.kind)
-        return Draft(
-            incident=draft.incident,
-            kind=draft.kind,
-            actor=actor,
-            data=data,
-            context=context,
-            id=draft.id,
-            ts=draft.ts,
-            schema=schema,
-        )
+        return prepare_draft(draft, redact_secrets=self._redact)
 
     def _append_sync(
         self,
@@ -714,6 +687,17 @@ class Journal:
                 yield event
             async with self._appended:
                 seen_version = await self._wait_for_change(poll, seen_version, marks)
+
+    async def commits(self, *, poll: float = TAIL_POLL_S) -> AsyncIterator[None]:
+        """Yield once per change: an append by this process, or a commit by another (the
+        team sync's wake-up; unlike tail() it reads no events)."""
+        seen_version = await self._read_data_version()
+        while not self._closed:
+            marks = self._file_marks()
+            async with self._appended:
+                seen_version = await self._wait_for_change(poll, seen_version, marks)
+            if not self._closed:
+                yield
 
     def _file_marks(self) -> tuple[int, ...]:
         """mtime and size of the db and its WAL: any commit by anyone moves one of them."""

@@ -228,6 +228,7 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             viewers=self.viewers,
             stale_after={s.name: s.stale_after for s in self.session.sources},
             width=bar.content_region.width or None,  # never wraps: it shortens instead
+            team=team.bar() if (team := self.controller.team_status()) else None,
         )
         # each line repaints only if its text changed
         bar.show(status)

@@ -35,7 +35,9 @@ def export(journal: Path, incident: str) -> list[dict]:  # type: ignore[type-arg
         text=True,
         check=True,
     )
-    return [json.loads(line) for line in out.stdout.splitlines()]
+    # CloudEvents lines, the manifest last; kind is the type without its io.cockpit. prefix
+    events = [json.loads(line) for line in out.stdout.splitlines()][:-1]
+    return [{**e, "kind": e["type"].removeprefix("io.cockpit.")} for e in events]
 
 
 def active_in(journal: Path, incident: str) -> list[str]:
