@@ -20,6 +20,7 @@ from cockpit.plaintext import clean
 if TYPE_CHECKING:
     from cockpit.config import Config
     from cockpit.journal.checkpointing import Signing
+    from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.postgres import PostgresJournal
     from cockpit.journal.store import Journal
 
@@ -123,13 +124,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             incident = await existing_incident(
                 journal, args.incident, when_empty="start one with cockpit note TEXT"
             )
+            # each export is a moment to state the journal (issue 14 item 1), and the export
+            # carries that checkpoint: `verify --checkpoint EXPORT` catches a later cut
+            checkpoint = await _checkpoint(journal, signing)
             result = await export.render_export(
-                journal, incident, args.format, redact_notes=args.redact_notes
+                journal,
+                incident,
+                args.format,
+                redact_notes=args.redact_notes,
+                checkpoint=checkpoint,
             )
-            # each export is a moment to state the journal (issue 14 item 1); after the
-            # render, which reads every row of the incident: a file it finds damaged is
-            # not written to
-            await _checkpoint(journal, signing)
         if args.output:
             if result.openings:
                 # first: an export whose notes could never be proven is not written at all
@@ -261,13 +265,34 @@ def _read_checkpoint_file(name: str) -> list[tuple[str, str]]:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UsageError(f"--checkpoint {name}: cannot read: {why}") from None
     try:
-        found = find_all(text)
+        found = _in_export(Path(name)) or find_all(text)
     except CheckpointError as exc:
         raise UsageError(
             f"--checkpoint {name}: not a cockpit checkpoint ({exc}); pass the note as cockpit "
             f"wrote it, or a file holding it between {EMBED_BEGIN} and {EMBED_END}"
         ) from None
     return [(f"in {name}", c.text()) for c in found]
+
+
+def _in_export(path: Path) -> list[Checkpoint]:
+    """The checkpoints in the manifest of a cockpit export (jsonl, or md/html's block)."""
+    from cockpit.journal.checkpoints import parse
+    from cockpit.journal.selfverify import export_lines
+
+    try:
+        _, lines = export_lines(path)
+    except (ValueError, OSError):
+        return []  # not an export: a note, or a text embedding notes
+    found = []
+    for _, line in lines:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        data = obj.get("data") if isinstance(obj, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("checkpoint"), str):
+            found.append(parse(data["checkpoint"]))
+    return found
 
 
 def _flat(kept: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
@@ -314,16 +339,19 @@ def _signing(args: argparse.Namespace, operator: str | None = None) -> Signing |
     )
 
 
-async def _checkpoint(journal: Journal | PostgresJournal, signing: Signing | None) -> None:
+async def _checkpoint(
+    journal: Journal | PostgresJournal, signing: Signing | None
+) -> Checkpoint | None:
     """Write a checkpoint after a command's write; an unsigned one is said on stderr."""
     from cockpit.journal.checkpointing import write_checkpoint
     from cockpit.journal.store import Journal
 
     if not isinstance(journal, Journal) or journal.read_only:
-        return  # the team store keeps no checkpoints yet; an archived file takes no writes
-    _, problem = await write_checkpoint(journal, signing)
+        return None  # the team store keeps no checkpoints yet; an archived file takes no writes
+    checkpoint, problem = await write_checkpoint(journal, signing)
     if problem:
         print(printed(f"cockpit: {problem}"), file=sys.stderr)
+    return checkpoint
 
 
 def cmd_note(args: argparse.Namespace) -> int:

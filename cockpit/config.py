@@ -82,6 +82,7 @@ class SigningConfig:
     allowed_signers: str | None = None  # what `cockpit verify` checks signatures against
 
 
+@dataclass(frozen=True, slots=True)
 class TeamConfig:
     # repr=False: a URL may carry a password (libpq's ~/.pgpass or PGPASSWORD are better)
     url: str = field(repr=False)

@@ -388,3 +388,31 @@ def test_signing_never_prompts_for_a_passphrase(
             checkpoints.make("x", 1, "00" * 32), f"{key}.pub", name="a", allowed_signers=None
         )
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "md", "html"])
+async def test_checkpoint_kept_only_in_an_export_catches_the_cut(
+    db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, fmt: str
+) -> None:
+    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    config = _config(tmp_path / "config.toml", alice_key, allowed)
+    await _fill(db_path, 212)
+    out = f"inc.{fmt}"
+    made = run_cli(
+        "export", "--journal", str(db_path), "--format", fmt, "-o", out, "--config", str(config)
+    )
+    assert made.returncode == 0, made.stderr
+    alone = run_cli("verify", out)  # the export on its own still verifies, signer named
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "signed by alice" in alone.stdout and "from journal head seq 212" in alone.stdout
+
+    _cut(db_path, 197, checkpoints_too=True)
+    result = run_cli(
+        "verify", "--journal", str(db_path), "--checkpoint", out, "--allowed-signers", str(allowed)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(
+        r"journal truncated: checkpoint of \S+ \(signed by alice\) covers 212 events, "
+        "the journal has 197",
+        result.stderr,
+    ), result.stderr
