@@ -763,7 +763,23 @@ class Journal:
             " FROM events ORDER BY seq DESC LIMIT 1"
         )
         row = _first(rows)
-        return (row[0], row[1], row[2]) if row else None
+        if row is None:
+            return None
+        journal_id, size, head = row
+        if not (
+            isinstance(journal_id, str)
+            and journal_id.isprintable()
+            and journal_id.split() == [journal_id]  # one word: the note's origin line
+            and type(size) is int
+            and isinstance(head, str)
+            and _HEX64.fullmatch(head)
+        ):
+            # flipped bits in the first or the last row: no checkpoint can state this file
+            raise JournalDamaged(
+                f"journal {self.path} is damaged (its first or last row cannot be read):"
+                " cockpit verify names the row"
+            )
+        return journal_id, size, head
 
     async def hash_at(self, seq: int) -> str | None:
         row = _first(await self._fetch("SELECT hash FROM events WHERE seq = ?", (seq,)))
@@ -912,6 +928,7 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 _CREATED = re.compile(r"CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER)\s+(\w+)")
 
 
