@@ -18,6 +18,9 @@ from cockpit.paths import journal_path
 from cockpit.plaintext import clean
 
 if TYPE_CHECKING:
+    from cockpit.config import Config
+    from cockpit.journal.checkpointing import Signing
+    from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.postgres import PostgresJournal
     from cockpit.journal.store import Journal
 
@@ -114,13 +117,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"unknown export format {args.format!r}: use one of {', '.join(export.FORMATS)}"
         )
 
+    signing = _signing(args)
+
     async def go() -> int:
         async with await _open(args) as journal:
             incident = await existing_incident(
                 journal, args.incident, when_empty="start one with cockpit note TEXT"
             )
+            # each export is a moment to state the journal (issue 14 item 1), and the export
+            # carries that checkpoint: `verify --checkpoint EXPORT` catches a later cut
+            checkpoint = await _checkpoint(journal, signing)
             result = await export.render_export(
-                journal, incident, args.format, redact_notes=args.redact_notes
+                journal,
+                incident,
+                args.format,
+                redact_notes=args.redact_notes,
+                checkpoint=checkpoint,
             )
         if args.output:
             if result.openings:
@@ -179,23 +191,167 @@ def cmd_verify_file(path: Path) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """The chain, then every checkpoint in sight: the journal's own and --checkpoint FILEs
+    (a journal shorter than one, or whose row is not its head, was cut or rewritten)."""
+    from cockpit.journal.checkpointing import check_checkpoints
     from cockpit.journal.errors import JournalEmpty
 
     if getattr(args, "file", None):
         return cmd_verify_file(Path(args.file))
+    kept = [_read_checkpoint_file(f) for f in args.checkpoint]
+    allowed = _allowed_signers(args)
 
     async def go() -> int:
         try:
             journal = await _open(args)
         except JournalEmpty as exc:
-            # nothing to prove: truncated, or never written; not a usage error
-            raise UsageError(str(exc), EXIT_FOUND) from None
-        async with journal:
-            result = await journal.verify()  # a damaged file: JournalDamaged, exit 1
-        print(printed(result.line()))
-        return EXIT_OK if result.ok else EXIT_FOUND
+            if not kept:
+                # nothing to prove: truncated, or never written; not a usage error
+                raise UsageError(str(exc), EXIT_FOUND) from None
+            journal = None
+        if journal is None:
+            # every event is gone: only the checkpoints kept elsewhere can say so
+            result_line, ok, count, journal_id = "the journal is empty (0 bytes)", True, 0, None
+            notes: list[tuple[str, str]] = []
+
+            async def hash_at(seq: int) -> str | None:
+                return None
+        else:
+            async with journal:
+                result = await journal.verify()  # a damaged file: JournalDamaged, exit 1
+                state, notes, hashes = await _checkpoint_view(journal, _flat(kept))
+
+            async def hash_at(seq: int) -> str | None:
+                return hashes.get(seq)
+
+            result_line, ok, count = result.line(), result.ok, result.count
+            journal_id = state[0] if state else None
+        print(printed(result_line))
+        if not ok:
+            return EXIT_FOUND  # a broken chain: the checkpoints cannot be weighed against it
+        findings = await check_checkpoints(
+            journal_id, count, hash_at, [*notes, *_flat(kept)], allowed
+        )
+        for finding in findings:
+            print(printed(finding.line), file=sys.stdout if finding.ok else sys.stderr)
+        return EXIT_OK if all(f.ok for f in findings) else EXIT_FOUND
 
     return asyncio.run(go())
+
+
+async def _checkpoint_view(
+    journal: Journal | PostgresJournal, kept: list[tuple[str, str]]
+) -> tuple[tuple[str, int, str] | None, list[tuple[str, str]], dict[int, str | None]]:
+    """(journal id, size, head), the journal's own checkpoint notes, and the hash of each row
+    a checkpoint ends at. The team store keeps no checkpoints and numbers its own chain: a
+    local checkpoint says nothing about it."""
+    from cockpit.journal.store import Journal
+
+    if not isinstance(journal, Journal):
+        return None, [], {}
+    notes = [(f"#{n} in the journal", t) for n, t in enumerate(await journal.kept_checkpoints(), 1)]
+    sizes = {_size_of(t) for _, t in [*notes, *kept]}
+    hashes = {size: await journal.hash_at(size) for size in sizes if size}
+    return await journal.checkpoint_state(), notes, hashes
+
+
+def _read_checkpoint_file(name: str) -> list[tuple[str, str]]:
+    """(where, note) of every checkpoint in FILE: one note, or embedded ones."""
+    from cockpit.journal.checkpoints import EMBED_BEGIN, EMBED_END, CheckpointError, find_all
+
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UsageError(f"--checkpoint {name}: cannot read: {why}") from None
+    try:
+        found = _in_export(Path(name)) or find_all(text)
+    except CheckpointError as exc:
+        raise UsageError(
+            f"--checkpoint {name}: not a cockpit checkpoint ({exc}); pass the note as cockpit "
+            f"wrote it, or a file holding it between {EMBED_BEGIN} and {EMBED_END}"
+        ) from None
+    return [(f"in {name}", c.text()) for c in found]
+
+
+def _in_export(path: Path) -> list[Checkpoint]:
+    """The checkpoints in the manifest of a cockpit export (jsonl, or md/html's block)."""
+    from cockpit.journal.checkpoints import parse
+    from cockpit.journal.selfverify import export_lines
+
+    try:
+        _, lines = export_lines(path)
+    except (ValueError, OSError):
+        return []  # not an export: a note, or a text embedding notes
+    found = []
+    for _, line in lines:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        data = obj.get("data") if isinstance(obj, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("checkpoint"), str):
+            found.append(parse(data["checkpoint"]))
+    return found
+
+
+def _flat(kept: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    return [note for notes in kept for note in notes]
+
+
+def _size_of(text: str) -> int:
+    from cockpit.journal.checkpoints import CheckpointError, parse
+
+    try:
+        return parse(text).size
+    except CheckpointError:
+        return 0
+
+
+def _config_of(args: argparse.Namespace) -> Config:
+    from cockpit.config import load_config
+
+    given = getattr(args, "config", None)
+    return load_config(Path(given) if given else None)
+
+
+def _allowed_signers(args: argparse.Namespace) -> str | None:
+    given = getattr(args, "allowed_signers", None)
+    if given:
+        if not Path(given).is_file():
+            raise UsageError(f"--allowed-signers {given}: no such file")
+        return str(given)
+    return _config_of(args).signing.allowed_signers
+
+
+def _signing(args: argparse.Namespace, operator: str | None = None) -> Signing | None:
+    """[signing] of the config, for a command that writes; None when no key is set."""
+    from cockpit.identity import resolve_operator
+    from cockpit.journal.checkpointing import Signing
+
+    signing = _config_of(args).signing
+    if not signing.key:
+        return None
+    return Signing(
+        key=signing.key,
+        allowed_signers=signing.allowed_signers,
+        name=operator or resolve_operator(getattr(args, "operator", None)),
+    )
+
+
+async def _checkpoint(
+    journal: Journal | PostgresJournal, signing: Signing | None
+) -> Checkpoint | None:
+    """Write a checkpoint after a command's write; an unsigned one is said on stderr."""
+    from cockpit.journal.checkpointing import write_checkpoint
+    from cockpit.journal.store import Journal
+
+    if not isinstance(journal, Journal) or journal.read_only:
+        return None  # the team store keeps no checkpoints yet; an archived file takes no writes
+    checkpoint, problem = await write_checkpoint(journal, signing)
+    if problem:
+        print(printed(f"cockpit: {problem}"), file=sys.stderr)
+    return checkpoint
 
 
 def cmd_note(args: argparse.Namespace) -> int:
@@ -208,17 +364,23 @@ def cmd_note(args: argparse.Namespace) -> int:
         raise UsageError("the note is empty: cockpit note 'what you saw or decided'")
 
     local_only(args, "cockpit note")
+    operator = resolve_operator(args.operator)
+    signing = _signing(args, operator)
 
     async def go() -> int:
+        from cockpit.journal.checkpointing import due
+
         async with await _open(args, create=True) as journal:
             await journal.check_intact()  # never append into a damaged file
             draft = Draft(
                 incident=await incident_to_append(journal, args.incident),
                 kind="note.added",
-                actor=resolve_operator(args.operator),
+                actor=operator,
                 data={"type": args.type, "text": text},
             )
             event = await journal.append(draft)
+            if due([event.kind], event.seq, event.seq):
+                await _checkpoint(journal, signing)
             print(printed(f"journaled #{event.seq} in {event.incident}"))
             await push_before_exit(journal, args)
         return EXIT_OK
@@ -247,8 +409,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         forced = forced_drafts(export, path, resolve_operator(None))
     drafts = [line.draft for line in export.lines]
+    signing = _signing(args)
 
     async def go() -> int:
+        from cockpit.journal.checkpointing import due
+
         async with await _open(args, create=True) as journal:
             await journal.check_intact()  # never append into a damaged file
             before, _ = await journal.head()
@@ -260,6 +425,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                     f"line {line}: {exc}: a journal never replaces what it recorded;"
                     " nothing was imported"
                 ) from None
+            after, _ = await journal.head()
+            fresh = [e.kind for e in events if e.seq > before]
+            if after > before and due(fresh, before + 1, after):
+                await _checkpoint(journal, signing)
             new = sum(1 for e in events[: len(drafts)] if e.seq > before)
             print(f"imported {new} new events ({len(drafts) - new + export.repeated} known)")
             await push_before_exit(journal, args)

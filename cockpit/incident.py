@@ -22,6 +22,7 @@ from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.checkpointing import Checkpointer
     from cockpit.journal.store import Journal
     from cockpit.journal.sync_thread import SyncThread
     from cockpit.journal.team_status import TeamStatus
@@ -48,6 +49,9 @@ class IncidentListener(Protocol):
     def journal_failed(self, reason: str) -> None:
         """The journal could not be opened at all: the run cannot go on."""
 
+    def notice(self, text: str) -> None:
+        """Something to say once (checkpoints go unsigned, and why)."""
+
 
 class _NoListener:
     def journal_event(self, event: Event) -> None:
@@ -60,6 +64,9 @@ class _NoListener:
         pass
 
     def journal_failed(self, reason: str) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
         pass
 
 
@@ -84,6 +91,7 @@ class IncidentController:
         self.journal_failure: str | None = None  # the open failed: the run ends with it
         self.journal_damaged = False  # ... because the file is damaged (a failure found)
         self.recorder: ObservationRecorder | None = None
+        self.checkpointer: Checkpointer | None = None  # (size, head) checkpoints, signed
         # the journal opens after the first frame (the store, SQLite and hashing are not
         # needed to draw it); `journal_ready` is set however the open ends
         self.first_frame = asyncio.Event()
@@ -166,10 +174,26 @@ class IncidentController:
                 from cockpit.observations import ObservationRecorder
 
                 self.recorder = ObservationRecorder(self.journal, self.incident)
+                self.checkpointer = self._checkpointer()
                 if self.session.team_url:
                     self._start_team_sync(self.session.team_url)
         finally:
             self.journal_ready.set()
+
+    def _checkpointer(self) -> Checkpointer:
+        from cockpit.journal.checkpointing import Checkpointer, Signing
+
+        config = self.session.signing
+        signing = None
+        if config is not None and config.key:
+            signing = Signing(config.key, config.allowed_signers, self.session.operator)
+        return Checkpointer(self.journal, signing, on_unsigned=self._unsigned)
+
+    def _unsigned(self, problem: str) -> None:
+        # said once per run: every later checkpoint goes unsigned for the same reason
+        notice = getattr(self.listener, "notice", None)
+        if notice is not None:
+            notice(problem)
 
     def _start_team_sync(self, url: str) -> None:
         """Push and pull in the background: the local file stays the write path, so a team
@@ -242,6 +266,11 @@ class IncidentController:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(self._session_start)
         await self._presence(self.actions.session_ended(reason))
+        if self.checkpointer is not None:
+            # the session.ended checkpoint (bounded: a slow signer never holds the quit)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_WAIT_S):
+                    await self.checkpointer.settle()
         if self.session.journal is not None:
             # the session's events reach the main file now, not at the next 200 appends: a
             # copy of the .sqlite made after a session holds all of it (the journal's policy)
@@ -351,6 +380,10 @@ class IncidentController:
             self.listener.journal_problem(None)
         if event is not None:
             await self._absorb_appended(event)
+            if self.checkpointer is not None:
+                # a status change, a handoff, every 100th event...: checkpointed in the
+                # background once the entry is folded, never on the way to its confirmation
+                self.checkpointer.appended((event.kind,), event.seq, event.seq)
         return event
 
     def observe(self, change: SystemChange) -> None:

@@ -245,6 +245,7 @@ async def _demo(args: argparse.Namespace) -> int:
         themes=themes,
         clock=world.now,
         wall_clock=world.clock,
+        signing=config.signing if config else None,
     )
 
 
@@ -273,6 +274,7 @@ async def _live(args: argparse.Namespace) -> int:
         theme=theme,
         themes=themes,
         redact_secrets=config.redact,
+        signing=config.signing,
         team_url=config.team.url if config.team else None,
     )
 

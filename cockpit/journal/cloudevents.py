@@ -129,8 +129,11 @@ def cloudevents(
     journal_head: tuple[int, str],
     *,
     redact_notes: bool = False,
+    checkpoint: str | None = None,
+    signer: str | None = None,
 ) -> Export:
-    """The export of one incident's stored rows (StoredRow order, seq order)."""
+    """The export of one incident's stored rows (StoredRow order, seq order); `checkpoint`
+    (the note text, journal/checkpoints.py) and its signers' names go in the manifest."""
     out: list[str] = []
     openings: list[tuple[str, str]] = []
     prev = GENESIS_HASH
@@ -210,12 +213,18 @@ def cloudevents(
         out.append(canonicalize(obj).decode("utf-8"))
         out.append("\n")
         count += 1
-    out.append(manifest_line(incident, count, prev, journal_head, redact_notes))
+    out.append(manifest_line(incident, count, prev, journal_head, redact_notes, checkpoint, signer))
     return Export("".join(out), openings)
 
 
 def manifest_line(
-    incident: str, count: int, head: str, journal_head: tuple[int, str], redacted: bool
+    incident: str,
+    count: int,
+    head: str,
+    journal_head: tuple[int, str],
+    redacted: bool,
+    checkpoint: str | None = None,
+    signer: str | None = None,
 ) -> str:
     """The last line: closes the chain over `count` events ending at `head`."""
     obj: dict[str, Any] = {
@@ -234,11 +243,13 @@ def manifest_line(
             "head": head,
             "journal": {"seq": journal_head[0], "hash": journal_head[1]},
             "redacted": {"notes": COMMITMENT} if redacted else None,
-            # planned (checkpoints.py, issue 14 items 1-3): the checkpoint text this export
-            # ends at, and who signed it; a signature over this line's eventhash goes in the
-            # `signature` extension, which the eventhash leaves out for that reason
-            "checkpoint": None,
-            "signer": None,
+            # the checkpoint of the journal written as this export was made (checkpoints.py:
+            # its text, signed lines included) and the names on its signatures, as claimed:
+            # `cockpit verify --checkpoint FILE` checks them against allowed_signers; a
+            # signature over this line's eventhash would go in the `signature` extension,
+            # which the eventhash leaves out for that reason
+            "checkpoint": checkpoint,
+            "signer": signer,
         },
         "prevhash": head,
     }

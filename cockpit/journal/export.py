@@ -22,6 +22,7 @@ from cockpit.journal.cloudevents import Export
 from cockpit.model import Event
 
 if TYPE_CHECKING:
+    from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.ports import JournalPort
 
 FORMATS = ("md", "jsonl", "html")
@@ -126,19 +127,42 @@ async def render(journal: JournalPort, incident: str, fmt: str) -> str:
 
 
 async def render_export(
-    journal: JournalPort, incident: str, fmt: str, *, redact_notes: bool = False
+    journal: JournalPort,
+    incident: str,
+    fmt: str,
+    *,
+    redact_notes: bool = False,
+    checkpoint: Checkpoint | None = None,
 ) -> Export:
-    """The export and, with redact_notes, the salts of the notes it commits to."""
+    """The export and, with redact_notes, the salts of the notes it commits to. With a
+    checkpoint (written just before), the export states that journal head and embeds it."""
     with _gc_paused():
-        return await _render(journal, incident, fmt, redact_notes)
+        return await _render(journal, incident, fmt, redact_notes, checkpoint)
 
 
-async def _render(journal: JournalPort, incident: str, fmt: str, redact_notes: bool) -> Export:
+async def _render(
+    journal: JournalPort,
+    incident: str,
+    fmt: str,
+    redact_notes: bool,
+    checkpoint: Checkpoint | None = None,
+) -> Export:
     from cockpit.journal.cloudevents import cloudevents
 
     # raw payloads, not upcast: an import must reproduce the very rows that were hashed
-    head = await journal.head()
-    lines = cloudevents(await journal.raw_rows(incident), incident, head, redact_notes=redact_notes)
+    head = (checkpoint.size, checkpoint.head) if checkpoint else await journal.head()
+    note, signer = None, None
+    if checkpoint is not None:
+        note = checkpoint.text()
+        signer = ", ".join(s.name for s in checkpoint.signatures) or None
+    lines = cloudevents(
+        await journal.raw_rows(incident),
+        incident,
+        head,
+        redact_notes=redact_notes,
+        checkpoint=note,
+        signer=signer,
+    )
     if fmt == "jsonl":
         recorded = getattr(journal, "recorded_by", None)
         if recorded is not None:  # a team store: who inserted each row, and when

@@ -253,6 +253,9 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         else:
             self.set_banner(f"JOURNAL NOT WRITABLE: {problem}", "-error")
 
+    def notice(self, text: str) -> None:
+        self.notify(text, severity="warning", timeout=10, markup=False)
+
     def journal_failed(self, reason: str) -> None:
         self.app.exit(2)  # the launcher prints the reason as the run's one error line
 
