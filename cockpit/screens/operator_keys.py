@@ -314,7 +314,14 @@ class OperatorKeys:
         if not fmt:
             return
         incident = self.controller.incident
-        text = await exporter.render(self.controller.journal, incident, fmt)
+        # an export states the journal there and then, and carries that checkpoint, as
+        # `cockpit export` does: `verify --checkpoint FILE` catches a later cut
+        checkpointer = self.controller.checkpointer
+        checkpoint = await checkpointer.write_now() if checkpointer is not None else None
+        exported = await exporter.render_export(
+            self.controller.journal, incident, fmt, checkpoint=checkpoint
+        )
+        text = exported.text
         # in this folder whatever the id holds ("/", "..", controls), whole or not at all
         path = Path.cwd() / f"{safe_filename(incident)}.{fmt}"
         try:

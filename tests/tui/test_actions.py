@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.app import CockpitApp
+from cockpit.commands import _in_export
 from cockpit.model import Event
 from cockpit.screens.chart import ChartScreen
 from cockpit.screens.prompts import ConfirmPrompt
@@ -230,6 +231,9 @@ async def test_pin_export_and_views(journal_path: Path, tmp_path: Path, monkeypa
         text = written.read_text(encoding="utf-8")
         assert text.startswith(f"# {app.session.incident}")
         assert f"pinned metrics: {pinned.data['item']} — evidence: firing: HighErrorRate" in text
+        # and it carries a checkpoint of the journal as it was exported (issue 14 item 1)
+        (checkpoint,) = _in_export(written)
+        assert checkpoint.size >= export.seq - 1
 
 
 async def test_read_only_refuses_every_action_and_writes_nothing(journal_path: Path) -> None:
