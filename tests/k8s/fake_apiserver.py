@@ -285,7 +285,7 @@ class FakeApiServer:
         at: float | None = None,
     ) -> int:
         """A line the container wrote at `at` (epoch s, default now); returns its epoch ns."""
-        at_ns = time.time_ns() if at is None else int(round(at * 1e9))
+        at_ns = time.time_ns() if at is None else round(at * 1e9)
         with self.store.cond:
             self.pod_logs.setdefault((namespace, pod, container, previous), []).append(
                 (at_ns, text)

@@ -185,11 +185,10 @@ class PodLogStream:
             batch: list[LogLine] = []
             for raw in parts:
                 stamp, at, text = split_log_line(raw.decode("utf-8", "replace"))
-                if floor:
-                    if at < floor or (at == floor and skip_at_last > 0):
-                        if at == floor:
-                            skip_at_last -= 1
-                        continue
+                if floor and (at < floor or (at == floor and skip_at_last > 0)):
+                    if at == floor:
+                        skip_at_last -= 1
+                    continue
                 if at > self._last_ns:
                     self._last_ns, self._seen_at_last = at, 1
                 elif at == self._last_ns:
