@@ -24,7 +24,7 @@ from cockpit.actions import ActionRefused
 from cockpit.correlate import correlate
 from cockpit.gcpolicy import CollectorPolicy
 from cockpit.incident import IncidentController
-from cockpit.keymap import KEYMAP, display_key
+from cockpit.keymap import KEYMAP, LOG_KEYS, display_key
 from cockpit.panes.metrics import SPARK_WIDTH
 from cockpit.screens.cockpit import COCKPIT_CSS
 from cockpit.screens.live import LiveScreen
@@ -178,6 +178,18 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        from cockpit.screens.logs import LogScreen
+
+        if isinstance(screen, LogScreen):
+            # in the log view its own keys act (n, N and p mean something else there)
+            for key in LOG_KEYS:
+                method = getattr(screen, f"action_{key.action}")
+                yield SystemCommand(
+                    f"Logs: {key.description} (key {key.display})",
+                    key.journal or key.description,
+                    method,
+                )
+            return
         live = self.main
         for item in KEYMAP:
             if item.action == "command_palette":
