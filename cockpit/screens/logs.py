@@ -277,7 +277,12 @@ class LogScreen(Screen[None]):
         parts = [f" {len(buffer):,} lines"]
         if buffer.dropped:
             parts.append(f"{buffer.dropped:,} dropped (keeps {buffer.capacity:,})")
-        parts.append("paused" if self.paused else ("following" if view.following else "scrolled"))
+        if self.previous:  # a terminated container's log is whole: nothing to follow
+            parts.append("terminated, complete" if view.following else "scrolled")
+        else:
+            parts.append(
+                "paused" if self.paused else ("following" if view.following else "scrolled")
+            )
         parts.append(f"since {self.since[0]}")
         if view.wrap_lines:
             parts.append("wrap")

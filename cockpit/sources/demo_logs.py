@@ -179,8 +179,8 @@ class DemoLogs:
     ) -> Iterator[tuple[float, str]]:
         """(t, text) written in (t_from, t_to] by the current (or previous) container."""
         runs = self._runs(pod, t_to)
-        if previous:
-            runs = runs[:-1]
+        if previous:  # the last container that terminated: what the termination line names
+            runs = [r for r in runs if r[1] <= t_to]
         if not runs:
             return
         run = runs[-1]
@@ -277,7 +277,7 @@ class _DemoStream:
                 f"for pod {pod.name}"
             )
             return
-        if self.previous and len(self.logs._runs(pod, t)) < 2:
+        if self.previous and not any(end <= t for _, end in self.logs._runs(pod, t)):
             on_problem(
                 f'kubernetes: logs of {where}: previous terminated container "{pod.deployment}" '
                 f'in pod "{pod.name}" not found'
