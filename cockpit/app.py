@@ -155,8 +155,18 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
     async def action_interrupt(self) -> None:
         await self.leave("interrupted", 130)
 
+    def stop_log_streams(self) -> None:
+        """Log views still open when the cockpit leaves: their streams end with it (a
+        follow stream is a thread and a connection; a screen left on the stack is never
+        unmounted on the way out)."""
+        for screen in self.screen_stack:
+            stop = getattr(screen, "stop_streams", None)
+            if stop is not None:
+                stop()
+
     async def end_session(self, reason: str) -> None:
         """Journal session.ended (once) and stop the sources."""
+        self.stop_log_streams()
         if self.controller.ended:
             return
         await self.controller.end_session(reason)
@@ -165,6 +175,7 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
                 await source.stop()
 
     async def on_unmount(self) -> None:
+        self.stop_log_streams()
         self.collector.release()
         await self.end_session("closed")
         await self.controller.close()
