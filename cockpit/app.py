@@ -29,6 +29,7 @@ from cockpit.panes.metrics import SPARK_WIDTH
 from cockpit.screens.cockpit import COCKPIT_CSS
 from cockpit.screens.live import LiveScreen
 from cockpit.screens.palette import ThemePicker
+from cockpit.screens.paste import install as install_paste_parser
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.session import Session
 from cockpit.sources.base import Remediator, Silencer
@@ -54,6 +55,7 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
         self.collector = CollectorPolicy()
         # themes before the first style pass: switching after mount restyles every widget
         start_in_theme(self, session.themes, session.theme)
+        install_paste_parser()  # a pasted ESC must not turn the rest of a paste into keys
 
     def get_default_screen(self) -> Screen[Any]:
         return LiveScreen(self.session, self.controller)

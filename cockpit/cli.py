@@ -44,6 +44,13 @@ def _session_options(p: argparse.ArgumentParser, sub: bool) -> None:
     )
 
 
+def _config_option(p: argparse.ArgumentParser) -> None:
+    # the commands that write a checkpoint read [signing] from it
+    p.add_argument(
+        "--config", metavar="F", default=argparse.SUPPRESS, help="config file (env COCKPIT_CONFIG)"
+    )
+
+
 def _new_option(p: argparse.ArgumentParser, sub: bool) -> None:
     p.add_argument(
         "--new",
@@ -75,9 +82,36 @@ def build_parser() -> argparse.ArgumentParser:
     _journal_option(exp, sub=True)
     exp.add_argument("--format", required=True, metavar="md|jsonl|html")
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    _config_option(exp)
+    exp.add_argument(
+        "--redact-notes",
+        action="store_true",
+        help="drop note texts, keep each provable by hash (salts in FILE.openings)",
+    )
 
-    ver = sub.add_parser("verify", help="recompute the hash chain")
+    ver = sub.add_parser(
+        "verify", help="recompute the hash chain (of the journal or an export), check checkpoints"
+    )
+    ver.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="an export (jsonl, md or html) to verify on its own, without the journal",
+    )
     _journal_option(ver, sub=True)
+    _config_option(ver)
+    ver.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="also check a checkpoint kept elsewhere (a file, a paste, an export)",
+    )
+    ver.add_argument(
+        "--allowed-signers",
+        metavar="F",
+        help="check signatures against this file (default: [signing] allowed_signers)",
+    )
 
     note = sub.add_parser("note", help="append a note to an incident")
     note.add_argument("text", help="the note")
@@ -87,10 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument(
         "--type", choices=("note", "hypothesis", "decision", "finding"), default="note"
     )
+    _config_option(note)
 
     imp = sub.add_parser("import", help="append events from a jsonl export (idempotent)")
     imp.add_argument("file", metavar="FILE.jsonl")
     _journal_option(imp, sub=True)
+    _config_option(imp)
     imp.add_argument(
         "--force",
         action="store_true",
@@ -109,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("replay", help="the cockpit as it looked at any moment")
     rep.add_argument("incident", nargs="?", metavar="ID", help="default: the most recent")
     _session_options(rep, sub=True)
+
+    team = sub.add_parser("team", help="the team journal on PostgreSQL")
+    team_sub = team.add_subparsers(dest="team_command", parser_class=_Parser, metavar="COMMAND")
+    team_sub.required = True
+    status = team_sub.add_parser("status", help="queued events, last push and pull, server head")
+    _journal_option(status, sub=True)
+    status.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
 
     doc = sub.add_parser("doctor", help="check config, reachability and permissions")
     doc.add_argument("--config", metavar="F", default=argparse.SUPPRESS)
@@ -137,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # arguments naming files: any bytes the filesystem allows (Python hands undecodable ones over
 # as lone surrogates, and passes them back to the OS as the same bytes)
-_PATH_ARGUMENTS = frozenset({"journal", "config", "output", "file"})
+_PATH_ARGUMENTS = frozenset(
+    {"journal", "config", "output", "file", "checkpoint", "allowed_signers"}
+)
 _SHOWN_AS = {"text": "the note TEXT", "incident": "the incident id"}
 
 
@@ -237,6 +282,12 @@ def _backup(args: argparse.Namespace) -> int:
     return cmd_backup(args)
 
 
+def _team(args: argparse.Namespace) -> int:
+    from cockpit.commands import cmd_team_status
+
+    return cmd_team_status(args)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from cockpit.commands import cmd_doctor
 
@@ -252,6 +303,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": _verify,
     "note": _note,
     "import": _import,
+    "team": _team,
     "backup": _backup,
     "doctor": _doctor,
 }

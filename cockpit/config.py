@@ -30,6 +30,8 @@ __all__ = [
     "HttpSourceConfig",
     "KubernetesConfig",
     "PrometheusConfig",
+    "SigningConfig",
+    "TeamConfig",
     "load_config",
 ]
 
@@ -73,6 +75,20 @@ class DeploysConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SigningConfig:
+    """[signing]: checkpoints signed with the operator's SSH key (ssh-keygen -Y sign)."""
+
+    key: str | None = None  # a .pub: its private half in ssh-agent or beside it
+    allowed_signers: str | None = None  # what `cockpit verify` checks signatures against
+
+
+@dataclass(frozen=True, slots=True)
+class TeamConfig:
+    # repr=False: a URL may carry a password (libpq's ~/.pgpass or PGPASSWORD are better)
+    url: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     theme: str = "cockpit-dark"
     prometheus: PrometheusConfig | None = None
@@ -81,7 +97,9 @@ class Config:
     deploys: DeploysConfig = DeploysConfig()
     panels: tuple[Panel, ...] = ()
     redact: bool = True
+    signing: SigningConfig = SigningConfig()
     path: Path | None = None
+    team: TeamConfig | None = None
 
     def configured(self) -> bool:
         """True when at least one live source is configured (else: demo hint / empty panes)."""
@@ -104,7 +122,19 @@ class ConfigError(Exception):
 
 # -- known keys --------------------------------------------------------------------------
 
-_TOP_KEYS = ("theme", "prometheus", "alertmanager", "kubernetes", "deploys", "panels", "redact")
+_TOP_KEYS = (
+    "theme",
+    "prometheus",
+    "alertmanager",
+    "kubernetes",
+    "deploys",
+    "panels",
+    "redact",
+    "signing",
+    "team",
+)
+_SIGNING_KEYS = ("key", "allowed_signers")
+_TEAM_KEYS = ("url",)
 _HTTP_KEYS = (
     "url",
     "bearer_token",
@@ -498,8 +528,60 @@ def _parse(
         deploys=deploys,
         panels=_panels(src, data),
         redact=top.boolean("redact", True),
+        signing=_signing(src, _table(src, data, "signing"), path),
         path=path,
+        team=_team(src, _table(src, data, "team"), env),
     )
+
+
+def _signing(src: _Source, data: Mapping[str, Any] | None, path: Path | None) -> SigningConfig:
+    if data is None:
+        return SigningConfig()
+    r = _Reader(src, "signing", data, _SIGNING_KEYS)
+    key = r.string("key", example='"~/.ssh/id_ed25519.pub"')
+    allowed = r.string("allowed_signers", example='"~/.ssh/allowed_signers"')
+    base = path.parent if path is not None else Path.cwd()
+
+    def resolve(value: str) -> str:
+        # ~ expanded; a relative path is relative to the config file, as people write it
+        return str(base / Path(value).expanduser())
+
+    if key is not None and not key.strip():
+        r.fail("key", "[signing] key is empty", 'name a public key: key = "~/.ssh/id_ed25519.pub"')
+    if allowed is not None:
+        found = Path(resolve(allowed))
+        if not found.is_file():
+            r.fail(
+                "allowed_signers",
+                f"[signing] allowed_signers: no such file {found}",
+                "create it (one line per signer: 'alice ssh-ed25519 AAAA...') or fix the path",
+            )
+    return SigningConfig(
+        key=resolve(key) if key else None, allowed_signers=resolve(allowed) if allowed else None
+    )
+
+
+def _team(
+    src: _Source, data: Mapping[str, Any] | None, env: Mapping[str, str]
+) -> TeamConfig | None:
+    """[team] url, or COCKPIT_TEAM_URL (which wins): the shared PostgreSQL journal."""
+    url = env.get("COCKPIT_TEAM_URL") or None
+    if url is None and data is not None:
+        url = _Reader(src, "team", data, _TEAM_KEYS).string(
+            "url", example='"postgresql://cockpit@db.internal/incidents"'
+        )
+    if url is None:
+        return None
+    if not url.lower().startswith(("postgresql://", "postgres://")):
+        where = "COCKPIT_TEAM_URL" if env.get("COCKPIT_TEAM_URL") else "team.url"
+        line = None if env.get("COCKPIT_TEAM_URL") else src.line_of("team", "url")
+        raise ConfigError(
+            f"{src.label}{f':{line}' if line else ''}: {where} must be a postgresql:// URL"
+            ' (e.g. "postgresql://cockpit@db.internal/incidents")',
+            path=src.label,
+            line=line,
+        )
+    return TeamConfig(url=url)
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

@@ -15,7 +15,7 @@ Row = tuple[str, bool, str]
 def nothing_to_check(config: Config) -> str | None:
     """The configuration error that stops `cockpit doctor` before any check (exit 2), in the
     live run's words; None when at least one source is configured."""
-    return None if config.configured() else no_source_message(config)
+    return None if config.configured() or config.team else no_source_message(config)
 
 
 async def _prometheus_rows(config: Config) -> list[Row]:
@@ -79,6 +79,80 @@ async def _kubernetes_rows(config: Config) -> list[Row]:
         await source.close()
 
 
+async def _team_rows(config: Config, notes: list[str]) -> list[Row]:
+    """`team: reachable`, `team: schema`, `team: privileges` of the team journal."""
+    from cockpit.journal import postgres
+    from cockpit.journal.errors import JournalError
+    from cockpit.journal.pgurl import masked
+
+    assert config.team is not None
+    url = config.team.url
+    try:
+        conn = await postgres.connect(url, autocommit=True)
+    except JournalError as exc:
+        return [("team: reachable", False, str(exc))]
+    try:
+        cur = await conn.execute("SELECT session_user, current_setting('server_version')")
+        role, version = await cur.fetchone() or ("?", "?")
+        rows: list[Row] = [
+            ("team: reachable", True, f"{masked(url)} (PostgreSQL {version}, role {role})")
+        ]
+        cur = await conn.execute("SELECT to_regclass('cockpit_meta') IS NOT NULL")
+        has_meta = bool((await cur.fetchone() or (False,))[0])
+        current = None
+        if has_meta:
+            cur = await conn.execute("SELECT value FROM cockpit_meta WHERE key = 'schema'")
+            found = await cur.fetchone()
+            current = int(found[0]) if found else None
+        if current == postgres.SCHEMA_VERSION:
+            rows.append(("team: schema", True, f"version {current}"))
+        elif current is not None and current > postgres.SCHEMA_VERSION:
+            rows.append(("team: schema", False, f"version {current} is newer: upgrade cockpit"))
+            return rows
+        else:
+            cur = await conn.execute(
+                "SELECT has_database_privilege(current_database(), 'CREATE')"
+                " AND has_schema_privilege('public', 'CREATE')"
+            )
+            may = bool((await cur.fetchone() or (False,))[0])
+            if may:
+                rows.append(("team: schema", True, "none yet: cockpit creates it on first use"))
+            else:
+                rows.append(("team: schema", False, "missing: an admin runs the SQL below"))
+                notes.append(
+                    f"-- the team journal's schema, for an admin to run (role {role}):\n"
+                    + postgres.schema_sql(str(role))
+                )
+            return rows
+        cur = await conn.execute(
+            "SELECT has_table_privilege('events', 'INSERT'),"
+            " has_table_privilege('events', 'UPDATE'), has_table_privilege('events', 'DELETE'),"
+            " EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'events_append_only'"
+            " AND tgenabled <> 'D')"
+        )
+        insert, update, delete, trigger = await cur.fetchone() or (False, True, True, False)
+        if not insert:
+            rows.append(("team: privileges", False, f"role {role} may not INSERT into events"))
+        elif not trigger:
+            rows.append(
+                ("team: privileges", False, "the append-only trigger is missing or disabled")
+            )
+        elif update or delete:
+            rows.append(
+                (
+                    "team: privileges",
+                    True,
+                    "INSERT allowed; UPDATE/DELETE refused by the trigger only: grant less"
+                    " (README: a least-privilege role)",
+                )
+            )
+        else:
+            rows.append(("team: privileges", True, "INSERT allowed, UPDATE/DELETE refused"))
+        return rows
+    finally:
+        await conn.close()
+
+
 async def _guarded(check: str, rows: Any) -> list[Row]:
     """A check that fails in a way nobody foresaw is still one FAIL row, not a traceback."""
     try:
@@ -87,13 +161,17 @@ async def _guarded(check: str, rows: Any) -> list[Row]:
         return [(check, False, one_line(f"{type(exc).__name__}: {exc}", 200))]
 
 
-async def run_checks(config: Config) -> list[Row]:
+async def run_checks(config: Config, notes: list[str] | None = None) -> list[Row]:
     rows: list[Row] = [("config", True, str(config.path or "defaults and environment"))]
     if config.prometheus is not None:
         rows += await _guarded("prometheus: reachable", _prometheus_rows(config))
     rows += await _guarded("alerts: reachable", _alert_rows(config))
     if config.kubernetes is not None:
         rows += await _guarded("kubernetes: config", _kubernetes_rows(config))
+    if config.team is not None:
+        rows += await _guarded(
+            "team: reachable", _team_rows(config, [] if notes is None else notes)
+        )
     return rows
 
 

@@ -22,7 +22,10 @@ from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Event, Snapshot, SystemChange
 
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.checkpointing import Checkpointer
     from cockpit.journal.store import Journal
+    from cockpit.journal.sync_thread import SyncThread
+    from cockpit.journal.team_status import TeamStatus
     from cockpit.observations import ObservationRecorder
     from cockpit.session import Session
 
@@ -46,6 +49,9 @@ class IncidentListener(Protocol):
     def journal_failed(self, reason: str) -> None:
         """The journal could not be opened at all: the run cannot go on."""
 
+    def notice(self, text: str) -> None:
+        """Something to say once (checkpoints go unsigned, and why)."""
+
 
 class _NoListener:
     def journal_event(self, event: Event) -> None:
@@ -58,6 +64,9 @@ class _NoListener:
         pass
 
     def journal_failed(self, reason: str) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
         pass
 
 
@@ -82,6 +91,7 @@ class IncidentController:
         self.journal_failure: str | None = None  # the open failed: the run ends with it
         self.journal_damaged = False  # ... because the file is damaged (a failure found)
         self.recorder: ObservationRecorder | None = None
+        self.checkpointer: Checkpointer | None = None  # (size, head) checkpoints, signed
         # the journal opens after the first frame (the store, SQLite and hashing are not
         # needed to draw it); `journal_ready` is set however the open ends
         self.first_frame = asyncio.Event()
@@ -98,6 +108,7 @@ class IncidentController:
         self._session_start: asyncio.Task[None] | None = None
         self._burst_pending = False
         self._catching_up = asyncio.Lock()
+        self.team: SyncThread | None = None  # with [team] url: the sync, on its own thread
 
     @property
     def journal(self) -> Journal:
@@ -163,8 +174,39 @@ class IncidentController:
                 from cockpit.observations import ObservationRecorder
 
                 self.recorder = ObservationRecorder(self.journal, self.incident)
+                self.checkpointer = self._checkpointer()
+                if self.session.team_url:
+                    self._start_team_sync(self.session.team_url)
         finally:
             self.journal_ready.set()
+
+    def _checkpointer(self) -> Checkpointer:
+        from cockpit.journal.checkpointing import Checkpointer, Signing
+
+        config = self.session.signing
+        signing = None
+        if config is not None and config.key:
+            signing = Signing(config.key, config.allowed_signers, self.session.operator)
+        return Checkpointer(self.journal, signing, on_unsigned=self._unsigned)
+
+    def _unsigned(self, problem: str) -> None:
+        # said once per run: every later checkpoint goes unsigned for the same reason
+        notice = getattr(self.listener, "notice", None)
+        if notice is not None:
+            notice(problem)
+
+    def _start_team_sync(self, url: str) -> None:
+        """Push and pull in the background: the local file stays the write path, so a team
+        store that is down or slow never holds back a keystroke (its state is in the bar)."""
+        from cockpit.journal.sync_thread import SyncThread
+
+        assert self.session.journal_path is not None or hasattr(self.journal, "path")
+        path = self.session.journal_path or self.journal.path
+        self.team = SyncThread(path, url, redact_secrets=self.session.redact_secrets)
+        self.team.start()
+
+    def team_status(self) -> TeamStatus | None:
+        return self.team.status if self.team is not None else None
 
     async def close(self) -> None:
         """Journal the end (if not yet), stop the background work, close what we opened."""
@@ -176,8 +218,16 @@ class IncidentController:
             # bounded: quitting must never hang on a task that is slow to notice its cancel
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=CLOSE_WAIT_S)
+            if self.team is not None:
+                await self._push_last()
             if self._owns_journal and self.session.journal is not None:
                 await self.session.journal.close()
+
+    async def _push_last(self) -> None:
+        """session.ended and the last words reach the team store if it answers quickly;
+        if not, they are queued in the local file and the next start pushes them."""
+        assert self.team is not None
+        await asyncio.to_thread(self.team.stop, final_push=True, timeout=5.0)
 
     # -- session start and end ---------------------------------------------------------------
 
@@ -216,6 +266,11 @@ class IncidentController:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(self._session_start)
         await self._presence(self.actions.session_ended(reason))
+        if self.checkpointer is not None:
+            # the session.ended checkpoint (bounded: a slow signer never holds the quit)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_WAIT_S):
+                    await self.checkpointer.settle()
         if self.session.journal is not None:
             # the session's events reach the main file now, not at the next 200 appends: a
             # copy of the .sqlite made after a session holds all of it (the journal's policy)
@@ -325,6 +380,10 @@ class IncidentController:
             self.listener.journal_problem(None)
         if event is not None:
             await self._absorb_appended(event)
+            if self.checkpointer is not None:
+                # a status change, a handoff, every 100th event...: checkpointed in the
+                # background once the entry is folded, never on the way to its confirmation
+                self.checkpointer.appended((event.kind,), event.seq, event.seq)
         return event
 
     def observe(self, change: SystemChange) -> None:

@@ -245,6 +245,7 @@ async def _demo(args: argparse.Namespace) -> int:
         themes=themes,
         clock=world.now,
         wall_clock=world.clock,
+        signing=config.signing if config else None,
     )
 
 
@@ -253,8 +254,10 @@ def run_live(args: argparse.Namespace) -> int:
 
 
 async def _live(args: argparse.Namespace) -> int:
+    from cockpit.commands import local_only
     from cockpit.sources.factory import build_sources, no_source_message
 
+    local_only(args, "the live cockpit")
     operator = _look_up_operator(args)
     config = _config(args)
     if not config.configured():
@@ -271,6 +274,8 @@ async def _live(args: argparse.Namespace) -> int:
         theme=theme,
         themes=themes,
         redact_secrets=config.redact,
+        signing=config.signing,
+        team_url=config.team.url if config.team else None,
     )
 
 
@@ -286,7 +291,14 @@ async def _replay(args: argparse.Namespace) -> int:
 
     config = _config(args) if getattr(args, "config", None) else None
     themes, theme = _themes(args, config.theme if config else None)
-    journal = await Journal.open(journal_path(getattr(args, "journal", None)), create=False)
+    from cockpit.commands import journal_url
+
+    if (url := journal_url(args)) is not None:
+        from cockpit.journal.postgres import PostgresJournal
+
+        journal: Any = await PostgresJournal.open(url, create=False)
+    else:
+        journal = await Journal.open(journal_path(getattr(args, "journal", None)), create=False)
     try:
         incident = await existing_incident(
             journal, getattr(args, "incident", None), when_empty="nothing to replay"

@@ -31,6 +31,7 @@ from cockpit.panes.timeline import TimelinePane
 from cockpit.screens.cockpit import COCKPIT_CSS, CockpitScreen
 from cockpit.screens.help import KeysScreen, section
 from cockpit.screens.palette import ThemePicker
+from cockpit.screens.paste import install as install_paste_parser
 from cockpit.screens.prompt_host import PromptHost
 from cockpit.text import inert
 from cockpit.themes import offer_all_themes, start_in_theme
@@ -143,6 +144,7 @@ class ReplayApp(ThemePicker, PromptHost, App[int]):
         self.frame: ReplayFrame | None = None
         # before the first style pass: switching after mount restyles every widget
         start_in_theme(self, themes or {}, theme)
+        install_paste_parser()  # a pasted ESC must not turn the rest of a paste into keys
         self._shown = 0  # journal entries in the timeline
         self.collector = CollectorPolicy()
         self._last_tick = 0.0
@@ -199,7 +201,7 @@ class ReplayApp(ThemePicker, PromptHost, App[int]):
         else:
             # a jump: rebuilding thousands of rows would make a seek slow; the entries before
             # the tail are one `left` away, and `cockpit export` lists them all
-            timeline.reset(list(frame.events[-TIMELINE_TAIL:]))
+            timeline.reset(list(frame.events[-TIMELINE_TAIL:]), frame.events[:-TIMELINE_TAIL])
         self._shown = count
 
     def render_bars(self) -> None:

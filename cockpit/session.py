@@ -14,6 +14,7 @@ from cockpit.sources.base import Source
 from cockpit.viewers import TmuxViewers
 
 if TYPE_CHECKING:
+    from cockpit.config import SigningConfig
     from cockpit.journal.store import Journal
 
 
@@ -35,6 +36,8 @@ class Session(msgspec.Struct):
     start_sources: bool = True  # tests drive sources by hand
     viewers: TmuxViewers | None = msgspec.field(default_factory=TmuxViewers)  # None: do not look
     notice: str | None = None  # said once at the start (e.g. an operator name from git)
+    signing: SigningConfig | None = None  # [signing]: checkpoints signed with this SSH key
+    team_url: str | None = None  # [team] url / COCKPIT_TEAM_URL: sync the journal there
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)

@@ -322,3 +322,34 @@ def test_missing_url(tmp_path: Path) -> None:
 def test_inline_table_best_effort_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, 'theme = "x"\nprometheus = { url = "gopher://p" }\n')
     assert message.startswith("config.toml:2: prometheus.url must be an http")
+
+
+def test_signing_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "signers").write_text("alice ssh-ed25519 AAAA\n")
+    config = load_config(
+        write(tmp_path, '[signing]\nkey = "~/.ssh/id_ed25519.pub"\nallowed_signers = "signers"\n')
+    )
+    assert config.signing.key == str(tmp_path / "home" / ".ssh" / "id_ed25519.pub")
+    # relative to the config file, as written there
+    assert config.signing.allowed_signers == str(tmp_path / "signers")
+    assert load_config(write(tmp_path, "")).signing.key is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[signing]\nkey = "k.pub"\nallowed_signers = "nope"\n',
+            r"config\.toml:3: \[signing\] allowed_signers: no such file .*nope \(create it",
+        ),
+        (
+            '[signing]\nkeys = "k.pub"\n',
+            r"config\.toml:2: unknown key 'signing\.keys' \(did you mean 'key'\?\)",
+        ),
+        ('[signing]\nkey = ""\n', r"config\.toml:2: \[signing\] key is empty"),
+    ],
+)
+def test_signing_mistakes_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))

@@ -1,7 +1,10 @@
 """Export an incident: dispatch to a renderer by format.
 
-jsonl (for tooling and `cockpit import`) is written here from the stored rows; md and html are
-the postmortem, gathered once by postmortem.py and laid out by export_md.py / export_html.py.
+jsonl (CloudEvents, for tooling and `cockpit import`) is written by cloudevents.py from the
+stored rows; md and html are the postmortem, gathered once by postmortem.py and laid out by
+export_md.py / export_html.py, with the same CloudEvents lines embedded at the end (zlib,
+base64) so that `cockpit verify FILE` checks them too. to_jsonl / jsonl_from_rows write the
+format of cockpits before CloudEvents (still imported; the import tests build files with it).
 Shared formatting lives in format.py, so the renderers never import this module.
 """
 
@@ -13,9 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
+from cockpit.journal.cloudevents import Export
 from cockpit.model import Event
 
 if TYPE_CHECKING:
+    from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.ports import JournalPort
 
 FORMATS = ("md", "jsonl", "html")
@@ -63,6 +70,18 @@ def jsonl_from_rows(rows: Iterable[Sequence[Any]]) -> str:
     return "".join(out)
 
 
+def with_recorded_by(text: str, recorded: dict[str, tuple[str, str]]) -> str:
+    """jsonl lines of a team store, each with the database role that inserted it and when:
+    the authenticated identity next to the self-declared actor."""
+    out = []
+    for line in text.splitlines():
+        obj = json.loads(line)
+        if (by := recorded.get(obj.get("id"))) is not None:
+            line = line[:-1] + f',"recordedby":{_json_str(by[0])},"recordedat":{_json_str(by[1])}}}'
+        out.append(line + "\n")
+    return "".join(out)
+
+
 def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> str:
     """The postmortem document (postmortem.py gathers it, export_md.py lays it out)."""
     # imported when used: the app imports this module on its first frame
@@ -104,18 +123,107 @@ def _gc_paused() -> Iterator[None]:
 
 async def render(journal: JournalPort, incident: str, fmt: str) -> str:
     """Render one incident of an open journal in `fmt` (one of FORMATS)."""
+    return (await render_export(journal, incident, fmt)).text
+
+
+async def render_export(
+    journal: JournalPort,
+    incident: str,
+    fmt: str,
+    *,
+    redact_notes: bool = False,
+    checkpoint: Checkpoint | None = None,
+) -> Export:
+    """The export and, with redact_notes, the salts of the notes it commits to. With a
+    checkpoint (written just before), the export states that journal head and embeds it."""
     with _gc_paused():
-        return await _render(journal, incident, fmt)
+        return await _render(journal, incident, fmt, redact_notes, checkpoint)
 
 
-async def _render(journal: JournalPort, incident: str, fmt: str) -> str:
+async def _render(
+    journal: JournalPort,
+    incident: str,
+    fmt: str,
+    redact_notes: bool,
+    checkpoint: Checkpoint | None = None,
+) -> Export:
+    from cockpit.journal.cloudevents import cloudevents
+
+    # raw payloads, not upcast: an import must reproduce the very rows that were hashed
+    head = (checkpoint.size, checkpoint.head) if checkpoint else await journal.head()
+    note, signer = None, None
+    if checkpoint is not None:
+        note = checkpoint.text()
+        signer = ", ".join(s.name for s in checkpoint.signatures) or None
+    lines = cloudevents(
+        await journal.raw_rows(incident),
+        incident,
+        head,
+        redact_notes=redact_notes,
+        checkpoint=note,
+        signer=signer,
+    )
     if fmt == "jsonl":
-        # raw payloads, not upcast: an import must reproduce the very rows that were hashed
-        return jsonl_from_rows(await journal.raw_rows(incident))
+        recorded = getattr(journal, "recorded_by", None)
+        if recorded is not None:  # a team store: who inserted each row, and when
+            lines = lines._replace(text=with_recorded_by(lines.text, await recorded(incident)))
+        return lines
     events = await journal.events(incident)
+    if redact_notes:
+        events = [_without_note_text(e) for e in events]
     if fmt == "html":
         from cockpit.journal.postmortem import load_panels
 
         panels = await load_panels(journal, incident)
-        return to_html(events, head=await journal.head(), panels=panels)
-    return to_markdown(events, head=await journal.head())
+        html = to_html(events, head=head, panels=panels)
+        return Export(embed_html(html, lines.text), lines.openings)
+    return Export(embed_md(to_markdown(events, head=head), lines.text), lines.openings)
+
+
+REDACTED_TEXT = "(note text redacted: committed by hash in the export block)"
+
+
+def _without_note_text(event: Event) -> Event:
+    from cockpit.journal.cloudevents import NOTE_KINDS
+
+    if event.kind in NOTE_KINDS and "text" in event.data:
+        return msgspec.structs.replace(event, data={**event.data, "text": REDACTED_TEXT})
+    return event
+
+
+def export_block(jsonl: str) -> list[str]:
+    """The lines of the CloudEvents export as md and html embed them: zlib, then base64 in
+    lines of 76. Opaque, but safe anywhere (no markup, no control character, no backtick),
+    and a long note costs a fraction of its size instead of doubling the document."""
+    import base64
+    import zlib
+
+    packed = base64.b64encode(zlib.compress(jsonl.encode("utf-8"), 1)).decode("ascii")
+    return [packed[i : i + 76] for i in range(0, len(packed), 76)]
+
+
+def embed_md(md: str, jsonl: str) -> str:
+    """The block before the closing journal-head line, in a fenced code block."""
+    from cockpit.journal.selfverify import MD_BEGIN, MD_END
+
+    block = "\n".join(
+        [
+            "Machine-readable copy of this timeline (CloudEvents JSON lines, zlib, base64);"
+            " `cockpit verify FILE` checks it without the journal.",
+            "",
+            MD_BEGIN,
+            *export_block(jsonl),
+            MD_END,
+            "",
+        ]
+    )
+    at = md.rfind("\n---\n")
+    return md[: at + 1] + "\n" + block + md[at:] if at >= 0 else md + "\n" + block
+
+
+def embed_html(html: str, jsonl: str) -> str:
+    from cockpit.journal.selfverify import HTML_BEGIN, HTML_END
+
+    block = "\n".join([HTML_BEGIN, *export_block(jsonl), HTML_END, ""])
+    at = html.rfind("</body>")
+    return html[:at] + block + html[at:] if at >= 0 else html + block

@@ -36,6 +36,7 @@ from cockpit.identifiers import (
     shown,
 )
 from cockpit.journal import events as kinds
+from cockpit.journal.cloudevents import EVENT_FIELDS, MANIFEST_TYPE, SPECVERSION, TYPE_PREFIX
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.limits import MAX_EVENT_BYTES, MIB
 from cockpit.journal.rows import row_hash
@@ -81,7 +82,10 @@ _CONTENT: dict[str, type] = {
     "context": dict,
 }
 _CHAIN: dict[str, type] = {"seq": int, "version": int, "prev_hash": str, "hash": str}
-_FIELDS = (*_CONTENT, *_CHAIN)
+# what a team store says about its own row (the role that inserted it, when it arrived):
+# not event content and outside the hash; the store an event is imported into records its own
+_WITNESS = ("recorded_by", "recorded_at")
+_FIELDS = (*_CONTENT, *_CHAIN, *_WITNESS)
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _KIND_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -102,9 +106,25 @@ def read_export(path: Path) -> ExportFile:
     lines: list[Line] = []
     seen: dict[str, tuple[int, Draft]] = {}
     repeated = 0
+    # CloudEvents lines, by export (each ends at its manifest): their own chain is checked too
+    cloud: list[list[tuple[int, str]]] = [[]]
+    older = 0  # lines of the older format
     with _open_regular(path) as f:
         for number, text in _lines(f, path):
-            line = parse_line(number, text)
+            line, is_cloud = read_line(number, text)
+            if is_cloud:
+                cloud[-1].append((number, text.rstrip("\n")))
+                if line is None:  # the manifest
+                    cloud.append([])  # two exports one after the other: each checked alone
+                    continue
+            else:
+                older += 1
+            assert line is not None
+            if cloud[0] and older:
+                raise ImportError_(
+                    f"line {number}: the file mixes CloudEvents lines and lines of the older"
+                    " export format: import each export on its own"
+                )
             earlier = seen.get(line.draft.id)
             if earlier is not None:
                 if differs := _differs(earlier[1], line.draft):
@@ -117,7 +137,20 @@ def read_export(path: Path) -> ExportFile:
                 continue
             seen[line.draft.id] = (number, line.draft)
             lines.append(line)
-    return ExportFile(lines, check_chain(lines), repeated)
+    problems = check_chain(lines)
+    if cloud[0]:
+        from cockpit.journal.selfverify import check_export
+
+        # the per-incident chain and manifest prove the file whole; the rows' own chain
+        # (rowprevhash, rowhash) ties each line to the journal it came from
+        found = {p for part in cloud if part for p in check_export(part).problems}
+        problems = sorted({*problems, *found}, key=_line_number)
+    return ExportFile(lines, problems, repeated)
+
+
+def _line_number(problem: str) -> int:
+    head = problem.split(":", 1)[0]
+    return int(head[5:]) if head.startswith("line ") and head[5:].isdigit() else 0
 
 
 def read_jsonl(path: Path) -> list[Draft]:
@@ -241,15 +274,15 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+# one decoder for every line (json.loads with hooks builds a new one per call)
+_decode = json.JSONDecoder(
+    parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=_object
+).decode
+
+
 def _loads(number: int, text: str) -> Any:
     try:
-        return json.loads(
-            text,
-            parse_int=_int,
-            parse_float=_float,
-            parse_constant=_constant,
-            object_pairs_hook=_object,
-        )
+        return _decode(text)
     except _Refused as exc:
         raise ImportError_(f"line {number}: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -273,6 +306,18 @@ def _too_deep(value: Any) -> bool:
 
 def parse_line(number: int, text: str) -> Line:
     """One line checked in full, or ImportError_ naming the line and what is wrong."""
+    line, _ = read_line(number, text)
+    if line is None:
+        raise ImportError_(f"line {number}: the manifest of an export, no event")
+    return line
+
+
+def read_line(number: int, text: str) -> tuple[Line | None, bool]:
+    """One line checked in full, and whether it is a CloudEvent; (None, True): the manifest.
+
+    Two formats: the CloudEvents export of this cockpit (cloudevents.py) and the older one,
+    a JSON object of the journal's columns; ImportError_ names the line and what is wrong.
+    """
     obj = _loads(number, text)
 
     def fail(what: str) -> ImportError_:
@@ -280,6 +325,11 @@ def parse_line(number: int, text: str) -> Line:
 
     if not isinstance(obj, dict):
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
+    is_cloud = "specversion" in obj
+    if is_cloud:
+        if obj.get("type") == MANIFEST_TYPE:
+            return None, True
+        obj = _from_cloudevent(number, obj)
     for name, kind in _CONTENT.items():
         if name not in obj:
             raise fail(f"missing field {name!r}")
@@ -337,7 +387,50 @@ def parse_line(number: int, text: str) -> Line:
         ts=obj["ts"],
         schema=obj["schema"],
     )
-    return Line(number, draft, chain["seq"], chain["version"], chain["prev_hash"], chain["hash"])
+    line = Line(number, draft, chain["seq"], chain["version"], chain["prev_hash"], chain["hash"])
+    return line, is_cloud
+
+
+def _from_cloudevent(number: int, event: dict[str, Any]) -> dict[str, Any]:
+    """The journal columns of one CloudEvents line (cloudevents.py wrote it), checked."""
+
+    def fail(what: str) -> ImportError_:
+        return ImportError_(f"line {number}: {what}")
+
+    if extra := [k for k in event if k not in EVENT_FIELDS]:
+        raise fail(f"unknown attribute {shown(extra[0])}, which this cockpit would drop")
+    if event.get("specversion") != SPECVERSION:
+        raise fail(f"specversion {shown(str(event.get('specversion')))}: only 1.0 is known")
+    kind = event.get("type")
+    if type(kind) is not str or not kind.startswith(TYPE_PREFIX):
+        raise fail(f"type {shown(str(kind))} is not a cockpit event (io.cockpit.KIND)")
+    if event.get("datacontenttype", "application/json") != "application/json":
+        raise fail("datacontenttype must be application/json")
+    data = event.get("data")
+    if type(data) is dict and "textsha256" in data and "text" not in data:
+        raise fail(
+            "a note of a redacted export (--redact-notes): its text is not in the file, so it"
+            " cannot be imported; import the full export"
+        )
+    context = event.get("context", "{}")
+    if type(context) is not str:
+        raise fail("attribute 'context' has the wrong type (must be a JSON text in a string)")
+    names = {
+        "id": "id",
+        "subject": "incident",
+        "time": "ts",
+        "actor": "actor",
+        "schemaversion": "schema",
+        "data": "data",
+        "seq": "seq",
+        "version": "version",
+        "rowprevhash": "prev_hash",
+        "rowhash": "hash",
+    }
+    obj = {column: event[name] for name, column in names.items() if name in event}
+    obj["kind"] = kind[len(TYPE_PREFIX) :]
+    obj["context"] = _loads(number, context)
+    return obj
 
 
 def _is_time(ts: str) -> bool:

@@ -139,5 +139,26 @@ class ObservationLog(Protocol):
         ...
 
 
+class CheckpointLog(Protocol):
+    """(size, head) checkpoint notes (journal/checkpoints.py): outside the chain, append-only.
+    The local store keeps them; the team store does not yet (its chain is its own)."""
+
+    async def checkpoint_state(self) -> tuple[str, int, str] | None:
+        """(journal id = the first event's id, events, head hash); None without events."""
+        ...
+
+    async def hash_at(self, seq: int) -> str | None:
+        """The stored hash of row `seq` (None if there is none)."""
+        ...
+
+    async def keep_checkpoint(self, size: int, note: str) -> None:
+        """Store one checkpoint note; never waits behind or holds up an event append."""
+        ...
+
+    async def kept_checkpoints(self) -> list[str]:
+        """Every note stored, oldest first."""
+        ...
+
+
 class JournalPort(EventLog, ObservationLog, Protocol):
     """A whole journal backend: what replay and the html export read."""

@@ -22,7 +22,6 @@ from typing import Any
 
 import aiosqlite
 
-from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.errors import (
     IdConflict,
@@ -32,9 +31,9 @@ from cockpit.journal.errors import (
     VersionConflict,
 )
 from cockpit.journal.faults import RESTORE_HINT, journal_fault, on_read_only_filesystem
-from cockpit.journal.limits import check_event_size
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
+from cockpit.journal.prepare import prepare_draft
 from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
@@ -112,8 +111,24 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_by_change_key ON events (incident, json_extract(data, '$.key'))
         WHERE json_extract(data, '$.key') IS NOT NULL;
     """,
+    # signed (size, head) checkpoints (cockpit/journal/checkpoints.py), outside the chain: a
+    # checkpoint describes the chain, and its signature arrives after the events it covers
+    """
+    CREATE TABLE checkpoints (
+        id   INTEGER PRIMARY KEY,
+        size INTEGER NOT NULL,
+        note TEXT NOT NULL
+    );
+    CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE refused'); END;
+    CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE refused'); END;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+# the oldest schema a reader can use without migrating it (on a read-only mount): schema 3
+# only adds the checkpoints table, which such a journal simply has none of
+READABLE_AS_IS = 2
 
 
 _INSERT_SQL = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join('?' * len(StoredRow._fields))})"
@@ -214,7 +229,7 @@ class Journal:
             )
         self._ours = current > 0
         if self.read_only:
-            if current < SCHEMA_VERSION:
+            if current < READABLE_AS_IS:
                 raise JournalError(
                     f"journal is on a read-only filesystem: {self.path}, and needs a schema "
                     "upgrade cockpit cannot write there: copy it elsewhere and pass the copy "
@@ -378,33 +393,7 @@ class Journal:
             )
 
     def _prepare(self, draft: Draft) -> Draft:
-        data, context = draft.data, draft.context
-        # first: a 50 MB paste is refused before it is scanned for secrets or hashed
-        check_event_size(canonical_json(data))
-        if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
-            kinds.validate(draft.kind, data)
-        actor = draft.actor
-        if self._redact:
-            # everything written: the payload, what the screen showed, who acted; an incident
-            # id is the stream's key and cannot be rewritten, so one holding a secret is refused
-            refuse_secret_id(draft.incident)
-            data, found_data = redact(data)
-            context, found_ctx = redact(context)
-            actor, found_actor = redact_text(actor)
-            found = sorted(found_data | found_ctx | found_actor)
-            if found:
-                data = {**data, "_redacted": found}
-        schema = draft.schema if draft.schema is not None else kinds.current_schema(draft.kind)
-        return Draft(
-            incident=draft.incident,
-            kind=draft.kind,
-            actor=actor,
-            data=data,
-            context=context,
-            id=draft.id,
-            ts=draft.ts,
-            schema=schema,
-        )
+        return prepare_draft(draft, redact_secrets=self._redact)
 
     def _append_sync(
         self,
@@ -699,6 +688,17 @@ class Journal:
             async with self._appended:
                 seen_version = await self._wait_for_change(poll, seen_version, marks)
 
+    async def commits(self, *, poll: float = TAIL_POLL_S) -> AsyncIterator[None]:
+        """Yield once per change: an append by this process, or a commit by another (the
+        team sync's wake-up; unlike tail() it reads no events)."""
+        seen_version = await self._read_data_version()
+        while not self._closed:
+            marks = self._file_marks()
+            async with self._appended:
+                seen_version = await self._wait_for_change(poll, seen_version, marks)
+            if not self._closed:
+                yield
+
     def _file_marks(self) -> tuple[int, ...]:
         """mtime and size of the db and its WAL: any commit by anyone moves one of them."""
         marks: list[int] = []
@@ -752,6 +752,66 @@ class Journal:
         if problem.startswith("journal "):
             raise JournalDamaged(problem)
         raise JournalDamaged(f"journal {self.path} is damaged ({problem}): {RESTORE_HINT}")
+
+    # -- (size, head) checkpoints -----------------------------------------------------------
+
+    async def checkpoint_state(self) -> tuple[str, int, str] | None:
+        """(journal id, events, head hash) now; None for a journal without events. The
+        journal id is its first event's id: copies and backups of a journal share it."""
+        rows = await self._fetch(
+            "SELECT (SELECT id FROM events ORDER BY seq LIMIT 1), seq, hash"
+            " FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        row = _first(rows)
+        if row is None:
+            return None
+        journal_id, size, head = row
+        if not (
+            isinstance(journal_id, str)
+            and journal_id.isprintable()
+            and journal_id.split() == [journal_id]  # one word: the note's origin line
+            and type(size) is int
+            and isinstance(head, str)
+            and _HEX64.fullmatch(head)
+        ):
+            # flipped bits in the first or the last row: no checkpoint can state this file
+            raise JournalDamaged(
+                f"journal {self.path} is damaged (its first or last row cannot be read):"
+                " cockpit verify names the row"
+            )
+        return journal_id, size, head
+
+    async def hash_at(self, seq: int) -> str | None:
+        row = _first(await self._fetch("SELECT hash FROM events WHERE seq = ?", (seq,)))
+        return row[0] if row else None
+
+    async def keep_checkpoint(self, size: int, note: str) -> None:
+        """Store one checkpoint note, on a connection of its own in a worker thread: neither
+        the writer thread (an operator's append never queues behind it) nor the reading
+        connection (a read never waits while this insert waits for the write lock)."""
+        self._writable()
+        try:
+            await asyncio.to_thread(self._keep_checkpoint_sync, size, note)
+        except (sqlite3.Error, UnicodeError) as exc:
+            raise journal_fault(exc, self.path, "write") from None
+
+    def _keep_checkpoint_sync(self, size: int, note: str) -> None:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            # evidence beside the chain, not an acknowledged event: NORMAL, like observations
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("INSERT INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
+        finally:
+            conn.close()
+
+    async def kept_checkpoints(self) -> list[str]:
+        """Every checkpoint note stored in this journal, oldest first."""
+        if not await self._fetch(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'"
+        ):
+            return []  # an archived journal of schema 2, read where it cannot be migrated
+        rows = await self._fetch("SELECT note FROM checkpoints ORDER BY id")
+        return [str(r[0]) for r in rows]
 
     # -- snapshots and observations ----------------------------------------------------------
 
@@ -868,6 +928,7 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 _CREATED = re.compile(r"CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER)\s+(\w+)")
 
 

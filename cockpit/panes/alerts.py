@@ -20,7 +20,7 @@ class AlertsPane(TablePane):
         ("Sev", 7),
         ("Alert", 22),
         ("Since", 6),
-        ("State", 13),
+        ("State", 15),  # "ack alice 01:14", "◌ until 12:14"
         ("Labels", 200),
     )
     AGE_COLUMN = 2  # "Since" moves every second (TablePane.refresh_ages)
@@ -70,12 +70,25 @@ class AlertsPane(TablePane):
             if self.shown[0]:
                 self.show(*self.shown)
 
+    def _ack(self, alert: Alert) -> Ack | None:
+        return self.acks.get(alert.fingerprint) or self.acks.get(alert.name)
+
+    def _state(self, alert: Alert) -> Text:
+        """A firing alert someone acknowledged says who and when (UTC, from the journal) in
+        its State cell, which every layout shows; a silence's end wins over the ack."""
+        ack = self._ack(alert)
+        if alert.state == "firing" and ack is not None:
+            return inert(f"ack {ack.by} {ack.at[11:16]}", limit=40, style="bold")
+        state = _STATE_MARK.get(alert.state, alert.state)
+        if alert.state == "silenced" and alert.silence_ends[11:16]:
+            state = f"◌ until {alert.silence_ends[11:16]}"  # the silence's end (UTC)
+        return Text(state, style="dim" if alert.state != "firing" else "bold")
+
     def _labels(self, alert: Alert, labels: str) -> Text:
-        """The labels cell, led by 'ack alice 01:14' (who acknowledged the alert and when,
-        UTC, from the journal) like a suspect deploy: only acknowledged rows give up room."""
-        ack = self.acks.get(alert.fingerprint) or self.acks.get(alert.name)
+        """The labels cell; a silenced alert's ack leads it, like a suspect deploy."""
+        ack = self._ack(alert)
         cell = inert(labels, limit=200)
-        if ack is None:
+        if ack is None or alert.state == "firing":
             return cell
         lead = inert(f"ack {ack.by} {ack.at[11:16]}", limit=40, style="bold")
         return lead.append("  ").append_text(cell)
@@ -88,9 +101,6 @@ class AlertsPane(TablePane):
             labels = alert.labels_summary
             if alert.correlated_deploy:
                 labels = f"⇐ {alert.correlated_deploy}  {labels}"
-            state = _STATE_MARK.get(alert.state, alert.state)
-            if alert.state == "silenced" and alert.silence_ends[11:16]:
-                state = f"◌ until {alert.silence_ends[11:16]}"  # the silence's end (UTC)
             rows.append(
                 (
                     alert.fingerprint,
@@ -99,7 +109,7 @@ class AlertsPane(TablePane):
                         severity_badge(alert.severity),
                         inert(alert.name, limit=60, style="bold"),
                         Text(age_since(alert.starts_at, now)),
-                        Text(state, style="dim" if alert.state != "firing" else "bold"),
+                        self._state(alert),
                         self._labels(alert, labels),
                     ],
                 )

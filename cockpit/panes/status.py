@@ -41,11 +41,13 @@ def render_status(
     viewers: tuple[str, ...] = (),
     stale_after: float | Mapping[str, float | None] = 30.0,
     width: int | None = None,
+    team: str | None = None,
 ) -> Text:
     """The one status line. With `width`, it never wraps: the title gives way first, then
     the source list shortens (`● prom ● am ● k8s`), then the details, then it is cut.
     `stale_after`: seconds after which a source's data is stale, for all or by source name
-    (None: only a down source is stale)."""
+    (None: only a down source is stale). `team`: the team journal's state, when configured
+    (`team: offline, 3 queued (since 14:02)`), kept with the sources."""
     data_now = now if wall_now is None else wall_now
     # (short names, details, tight): each step gives up a little more; tight drops the
     # title and the "op" and "for" words, so that an 80-column bar still shows every source
@@ -53,6 +55,8 @@ def render_status(
     steps = ((False, True, False), (True, True, False), (True, True, True), (True, False, True))
     for short, details, tight in steps:
         sources = _sources(health, data_now, stale_after, short=short, details=details)
+        if team:
+            sources += _team(team)
         people = _people(operator, viewers, few=short and not details, tight=tight)
 
         def line(title_limit: int, people: Text = people, tight: bool = tight) -> Text:
@@ -117,6 +121,11 @@ def _people(operator: str, viewers: tuple[str, ...], *, few: bool, tight: bool) 
         more = f" +{len(viewers) - 4}" if len(viewers) > 4 else ""
         text.append(f" (tmux: {', '.join(viewers[:4])}{more})", style="dim")
     return text
+
+
+def _team(team: str) -> Text:
+    style = "dim" if team == "team: online" else "bold yellow"
+    return Text.assemble(" │ ", (team, style))
 
 
 def _sources(

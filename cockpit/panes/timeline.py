@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -49,12 +50,13 @@ class TimelinePane(RowList):
             self.shown.append(event)
             self.append(row_text(event, self.numbers))
 
-    def reset(self, events: list[Event]) -> None:
-        """Show exactly `events` (replay seeking backwards), the newest selected."""
+    def reset(self, events: list[Event], earlier: Sequence[Event] = ()) -> None:
+        """Show exactly `events` (replay seeking backwards), the newest selected; `earlier`:
+        the entries before them, so an amendment still names its note by number."""
         self.events = events[-MAX_ROWS:]
         self.dropped = len(events) - len(self.events)
         self.numbers = {}
-        for event in events:
+        for event in (*earlier, *events):
             self._number(event)
         self._rebuild()
 

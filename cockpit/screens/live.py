@@ -191,8 +191,14 @@ class LiveScreen(OperatorKeys, CockpitScreen):
         stale = age(data_age) if data_age is not None else None
         down = not h.up and h.error is not None
         if pane_id == "kubernetes":
+            # a watch that is up is fresh however quiet it is: stale only when down, or past
+            # its source's own limit if it has one
+            limit = self.stale_after(h.name)
+            old = down or (limit is not None and data_age is not None and data_age > limit)
             kube = self.query_one(KubernetesPane)
-            kube.show_source(f"✖ kubernetes down: {h.error}" if down else None, stale)
+            kube.show_source(
+                f"✖ kubernetes down: {h.error}" if down else None, stale if old else None
+            )
         elif pane_id == "alerts":
             service = "prometheus" if h.name == "alerts" else h.name
             self.query_one(AlertsPane).show_source(service if down else None, stale)
@@ -222,6 +228,7 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             viewers=self.viewers,
             stale_after={s.name: s.stale_after for s in self.session.sources},
             width=bar.content_region.width or None,  # never wraps: it shortens instead
+            team=team.bar() if (team := self.controller.team_status()) else None,
         )
         # each line repaints only if its text changed
         bar.show(status)
@@ -245,6 +252,9 @@ class LiveScreen(OperatorKeys, CockpitScreen):
             self.set_banner("", "")
         else:
             self.set_banner(f"JOURNAL NOT WRITABLE: {problem}", "-error")
+
+    def notice(self, text: str) -> None:
+        self.notify(text, severity="warning", timeout=10, markup=False)
 
     def journal_failed(self, reason: str) -> None:
         self.app.exit(2)  # the launcher prints the reason as the run's one error line

@@ -682,6 +682,12 @@ class _DemoSource(Source):
 class DemoPrometheus(_DemoSource):
     name = "prometheus"
 
+    @property
+    def stale_after(self) -> float | None:
+        # the story samples every STEP_S, as a scrape interval would: a point up to one step
+        # old is the newest there is, not stale (polling every second does not change that)
+        return 2 * STEP_S
+
     async def fetch(self) -> Snapshot:
         t = self.world.now()
         return Snapshot(source=self.name, at=t, panels=self.world.panel_series(t))
@@ -726,6 +732,11 @@ class DemoKubernetes(_DemoSource):
         self.logs = DemoLogs(world, BAD_IMAGE)
         self.containers = self.logs.containers
         self.open_logs = self.logs.open_logs
+
+    @property
+    def stale_after(self) -> float | None:
+        # it stands in for a watch, as the real source is: stale only when down
+        return None
 
     async def fetch(self) -> Snapshot:
         t = self.world.now()

@@ -70,7 +70,9 @@ def test_note_and_severity_typed_in_tmux_reach_the_export(tmux: Tmux, tmp_path: 
         text=True,
         check=True,
     )
-    events = [json.loads(line) for line in out.stdout.splitlines()]
+    # CloudEvents lines, the manifest last; kind is the type without its io.cockpit. prefix
+    events = [json.loads(line) for line in out.stdout.splitlines()][:-1]
+    events = [{**e, "kind": e["type"].removeprefix("io.cockpit.")} for e in events]
     by_kind = {e["kind"]: e for e in events}
     note = by_kind["note.added"]
     assert note["data"]["text"] == "rollout of v2.4.0 lines up with the 5xx"

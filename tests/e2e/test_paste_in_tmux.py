@@ -108,3 +108,30 @@ def test_text_never_journaled_is_printed_when_the_cockpit_ends(tmux: Tmux, tmp_p
     screen = tmux.wait_for("demo", lambda s: "EXITED" in s)
     assert "not journaled (read-only session: cannot add a note" in screen
     assert "note: db pool exhausted\nsince 19:02" in screen, screen
+
+
+def test_a_paste_with_colour_codes_stays_one_note(tmux: Tmux, tmp_path: Path) -> None:
+    """A log copied with its colours: every line in the note, the colours gone, no pasted
+    letter acting as a cockpit key (a `q` in it does not quit), nothing driving the terminal."""
+    journal = tmp_path / "journal.sqlite"
+    command = cockpit_cmd("demo", "--seed", "3", "--journal", str(journal), "--incident", "INC-C")
+    tmux.new_session("demo", command)
+    tmux.wait_for("demo", lambda s: "firing" in s and "Timeline" in s)
+    tmux.send_keys("demo", "n")
+    tmux.wait_for("demo", lambda s: "Add to the journal" in s)
+    clip = tmp_path / "clipboard.bin"
+    clip.write_bytes(b"pod \x1b[31mOOMKilled\x1b[0m x3\n\x1b]2;PWNED\x07restarts q r x\nlast line")
+    tmux.run("load-buffer", "-b", "clip", str(clip))
+    tmux.run("paste-buffer", "-p", "-d", "-b", "clip", "-t", "demo")
+    tmux.wait_for("demo", lambda s: "last line" in s and "Add to the journal" in s)
+    assert notes(journal) == [] and tmux.alive("demo")
+    tmux.send_keys("demo", "Enter")
+    deadline = time.monotonic() + 15
+    while not notes(journal) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [n["text"] for n in notes(journal)] == [
+        "pod OOMKilled x3\n␛]2;PWNED␇restarts q r x\nlast line"
+    ]
+    title = tmux.run("display", "-p", "-t", "demo", "#{pane_title}")
+    assert "PWNED" not in title
+    tmux.send_keys("demo", "q")

@@ -1,7 +1,8 @@
 """The fast export paths say exactly what the straightforward ones said.
 
-jsonl is written from the stored rows without decoding them; these tests pin that it is still,
-line for line, json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":")).
+The older jsonl format (before CloudEvents; still imported, and written for the import
+corpus) is written from the stored rows without decoding them; these tests pin that it is
+still, line for line, json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":")).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from msgspec.structs import replace
 
-from cockpit.journal.export import render, to_jsonl
+from cockpit.journal.export import jsonl_from_rows, render, to_jsonl
 from cockpit.journal.format import md_text
 from cockpit.journal.postmortem import build
 from cockpit.journal.store import Journal
@@ -68,7 +69,7 @@ async def test_jsonl_from_rows_equals_json_dumps_of_each_event(tmp_path: Path) -
     journal = await _journal(tmp_path / "j.sqlite")
     try:
         events = await journal.events(INC, upcast=False)
-        text = await render(journal, INC, "jsonl")
+        text = jsonl_from_rows(await journal.raw_rows(INC))
     finally:
         await journal.close()
     # split on "\n" only: U+2028, U+0085 and friends are left raw by ensure_ascii=False
@@ -95,8 +96,17 @@ async def test_rows_no_cockpit_writes_take_the_old_path(tmp_path: Path) -> None:
     conn.close()
     async with await Journal.open(path) as journal:
         events = await journal.events(INC, upcast=False)
-        assert events[-1].schema == "x"
-        assert await render(journal, INC, "jsonl") == _reference_jsonl(events)
+        # readers get the row as an unreadable entry in its place (issue 16 item 3) ...
+        assert events[-1].kind == "journal.unreadable"
+        text = jsonl_from_rows(await journal.raw_rows(INC))
+        # ... while the jsonl export carries the stored row as it is, so an import sees
+        # (and refuses) exactly what was stored
+        last = json.loads(text.split("\n")[-2])
+        assert (last["id"], last["schema"], last["version"]) == ("odd-1", "x", 999)
+        assert text.startswith(_reference_jsonl(events[:-1]))
+        # the CloudEvents export too (its last line is the manifest)
+        cloud = json.loads((await render(journal, INC, "jsonl")).split("\n")[-3])
+        assert (cloud["id"], cloud["schemaversion"], cloud["version"]) == ("odd-1", "x", 999)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute(
@@ -107,6 +117,8 @@ async def test_rows_no_cockpit_writes_take_the_old_path(tmp_path: Path) -> None:
     conn.close()
     async with await Journal.open(path) as journal:
         with pytest.raises(ValueError):  # as before: no half-valid line is written
+            jsonl_from_rows(await journal.raw_rows(INC))
+        with pytest.raises(ValueError):
             await render(journal, INC, "jsonl")
 
 
@@ -125,7 +137,7 @@ async def test_events_stay_in_seq_order_when_versions_do_not(tmp_path: Path) -> 
     conn.close()
     async with await Journal.open(path) as journal:
         assert [e.seq for e in await journal.events(INC)] == [1, 2, 3]
-        lines = (await render(journal, INC, "jsonl")).split("\n")[:-1]
+        lines = (await render(journal, INC, "jsonl")).split("\n")[:-2]  # the manifest last
         assert [json.loads(line)["seq"] for line in lines] == [1, 2, 3]
 
 

@@ -148,7 +148,7 @@ async def test_jsonl_keeps_original_and_amendment(db_path: Path, run_cli: RunCli
     out = _export(db_path, run_cli, "--format", "jsonl")
     events = [json.loads(line) for line in out.splitlines()]
     (original,) = [e for e in events if e["data"].get("type") == "hypothesis"]
-    (amendment,) = [e for e in events if e["kind"] == "note.amended"]
+    (amendment,) = [e for e in events if e["type"] == "io.cockpit.note.amended"]
     assert original["data"] == {"type": "hypothesis", "text": "the cache is cold"}
     assert amendment["data"] == {"amends": original["id"], "text": "bad deploy rev 42"}
 

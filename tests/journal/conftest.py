@@ -63,3 +63,22 @@ def rows(path: Path) -> list[tuple[object, ...]]:
         return conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
     finally:
         conn.close()
+
+
+def legacy_export(db: Path, incident: str, out: Path) -> list[str]:
+    """The incident written in the jsonl format of cockpits before CloudEvents (each line the
+    journal's columns), as such a cockpit wrote it: files from then stay importable, and the
+    strict importer's corpus of hostile files is built on it. Returns the lines."""
+    from cockpit.journal.export import jsonl_from_rows
+    from cockpit.journal.rows import COLUMNS
+
+    conn = sqlite3.connect(db)
+    try:
+        found = conn.execute(
+            f"SELECT {COLUMNS}, 1 FROM events WHERE incident = ? ORDER BY seq", (incident,)
+        ).fetchall()
+    finally:
+        conn.close()
+    text = jsonl_from_rows(found)
+    out.write_text(text, encoding="utf-8")
+    return text.splitlines()

@@ -143,8 +143,8 @@ class JournalContract:
         assert (raw.schema, raw.data) == (1, {"text": "v1"})
         (row,) = await log.raw_rows(INC)
         assert row[7] == 1 and json.loads(row[8]) == {"text": "v1"}
-        line = json.loads(await render(log, INC, "jsonl"))
-        assert (line["schema"], line["data"]) == (1, {"text": "v1"})
+        line = json.loads((await render(log, INC, "jsonl")).split("\n")[0])
+        assert (line["schemaversion"], line["data"]) == (1, {"text": "v1"})
         assert (await log.verify()).ok
 
     async def test_append_once_is_idempotent_on_data_key(

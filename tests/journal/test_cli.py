@@ -104,7 +104,8 @@ def test_note_then_incidents_and_export(run_cli: RunCli, tmp_path: Path) -> None
     (row,) = json.loads(listing.stdout)
     assert (row["id"], row["events"], row["operators"]) == ("INC-A", 2, ["alice"])
     exported = run_cli("export", "--journal", str(path), "--format", "jsonl")
-    assert [json.loads(line)["data"]["text"] for line in exported.stdout.splitlines()] == [
+    events = [json.loads(line) for line in exported.stdout.splitlines()][:-1]  # then the manifest
+    assert [e["data"]["text"] for e in events] == [
         "first",
         "second",
     ]

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cockpit.journal.ports import EventLog, JournalPort, ObservationLog
+from cockpit.journal.ports import CheckpointLog, EventLog, JournalPort, ObservationLog
 from cockpit.journal.store import Journal
 
-from .contract import JournalContract, Tamper
+from .contract import JournalContract, Tamper, note
 
 
 class TestSQLiteJournal(JournalContract):
@@ -44,11 +44,26 @@ class TestSQLiteJournal(JournalContract):
 
         return edit
 
+    # the local store's CheckpointLog (the team store keeps no checkpoints yet)
+    async def test_checkpoints_are_kept_beside_the_chain(self, log: Journal) -> None:
+        assert await log.checkpoint_state() is None
+        assert await log.kept_checkpoints() == []
+        first = await log.append(note("one"))
+        second = await log.append(note("two"))
+        assert await log.checkpoint_state() == (first.id, 2, second.hash)
+        assert await log.hash_at(1) == first.hash and await log.hash_at(3) is None
+        await log.keep_checkpoint(2, "note a\n")
+        await log.keep_checkpoint(2, "note b\n")
+        assert await log.kept_checkpoints() == ["note a\n", "note b\n"]
+        # outside the chain: the events and their verification are untouched
+        assert (await log.head()) == (2, second.hash)
+        assert (await log.verify()).count == 2
+
 
 async def test_the_store_has_every_member_of_the_port(db_path: Path) -> None:
     # a missing or renamed method on either side shows up here, not in a caller at runtime
     async with await Journal.open(db_path) as journal:
-        for port in (EventLog, ObservationLog, JournalPort):
+        for port in (EventLog, ObservationLog, CheckpointLog, JournalPort):
             names = set(dir(port)) | {
                 n for c in port.__mro__ for n in vars(c).get("__annotations__", {})
             }

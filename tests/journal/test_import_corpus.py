@@ -2,9 +2,11 @@
 exit 2 (a bad input file is a usage error: errors.py's table, as every import refusal), and the
 journal it was imported into is exactly as before: same rows, same head.
 
-The corpus is built from a real export, then damaged as an attacker or an unlucky editor
-would: schema bypass, an id that is known with other content, a forged or broken chain, each
-kind of pathological JSON, oversize lines and events, and files that are no files.
+The corpus is built from a real export in the format of cockpits before CloudEvents (still
+imported; the CloudEvents format's own refusals are in test_export_verify.py), then damaged
+as an attacker or an unlucky editor would: schema bypass, an id that is known with other
+content, a forged or broken chain, each kind of pathological JSON, oversize lines and events,
+and files that are no files.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from cockpit.journal.rows import row_hash
 from cockpit.journal.store import Journal
 from cockpit.model import GENESIS_HASH, Draft
 
-from .conftest import RunCli, rows
+from .conftest import RunCli, legacy_export, rows
 from .test_export_import import INC, _source
 
 Lines = list[str]  # the export's lines, without newlines
@@ -183,9 +185,7 @@ CORPUS: list[tuple[str, Damage, int | None, str]] = [
 async def exported(tmp_path: Path, run_cli: RunCli) -> Lines:
     src, out = tmp_path / "src.sqlite", tmp_path / "good.jsonl"
     await _source(src)
-    result = run_cli("export", INC, "--journal", str(src), "--format", "jsonl", "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    return out.read_text(encoding="utf-8").splitlines()
+    return legacy_export(src, INC, out)
 
 
 @pytest.fixture
@@ -353,13 +353,7 @@ async def test_bad_line_900_leaves_nothing_of_the_899_before(
         await journal.append_many(
             [Draft(INC, "note.added", "bob", {"type": "note", "text": f"n{i}"}) for i in range(900)]
         )
-    assert (
-        run_cli(
-            "export", INC, "--journal", str(src), "--format", "jsonl", "-o", str(out)
-        ).returncode
-        == 0
-    )
-    lines = out.read_text(encoding="utf-8").splitlines()
+    lines = legacy_export(src, INC, out)
     assert len(lines) == 900
     bad = tmp_path / "bad.jsonl"
     bad.write_text(_edit(899, schema=3)(lines), encoding="utf-8")

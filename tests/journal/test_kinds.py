@@ -87,7 +87,10 @@ def test_unknown_kinds_are_kept_and_described_as_recorded() -> None:
     assert describe_kind("custom.thing") == "custom.thing"
     assert describe("custom.thing", {"b": 1, "a": "é"}) == 'custom.thing {"a": "é", "b": 1}'
     assert describe("view.focus", {"pane": "alerts"}) == 'view.focus {"pane": "alerts"}'
-    assert describe("note.added", {"type": "finding", "text": "a\n b"}) == "finding: a b"
+    # a multi-line note keeps its line breaks (each line's spacing tidied): the renderers
+    # show them inert (issue 16 item 9); one-line texts are tidied as before
+    assert describe("note.added", {"type": "finding", "text": "a\n b"}) == "finding: a\nb"
+    assert describe("note.added", {"type": "finding", "text": "a \t b"}) == "finding: a b"
     events.validate("custom.thing", {"anything": [1]})  # accepted untouched
     assert events.upcast("custom.thing", 7, {"x": 1}) == (7, {"x": 1})
 

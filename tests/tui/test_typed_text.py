@@ -13,6 +13,7 @@ import pytest
 from textual import events
 
 from cockpit.app import CockpitApp
+from cockpit.journal.store import Journal
 
 from .harness import (
     demo_app,
@@ -247,3 +248,28 @@ async def test_a_refused_amendment_is_kept_for_the_next_m_on_that_note(tmp_path:
         await pilot.press("enter")
         amended = await wait_for_row(pilot, "note.amended")
         assert amended.data["text"] == "cache size 1GB, not 4GB"
+
+
+async def test_replay_names_an_amended_note_by_number_when_the_note_is_off_the_tail(
+    tmp_path: Path,
+) -> None:
+    """Replay rebuilds only the newest rows after a jump; the amendment still says #N."""
+    from cockpit.model import Draft
+    from cockpit.observations import ReplayModel
+    from cockpit.replay import TIMELINE_TAIL, ReplayApp
+
+    from .harness import INCIDENT, T0
+
+    path = tmp_path / "j.sqlite"
+    note = Draft(INCIDENT, "note.added", "alice", {"type": "note", "text": "cache 1GB"}, {})
+    fillers = [
+        Draft(INCIDENT, "pod.seen", "kubernetes", {"n": i}, {}) for i in range(TIMELINE_TAIL + 5)
+    ]
+    amend = Draft(INCIDENT, "note.amended", "bob", {"amends": note.id, "text": "cache 4GB"}, {})
+    async with await Journal.open(path) as journal:
+        stored = await journal.append_many([note, *fillers, amend])
+        model = await ReplayModel.load(journal, INCIDENT)
+    app = ReplayApp(model, start=T0 + 10**9)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_text(pilot, "amended note #")
+        assert f"amended note #{stored[0].seq}: cache 4GB" in screen_text(app)
