@@ -24,7 +24,7 @@ from cockpit.actions import ActionRefused
 from cockpit.correlate import correlate
 from cockpit.gcpolicy import CollectorPolicy
 from cockpit.incident import IncidentController
-from cockpit.keymap import KEYMAP, display_key
+from cockpit.keymap import KEYMAP, LOG_KEYS, display_key
 from cockpit.panes.metrics import SPARK_WIDTH
 from cockpit.screens.cockpit import COCKPIT_CSS
 from cockpit.screens.live import LiveScreen
@@ -157,8 +157,18 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
     async def action_interrupt(self) -> None:
         await self.leave("interrupted", 130)
 
+    def stop_log_streams(self) -> None:
+        """Log views still open when the cockpit leaves: their streams end with it (a
+        follow stream is a thread and a connection; a screen left on the stack is never
+        unmounted on the way out)."""
+        for screen in self.screen_stack:
+            stop = getattr(screen, "stop_streams", None)
+            if stop is not None:
+                stop()
+
     async def end_session(self, reason: str) -> None:
         """Journal session.ended (once) and stop the sources."""
+        self.stop_log_streams()
         if self.controller.ended:
             return
         await self.controller.end_session(reason)
@@ -167,6 +177,7 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
                 await source.stop()
 
     async def on_unmount(self) -> None:
+        self.stop_log_streams()
         self.collector.release()
         await self.end_session("closed")
         await self.controller.close()
@@ -180,6 +191,18 @@ class CockpitApp(ThemePicker, PromptHost, App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        from cockpit.screens.logs import LogScreen
+
+        if isinstance(screen, LogScreen):
+            # in the log view its own keys act (n, N and p mean something else there)
+            for key in LOG_KEYS:
+                method = getattr(screen, f"action_{key.action}")
+                yield SystemCommand(
+                    f"Logs: {key.description} (key {key.display})",
+                    key.journal or key.description,
+                    method,
+                )
+            return
         live = self.main
         for item in KEYMAP:
             if item.action == "command_palette":

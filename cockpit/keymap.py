@@ -85,6 +85,13 @@ KEYMAP: tuple[KeyAction, ...] = (
     KeyAction(
         "o", "handoff", "Handoff", "Hand the keyboard to another operator", "operator.handoff"
     ),
+    KeyAction(
+        "l",
+        "logs",
+        "Logs",
+        "Logs of the selected pod's event, deploy (its pods) or alert (the pods it names)",
+        "view.logs",
+    ),
     KeyAction("e", "export", "Export", "Export the timeline (md, jsonl)", "export.created"),
     KeyAction(
         "enter",
@@ -109,6 +116,40 @@ KEYMAP: tuple[KeyAction, ...] = (
 
 def display_key(key: str) -> str:
     return {"question_mark": "?", "slash": "/", "enter": "enter"}.get(key, key)
+
+
+class LogKey(msgspec.Struct, frozen=True):
+    key: str
+    action: str  # LogScreen.action_<action>
+    label: str
+    description: str
+    journal: str = ""
+
+    @property
+    def display(self) -> str:
+        return display_key(self.key)
+
+
+# Keys of the log view (l). Its own table: there n/N move between matches, p pins a line.
+LOG_KEYS: tuple[LogKey, ...] = (
+    LogKey("slash", "search", "Search", "Search: every match highlighted while typing"),
+    LogKey("n", "next_match", "Next", "Next match (wraps)"),
+    LogKey("N", "previous_match", "Prev", "Previous match"),
+    LogKey("f", "toggle_filter", "Filter", "Filter mode: only the lines that match the search"),
+    LogKey("e", "toggle_errors", "Errors", "Only error-looking lines (level, ERROR, panic, ...)"),
+    LogKey("w", "toggle_wrap", "Wrap", "Wrap long lines (or cut them at the edge)"),
+    LogKey("P", "toggle_previous", "Prev.ctr", "Current / previous (terminated) containers"),
+    LogKey("c", "container", "", "Next container of the pods (init containers included)"),
+    LogKey("s", "since", "", "Since: 15m, 1h, all, 5m"),
+    LogKey("space", "pause", "Pause", "Pause / resume following"),
+    LogKey("m", "mark", "", "Mark the start of a range to pin (m again: unmark)"),
+    LogKey(
+        "p", "pin", "Pin", "Pin the selected line (or marked range) as evidence", "evidence.pinned"
+    ),
+    LogKey("enter", "detail", "", "The whole line, JSON pretty-printed"),
+    LogKey("question_mark", "help", "", "The keys of the log view"),
+    LogKey("escape", "close", "Close", "Clear the search or the mark; else close the logs"),
+)
 
 
 # Keys that move around rather than act (beside 1-5, tab, enter and / above), listed by `?`;

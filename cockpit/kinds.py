@@ -97,6 +97,20 @@ def _hhmm(ts: Any) -> str:
     return f"{text[11:16]} UTC" if len(text) >= 16 and text[10:11] == "T" else text
 
 
+def _pinned_line(d: Payload) -> str:
+    if d.get("what") != "log":
+        return f"pinned {d.get('what')}: {d.get('item')}"
+    text = str(d.get("text") or "")
+    first = text.split("\n", 1)[0]
+    more = text.count("\n")
+    where = f"{d.get('namespace') or ''}/{d.get('pod')}".lstrip("/")
+    container = f" ({d.get('container')}{', previous' if d.get('previous') else ''})"
+    at = str(d.get("ts") or "")[11:19]
+    extra = f" (+{more} line{'s' if more != 1 else ''})" if more else ""
+    container = container if d.get("container") else ""
+    return f"pinned log line of {where}{container} at {at}: {first}{extra}"
+
+
 def _silenced_line(d: Payload) -> str:
     line = f"silenced alert {d.get('alert')} for {d.get('duration')}"
     if d.get("ends_at"):
@@ -270,9 +284,14 @@ KINDS: dict[str, Kind] = {
         _k(
             "evidence.pinned",
             "evidence pinned",
-            lambda d: f"pinned {d.get('what')}: {d.get('item')}",
+            _pinned_line,
             Field("what"),
             Field("item"),
+            # pinned log lines (what = "log"): where and when they were written, the text
+            Field("pod", required=False),
+            Field("container", required=False),
+            Field("ts", required=False),
+            Field("text", required=False),
         ),
         _k(
             "operator.handoff",
@@ -304,6 +323,15 @@ KINDS: dict[str, Kind] = {
             None,
             Field("pane"),
             Field("item", required=False),
+            origin="request",
+            view=True,
+        ),
+        _k(
+            "view.logs",
+            "logs opened",
+            None,
+            Field("target"),
+            Field("pods", type=list, required=False),
             origin="request",
             view=True,
         ),

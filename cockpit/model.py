@@ -511,3 +511,80 @@ class IncidentState(msgspec.Struct, frozen=True):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IncidentState:
         return msgspec.convert(data, cls)  # nested values (acks) back into their types
+
+
+# -- container logs -----------------------------------------------------------------------
+
+
+class LogLine(msgspec.Struct, frozen=True):
+    """One line a container wrote, as the API returned it (text untrusted, not cleaned)."""
+
+    namespace: str
+    pod: str
+    container: str
+    ts: str  # the kubelet's RFC 3339 timestamp, "" when the line had none
+    at_ns: int  # ts as epoch nanoseconds: merged streams are ordered by it
+    text: str
+    previous: bool = False  # from the previous (terminated) container
+
+
+class ContainerInfo(msgspec.Struct, frozen=True):
+    """A container of a pod and how its previous instance ended (what a crash loop shows)."""
+
+    name: str
+    init: bool = False
+    restarts: int = 0
+    last_reason: str = ""  # OOMKilled, Error, Completed ...
+    last_exit: int | None = None
+    last_finished: str = ""  # UTC ISO
+
+    @property
+    def termination(self) -> str:
+        """`OOMKilled, exit 137, 01:11:08` (empty when it never terminated)."""
+        if not self.last_reason and self.last_exit is None:
+            return ""
+        parts = [self.last_reason or "terminated"]
+        if self.last_exit is not None:
+            parts.append(f"exit {self.last_exit}")
+        if self.last_finished:
+            parts.append(self.last_finished[11:19])
+        return ", ".join(parts)
+
+
+class LogTarget(msgspec.Struct, frozen=True):
+    namespace: str
+    pod: str
+    container: str = ""  # "" = the pod's first (app) container
+
+
+def parse_log_ts(text: str) -> int:
+    """RFC 3339 (nano) -> epoch nanoseconds; 0 when it is not a timestamp."""
+    try:
+        base = datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+    except ValueError:
+        return 0
+    rest = text[19:]
+    frac = 0
+    if rest.startswith("."):
+        digits = rest[1:].rstrip("Z")
+        cut = 0
+        while cut < len(digits) and digits[cut].isdigit():
+            cut += 1
+        frac = int((digits[:cut] + "000000000")[:9] or 0)
+        rest = digits[cut:]
+    elif rest.startswith("Z"):
+        rest = ""
+    offset = 0
+    if rest[:1] in ("+", "-") and len(rest) >= 6:
+        sign = 1 if rest[0] == "+" else -1
+        offset = sign * (int(rest[1:3]) * 3600 + int(rest[4:6]) * 60)
+    return (int(base.timestamp()) - offset) * 1_000_000_000 + frac
+
+
+def split_log_line(raw: str) -> tuple[str, int, str]:
+    """`2026-...Z text` (kubectl --timestamps form) -> (ts, at_ns, text)."""
+    stamp, sep, text = raw.partition(" ")
+    at = parse_log_ts(stamp) if sep else 0
+    if not at:
+        return "", 0, raw
+    return stamp, at, text

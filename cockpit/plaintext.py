@@ -113,3 +113,39 @@ def clean(text: str, limit: int | None = DEFAULT_LIMIT, *, multiline: bool = Fal
     in a widget that parses markup.
     """
     return clean_spans(text, limit, multiline)[0]
+
+
+# Escape sequences as terminals parse them (ECMA-48): CSI (7- and 8-bit), the string
+# sequences OSC/DCS/SOS/PM/APC up to their terminator (or the end: an unterminated one
+# must not leak its payload), other two-character ESC sequences, a CSI cut at the end.
+_ESCAPES = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]"
+    "|\x9b[0-?]*[ -/]*[@-~]"
+    "|(?:\x1b[\\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x1b\\[[0-?]*[ -/]*$|\x9b[0-?]*[ -/]*$"
+    "|\x1b[ -/]*[0-~]"
+)
+_ANY_ESCAPE = re.compile("[\x1b\x90-\x9f]")
+_SGR = re.compile("\x1b\\[[0-9;:]*m")
+
+
+def strip_escapes(text: str, *, keep_sgr: bool = False) -> tuple[list[str], list[str]]:
+    """`text` without escape sequences, as the pieces between them; with `keep_sgr` the SGR
+    (colour) sequences that separated the pieces are returned too (len(pieces) - 1 of them
+    at most). Other controls are left for clean()."""
+    if _ANY_ESCAPE.search(text) is None:
+        return [text], []
+    pieces: list[str] = []
+    sgr: list[str] = []
+    pos = 0
+    current = ""
+    for match in _ESCAPES.finditer(text):
+        current += text[pos : match.start()]
+        pos = match.end()
+        seq = match.group()
+        if keep_sgr and _SGR.fullmatch(seq):
+            pieces.append(current)
+            sgr.append(seq)
+            current = ""
+    pieces.append(current + text[pos:])
+    return pieces, sgr

@@ -17,8 +17,10 @@ from cockpit.journal.postmortem import (
     Evidence,
     FiringAlert,
     Postmortem,
+    pinned_lines,
 )
 from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
+from cockpit.plaintext import clean
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -171,6 +173,9 @@ def render_html(pm: Postmortem) -> str:
     if pm.silences:
         out.append(_section("silences", "Silences", _silences(pm)))
 
+    if pm.pinned:
+        out.append(_section("evidence", "Evidence", _pinned(pm)))
+
     if pm.series:
         out.append(_section("metrics", "Metrics", _charts(pm)))
 
@@ -236,6 +241,19 @@ def _alerts(pm: Postmortem) -> str:
             f' {_e(hhmmss(a.starts_at))}</h3><table class="kv">{rows}</table></div>'
         )
     return "".join(items)
+
+
+def _pinned(pm: Postmortem) -> str:
+    items = []
+    for entry in pm.pinned:
+        e = entry.event
+        # a log line is hostile text: controls and escapes made visible, never sent raw
+        text = clean("\n".join(pinned_lines(entry)), None, multiline=True)
+        block = f"<pre>{_e(text)}</pre>" if text else ""
+        items.append(
+            f"<li><b>{_e(hhmmss(e.ts))}</b> {_e(e.actor)}: {_e(cut(entry.what))}{block}</li>"
+        )
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def _silences(pm: Postmortem) -> str:

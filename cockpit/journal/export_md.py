@@ -8,7 +8,7 @@ evidence is appended to the "What" cell rather than given a column, keeping rows
 from __future__ import annotations
 
 from cockpit.journal.format import cut, fmt_duration, hhmmss, md_text
-from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem
+from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem, pinned_lines
 
 AMENDED = "(amended)"
 
@@ -122,6 +122,13 @@ def render_markdown(pm: Postmortem) -> str:
         for n in chosen:
             mark = f" {AMENDED}" if n.amended else ""
             append(f"- {hhmmss(n.event.ts)} {actor[n.event.actor]}: {md_lines(n.text)}{mark}")
+
+    if pm.pinned:
+        lines += ["", "## Evidence", ""]
+        for entry in pm.pinned:
+            e = entry.event
+            append(f"- {hhmmss(e.ts)} {actor[e.actor]}: {md_text(cut(entry.what))}")
+            lines += [f"  - {md_text(line) or '—'}" for line in pinned_lines(entry)]
 
     if pm.system:
         lines += ["", "## System changes", ""]

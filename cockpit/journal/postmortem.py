@@ -312,6 +312,21 @@ class AlertRecord(msgspec.Struct, frozen=True):
     other: tuple[tuple[str, str], ...] = ()  # the other annotations, by name
 
 
+PINNED_LINES_SHOWN = 50  # of a pinned log range, in the Evidence section
+
+
+def pinned_lines(entry: Entry) -> list[str]:
+    """The log text of a pinned entry, line by line (empty for other pins)."""
+    data = entry.event.data
+    if data.get("what") != "log":
+        return []
+    lines = str(data.get("text") or "").split("\n")
+    if len(lines) > PINNED_LINES_SHOWN:
+        rest = len(lines) - PINNED_LINES_SHOWN
+        lines = [*lines[:PINNED_LINES_SHOWN], f"… ({rest} more lines in the journal)"]
+    return lines
+
+
 class Postmortem(msgspec.Struct, frozen=True):
     incident: str
     state: IncidentState
@@ -332,6 +347,7 @@ class Postmortem(msgspec.Struct, frozen=True):
     silences: tuple[SilenceRecord, ...] = ()
     alerts: tuple[AlertRecord, ...] = ()
     outages: tuple[Outage, ...] = ()  # metric sources down: no line, a shaded span
+    pinned: tuple[Entry, ...] = ()  # evidence.pinned entries: the exports' "Evidence" section
 
     @property
     def title(self) -> str:
@@ -423,6 +439,7 @@ def build(
         incident=incident,
         state=state,
         outages=tuple(outages(events)) if charts else (),
+        pinned=tuple(x for x in entries if x.event.kind == "evidence.pinned"),
         silences=tuple(_silences(visible)),
         alerts=tuple(_alert_records(visible)),
         entries=tuple(entries),

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from cockpit.keymap import KEYMAP, NAVIGATION_KEYS, PROMPT_KEYS, display_key
+from cockpit.keymap import KEYMAP, LOG_KEYS, NAVIGATION_KEYS, PROMPT_KEYS, display_key
 
 
 class KeysScreen(ModalScreen[None]):
@@ -67,7 +67,30 @@ class HelpScreen(KeysScreen):
         ]
         rows += [["", "", ""], *section("Moving around", NAVIGATION_KEYS, 3)]
         rows += [["", "", ""], *section("In the note prompt (n, m)", PROMPT_KEYS, 3)]
+        rows += [["", "", ""], *section("In the log view (l)", log_key_rows(), 3)]
         super().__init__(
             "[b]cockpit keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
         )
         self.add_class("-tall")
+
+
+def log_key_rows() -> list[tuple[str, str]]:
+    return [(k.display, k.description + (f" ({k.journal})" if k.journal else "")) for k in LOG_KEYS]
+
+
+class LogHelpScreen(KeysScreen):
+    """`?` in the log view: its own keys (n, N and p mean something else there)."""
+
+    def __init__(self) -> None:
+        rows: list[list[str | Text]] = [[k.display, k.description, k.journal] for k in LOG_KEYS]
+        rows += [["", "", ""], *section("Moving around", LOG_NAVIGATION, 3)]
+        super().__init__(
+            "[b]log view keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
+        )
+
+
+LOG_NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("↑ / ↓", "select a line (stops following)"),
+    ("PgUp / PgDn", "a page up / down"),
+    ("Home / End", "oldest line / newest, following again"),
+)

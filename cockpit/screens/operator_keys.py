@@ -307,6 +307,39 @@ class OperatorKeys:
         label = item_label(item) if item is not None else ""
         await self.act(self.actions.pin(self.active_pane, label))
 
+    # -- logs --------------------------------------------------------------------------------
+
+    async def action_logs(self) -> None:
+        from cockpit.screens.logs import LogScreen, subject_for, title_of  # imported when opened
+        from cockpit.sources.base import LogReader
+
+        reader = self.app.session.source("kubernetes")
+        if not isinstance(reader, LogReader):
+            self.notify(
+                "logs need the Kubernetes source: add a [kubernetes] section or set KUBECONFIG",
+                severity="warning",
+                markup=False,
+            )
+            return
+        snap = getattr(self, "snapshots", {}).get("kubernetes")
+        subject = subject_for(self.selected_item(), (snap.pods if snap else None) or ())
+        if isinstance(subject, str):
+            self.notify(subject, severity="warning", markup=False)
+            return
+        self.app.push_screen(LogScreen(reader, subject, pin=self.pin_log_lines))
+        await self.breadcrumb(
+            "view.logs",
+            target=f"{subject.namespace}/{subject.name}",
+            pods=list(subject.pods),
+            title=title_of(subject, previous=False),
+        )
+
+    async def pin_log_lines(self, detail: dict[str, Any]) -> bool:
+        """`p` in the log view: the line(s) as evidence; True once journaled."""
+        what = detail.pop("what")
+        item = detail.pop("item")
+        return await self.act(self.actions.pin(what, item, detail)) is not None
+
     async def action_export(self) -> None:
         await self.host.ask_choice("Export the timeline as", exporter.FORMATS, self._export)
 

@@ -15,7 +15,17 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from msgspec.structs import replace
 
-from cockpit.model import Alert, Deploy, Silence, Snapshot, SourceHealth, SystemChange
+from cockpit.model import (
+    Alert,
+    ContainerInfo,
+    Deploy,
+    LogLine,
+    LogTarget,
+    Silence,
+    Snapshot,
+    SourceHealth,
+    SystemChange,
+)
 from cockpit.sources.changes import ChangeTracker
 from cockpit.sources.errors import one_line
 
@@ -192,6 +202,30 @@ class Silencer(Protocol):
 # The workload changes the cockpit can make, each planned (server-side dry run) then applied.
 Remediation = Literal["rollback", "restart", "scale"]
 REMEDIATIONS: tuple[Remediation, ...] = ("rollback", "restart", "scale")
+
+
+class LogHandle(Protocol):
+    def stop(self) -> None: ...
+
+
+@runtime_checkable
+class LogReader(Protocol):
+    """Container logs (Kubernetes, demo). Lines and problems arrive on the asyncio loop that
+    called open_logs; reading happens off it (a worker thread or a task), never blocking."""
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]: ...
+
+    def open_logs(
+        self,
+        target: LogTarget,
+        *,
+        previous: bool,
+        since_seconds: int | None,
+        tail_lines: int | None,
+        follow: bool,
+        on_lines: Callable[[list[LogLine]], None],
+        on_problem: Callable[[str], None],
+    ) -> LogHandle: ...
 
 
 @runtime_checkable

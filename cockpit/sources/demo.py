@@ -32,6 +32,7 @@ from cockpit.model import (
     Snapshot,
 )
 from cockpit.sources.base import ActionError, Source, unsupported
+from cockpit.sources.demo_logs import DemoLogs
 from cockpit.sources.demo_story import (
     BACKGROUND,
     BAD_CAUSE,
@@ -335,6 +336,10 @@ class DemoWorld:
             burst = self._burst(j)
             if burst is not None and burst.created <= t < burst.deleted_at:
                 yield burst
+
+    def find_pod(self, name: str, t: float) -> _Pod | None:
+        """The pod of that name alive at t (logs and containers look it up)."""
+        return next((p for p in self._all_pods(t) if p.name == name), None)
 
     def _health(self, pod: _Pod, t: float) -> PodHealth:
         phase, ready, restarts, reason = "Running", False, pod.restarts, ""
@@ -718,9 +723,15 @@ class DemoAlertmanager(_DemoSource):
 
 
 class DemoKubernetes(_DemoSource):
-    """Implements the Remediator protocol."""
+    """Implements the Remediator and LogReader protocols."""
 
     name = "kubernetes"
+
+    def __init__(self, world: DemoWorld, *, interval: float = 1.0) -> None:
+        super().__init__(world, interval=interval)
+        self.logs = DemoLogs(world, BAD_IMAGE)
+        self.containers = self.logs.containers
+        self.open_logs = self.logs.open_logs
 
     @property
     def stale_after(self) -> float | None:

@@ -4,8 +4,9 @@ It speaks the real wire format for the paths cockpit uses, so the real `kubernet
 exercised end to end: List objects with metadata.resourceVersion, chunked newline-delimited
 watch streams from a resourceVersion (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR), 410 Gone for a
 compacted resourceVersion (as an ERROR event or as an HTTP 410), 401/403 Status bodies, PATCH
-(JSON patch, merge and strategic merge, dryRun=All), the scale subresource and
-SelfSubjectAccessReview. Every request is recorded for assertions.
+(JSON patch, merge and strategic merge, dryRun=All), the scale subresource,
+SelfSubjectAccessReview and pods/{name}/log (follow, previous, timestamps, sinceSeconds,
+tailLines, limitBytes; a follow stream can be cut mid-way). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -37,7 +38,16 @@ PATH = re.compile(
     r"^/(?:api/v1|apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>events|pods|deployments|"
     r"replicasets)(?:/(?P<name>[^/]+))?(?:/(?P<sub>scale))?$"
 )
+LOG_PATH = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/pods/(?P<name>[^/]+)/log$")
 EPOCH = datetime(2026, 11, 28, 19, 0, 0, tzinfo=UTC)
+
+
+def rfc3339nano(epoch_ns: int) -> str:
+    """The kubelet's stamp: RFC 3339 with nanoseconds, trailing zeros trimmed."""
+    seconds, nanos = divmod(epoch_ns, 1_000_000_000)
+    base = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    frac = f"{nanos:09d}".rstrip("0")
+    return f"{base}.{frac}Z" if frac else f"{base}Z"
 
 
 def ts(seconds: float) -> str:
@@ -109,6 +119,10 @@ class FakeApiServer:
         self.list_gate: dict[str, threading.Event] = {}  # resource -> LISTs wait for it
         self.lists_waiting: dict[str, int] = {}
         self.closing = False
+        # container logs: (namespace, pod, container, previous) -> [(epoch ns, text)]
+        self.pod_logs: dict[tuple[str, str, str, bool], list[tuple[int, str]]] = {}
+        self.log_gen = 0  # bumping it cuts every open follow stream (a dropped connection)
+        self.log_clock = time.time  # "now" for sinceSeconds
         handler = type("Handler", (_Handler,), {"api": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -260,6 +274,34 @@ class FakeApiServer:
     def is_forbidden(self, resource: str, namespace: str | None) -> bool:
         return (resource, None) in self.forbidden or (resource, namespace) in self.forbidden
 
+    def add_log(
+        self,
+        namespace: str,
+        pod: str,
+        text: str,
+        *,
+        container: str = "app",
+        previous: bool = False,
+        at: float | None = None,
+    ) -> int:
+        """A line the container wrote at `at` (epoch s, default now); returns its epoch ns."""
+        at_ns = time.time_ns() if at is None else round(at * 1e9)
+        with self.store.cond:
+            self.pod_logs.setdefault((namespace, pod, container, previous), []).append(
+                (at_ns, text)
+            )
+            self.store.cond.notify_all()
+        return at_ns
+
+    def cut_log_streams(self) -> None:
+        """Drop every open follow stream, as a kubelet restart or a proxy timeout does."""
+        with self.store.cond:
+            self.log_gen += 1
+            self.store.cond.notify_all()
+
+    def log_requests(self) -> list[Request]:
+        return [r for r in list(self.requests) if LOG_PATH.match(r.path)]
+
     # -- figures for assertions -----------------------------------------------------------
 
     def count(self, *, resource: str | None = None, watch: bool | None = None) -> int:
@@ -333,6 +375,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if req.path.rstrip("/") == "/api":
             self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
+            return
+        log = LOG_PATH.match(req.path)
+        if log:
+            self._log(req, log.group("ns"), log.group("name"))
             return
         m = PATH.match(req.path)
         if not m:
@@ -464,6 +510,91 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
 
+    def _log(self, req: Request, ns: str, name: str) -> None:
+        """GET pods/{name}/log as the API server answers it (text/plain, chunked when following)."""
+        api, q = self.api, req.query
+        if api.is_forbidden("pods/log", ns):
+            msg = (
+                f'pods "{name}" is forbidden: User "tester" cannot get resource "pods/log" '
+                f'in API group "" in the namespace "{ns}"'
+            )
+            self._send(403, status(403, "Forbidden", msg, "pods"))
+            return
+        with api.store.cond:
+            pod_obj = api.store.objects["pods"].get((ns, name))
+        if pod_obj is None:
+            self._send(404, status(404, "NotFound", f'pods "{name}" not found', "pods"))
+            return
+        spec = pod_obj.get("spec") or {}
+        names = [c["name"] for c in (spec.get("initContainers") or []) + spec.get("containers", [])]
+        container = q.get("container") or ""
+        if not container:
+            regular = [c["name"] for c in spec.get("containers", [])]
+            if len(regular) != 1:
+                choose = " ".join(regular)
+                msg = (
+                    f"a container name must be specified for pod {name}, choose one of: [{choose}]"
+                )
+                self._send(400, status(400, "BadRequest", msg))
+                return
+            container = regular[0]
+        if container not in names:
+            msg = f"container {container} is not valid for pod {name}"
+            self._send(400, status(400, "BadRequest", msg))
+            return
+        previous = q.get("previous") in ("true", "1", "True")
+        key = (ns, name, container, previous)
+        if previous and key not in api.pod_logs:
+            msg = f'previous terminated container "{container}" in pod "{name}" not found'
+            self._send(400, status(400, "BadRequest", msg))
+            return
+        stamps = q.get("timestamps") in ("true", "1", "True")
+        follow = q.get("follow") in ("true", "1", "True") and not previous
+        since = q.get("sinceSeconds")
+        floor = int((api.log_clock() - int(since)) * 1e9) if since else 0
+        tail = int(q["tailLines"]) if q.get("tailLines") else None
+        budget = int(q["limitBytes"]) if q.get("limitBytes") else None
+
+        def render(entries: list[tuple[int, str]]) -> bytes:
+            out = [(f"{rfc3339nano(at)} {text}" if stamps else text) for at, text in entries]
+            return "".join(line + "\n" for line in out).encode()
+
+        with api.store.cond:
+            lines = [e for e in api.pod_logs.get(key, []) if e[0] >= floor]
+            pos = len(api.pod_logs.get(key, []))
+            gen = api.log_gen
+        if tail is not None:
+            lines = lines[-tail:] if tail else []
+        first = render(lines)
+        if budget is not None:
+            first = first[:budget]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            if first:
+                self._chunk(first)
+            while follow:
+                with api.store.cond:
+                    while (
+                        len(api.pod_logs.get(key, [])) <= pos
+                        and api.log_gen == gen
+                        and not api.closing
+                    ):
+                        api.store.cond.wait(1.0)
+                    if api.log_gen != gen or api.closing:
+                        # a dropped connection: no clean end of the chunked body
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    batch = api.pod_logs[key][pos:]
+                    pos += len(batch)
+                self._chunk(render(batch))
+            self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+
     def do_POST(self) -> None:
         req = self._request()
         if req is None:
@@ -471,6 +602,8 @@ class _Handler(BaseHTTPRequestHandler):
         if req.path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews":
             attrs = (req.body.get("spec") or {}).get("resourceAttributes") or {}
             res, verb, ns = attrs.get("resource"), attrs.get("verb"), attrs.get("namespace")
+            if attrs.get("subresource"):
+                res = f"{res}/{attrs['subresource']}"
             allowed = not self.api.is_forbidden(res, ns or None) and verb not in (
                 self.api.denied_verbs.get(res) or set()
             )
@@ -579,18 +712,44 @@ def pod(
     restarts: int = 0,
     waiting: str = "",
     last_terminated: str = "",
+    last_exit: int = 137,
+    last_finished: str = "",
+    sidecars: tuple[str, ...] = (),
+    init_containers: tuple[str, ...] = (),
 ) -> Raw:
     state: Raw = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
     cs: Raw = {"name": "app", "ready": ready, "restartCount": restarts, "state": state}
     if last_terminated:
-        cs["lastState"] = {"terminated": {"reason": last_terminated, "exitCode": 137}}
+        terminated: Raw = {"reason": last_terminated, "exitCode": last_exit}
+        if last_finished:
+            terminated["finishedAt"] = last_finished
+        cs["lastState"] = {"terminated": terminated}
+    extra = [
+        {"name": c, "ready": True, "restartCount": 0, "state": {"running": {}}} for c in sidecars
+    ]
+    inits = [
+        {
+            "name": c,
+            "ready": True,
+            "restartCount": 0,
+            "state": {"terminated": {"reason": "Completed", "exitCode": 0}},
+        }
+        for c in init_containers
+    ]
+    spec: Raw = {
+        "containers": [{"name": "app", "image": "registry/checkout:v1"}]
+        + [{"name": c, "image": "registry/sidecar:v1"} for c in sidecars]
+    }
+    if init_containers:
+        spec["initContainers"] = [{"name": c, "image": "registry/init:v1"} for c in init_containers]
     return {
         "metadata": {"name": name, "namespace": namespace, "labels": {"app": app}},
-        "spec": {"containers": [{"name": "app", "image": "registry/checkout:v1"}]},
+        "spec": spec,
         "status": {
             "phase": "Running",
             "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-            "containerStatuses": [cs],
+            "containerStatuses": [cs, *extra],
+            **({"initContainerStatuses": inits} if inits else {}),
         },
     }
 

@@ -27,7 +27,9 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("", "pods", ("list", "watch")),
     ("apps", "deployments", ("list", "watch", "patch")),
     ("apps", "replicasets", ("list", "watch")),
+    ("", "pods/log", ("get",)),  # the log view (l)
 )
+WHY = {"pods/log": " (logs in the cockpit)"}
 
 
 def doctor_rows(kube: KubeApi, namespaces: tuple[str, ...]) -> list[Row]:
@@ -86,7 +88,8 @@ def _permission_rows(kube: KubeApi, namespace: str) -> list[Row]:
             continue
         name = f"kubernetes: {'/'.join(verbs)} {resource} in {where}"
         if missing:
-            rows.append((name, False, f"missing: grant {'/'.join(missing)} on {resource}"))
+            why = WHY.get(resource, "")
+            rows.append((name, False, f"missing: grant {'/'.join(missing)} on {resource}{why}"))
         else:
             rows.append((name, True, "allowed"))
     return rows
@@ -94,12 +97,17 @@ def _permission_rows(kube: KubeApi, namespace: str) -> list[Row]:
 
 def _can(kube: KubeApi, namespace: str, group: str, resource: str, verb: str) -> bool:
     """A SelfSubjectAccessReview: may the kubeconfig's user do `verb` on `resource` there?"""
+    resource, _, subresource = resource.partition("/")
     review = k8s.V1SelfSubjectAccessReview(
         api_version="authorization.k8s.io/v1",
         kind="SelfSubjectAccessReview",
         spec=k8s.V1SelfSubjectAccessReviewSpec(
             resource_attributes=k8s.V1ResourceAttributes(
-                namespace=namespace or None, group=group, resource=resource, verb=verb
+                namespace=namespace or None,
+                group=group,
+                resource=resource,
+                subresource=subresource or None,
+                verb=verb,
             )
         ),
     )

@@ -23,6 +23,7 @@ from cockpit.sources.deploys import deploy_history
 from cockpit.sources.kubernetes.api import KubeApi
 from cockpit.sources.kubernetes.decode import Raw
 from cockpit.sources.kubernetes.doctor import Row, doctor_rows
+from cockpit.sources.kubernetes.logs import KubeLogReader
 from cockpit.sources.kubernetes.remediation import KubernetesRemediator
 from cockpit.sources.kubernetes.watch import KINDS, Stream, Watcher
 
@@ -58,6 +59,10 @@ class KubernetesSource(Source, KubernetesRemediator):
         scopes: tuple[str | None, ...] = self.namespaces or (None,)
         self.streams = [Stream(kind, ns) for kind in KINDS for ns in scopes]
         self.kube = KubeApi(config)
+        self.logs = KubeLogReader(self.kube, clock=clock, backoff_s=backoff_initial_s)
+        # the LogReader protocol, on the same connection
+        self.containers = self.logs.containers
+        self.open_logs = self.logs.open_logs
         self._watcher = Watcher(
             self.kube,
             self._post,

@@ -1,0 +1,148 @@
+"""Log view benchmark: a 2,000 lines/s stream into an open log view.
+
+Run: .venv/bin/python bench/logs.py [--seconds 60] [--rate 2000] [--pods 3]
+(`--seconds 600` for the issue's 10 minutes). Prints figures; not a test. Headless
+(App.run_test) log view over a synthetic LogReader that delivers `rate` lines/s across `pods`
+pods in 20 batches a second (as the Kubernetes stream delivers a batch per network read), a
+tenth of them JSON, some with SGR colour. Figures:
+  key -> screen   `down` pressed until the view has rendered again (p50/p99; target p99 <= 50 ms)
+  CPU             process CPU time / wall time while streaming
+  RSS             resident memory after the warm-up and at the end (bounded by the ring buffer)
+  search          `/` over a full buffer: set the search and count every match (target <= 100 ms)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual.app import App
+
+from cockpit.model import ContainerInfo, LogLine, LogTarget
+from cockpit.screens.logs import LogScreen, LogSubject
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+class StreamReader:
+    """`rate` lines/s, 20 batches/s, per pod; ordered stamps, realistic shapes."""
+
+    def __init__(self, rate: int, pods: int) -> None:
+        self.rate, self.pods = rate, pods
+        self.tasks: list[asyncio.Task[None]] = []
+        self.sent = 0
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]:
+        return (ContainerInfo("app", restarts=3, last_reason="OOMKilled", last_exit=137),)
+
+    def open_logs(self, target: LogTarget, *, on_lines: Any, **_: Any) -> Any:
+        per_batch = max(1, self.rate // self.pods // 20)
+
+        async def run() -> None:
+            n = 0
+            while True:
+                now = time.time_ns()
+                batch = []
+                for i in range(per_batch):
+                    n += 1
+                    at = now + i * 1000
+                    day = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at / 1e9))
+                    stamp = f"{day}.{at % 10**9:09d}Z"
+                    if n % 10 == 0:
+                        text = (
+                            f'{{"level":"info","msg":"request served","path":"/api/{n}",'
+                            f'"ms":{n % 97}}}'
+                        )
+                    elif n % 7 == 0:
+                        text = f"\x1b[33mWARN\x1b[0m slow query {n} took {n % 300}ms"
+                    else:
+                        text = f"INFO GET /api/checkout/{n} 200 {n % 90}ms user=u{n % 1000}"
+                    batch.append(LogLine("shop", target.pod, "app", stamp, at, text))
+                self.sent += len(batch)
+                on_lines(batch)
+                await asyncio.sleep(0.05)
+
+        self.tasks.append(asyncio.get_running_loop().create_task(run()))
+        return self
+
+    def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+
+class BenchApp(App[None]):
+    pass
+
+
+async def main(seconds: float, rate: int, pods: int) -> None:
+    reader = StreamReader(rate, pods)
+    app = BenchApp()
+    names = [f"checkout-7d9f-{i:05d}" for i in range(pods)]
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = LogScreen(reader, LogSubject("shop", "checkout", names))  # type: ignore[arg-type]
+        await app.push_screen(screen)
+        await asyncio.sleep(min(10.0, seconds / 4))  # warm-up: the ring fills up
+        rss_start = rss_mb()
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        latencies: list[float] = []
+        end = wall0 + seconds
+        view = screen.view
+        renders = [0]
+        original = view.render
+
+        def counted() -> Any:
+            out = original()
+            renders[0] += 1
+            return out
+
+        view.render = counted  # type: ignore[method-assign]
+        while time.monotonic() < end:
+            before = renders[0]
+            t0 = time.perf_counter()
+            await pilot.press("down" if len(latencies) % 2 else "up")
+            while renders[0] == before:  # until the view has drawn the moved cursor
+                await asyncio.sleep(0.0005)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            await asyncio.sleep(0.2)
+        cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+        rss_end = rss_mb()
+        buffer = screen.buffer
+        t0 = time.perf_counter()
+        screen.view.set_search("slow query")
+        matches = screen.view.count_matches()
+        search_ms = (time.perf_counter() - t0) * 1000
+        lat = sorted(latencies)
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+        sent = f"{reader.sent:,} lines sent"
+        print(f"stream: {rate} lines/s over {pods} pods for {seconds:.0f} s ({sent})")
+        ring = f"ring {buffer.capacity:,}"
+        print(f"buffer: {len(buffer):,} lines kept, {buffer.dropped:,} dropped ({ring})")
+        p50, n = statistics.median(lat), len(lat)
+        print(f"key -> screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms ({n} presses; target p99 <= 50)")
+        print(f"CPU: {cpu * 100:.0f}% of one core while streaming")
+        print(f"RSS: {rss_start:.0f} MiB after warm-up, {rss_end:.0f} MiB at the end")
+        print(
+            f"search over a full buffer: {search_ms:.1f} ms, {matches:,} matches (target <= 100 ms)"
+        )
+        screen.stop_streams()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate", type=int, default=2000)
+    parser.add_argument("--pods", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, args.rate, args.pods))
