@@ -35,7 +35,12 @@ class Tmux:
         return out.stdout
 
     def new_session(self, name: str, command: str, width: int = 160, height: int = 48) -> None:
-        self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+        # the pane stays when its program ends, so a crash leaves its last words on the
+        # screen a failing wait shows (a vanished session would show nothing)
+        self.run(
+            "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command,
+            ";", "set-option", "-t", name, "remain-on-exit", "on",
+        )  # fmt: skip
 
     def send_keys(self, target: str, *keys: str) -> None:
         self.run("send-keys", "-t", target, *keys)
@@ -57,12 +62,13 @@ class Tmux:
         raise AssertionError(f"timed out waiting on the {target} screen; it shows:\n{text}")
 
     def alive(self, target: str) -> bool:
-        return (
-            subprocess.run(
-                ["tmux", "-L", self.socket, "has-session", "-t", target], capture_output=True
-            ).returncode
-            == 0
+        """The session's program is still running (its pane may outlive it, see above)."""
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, "display-message", "-p", "-t", target, "#{pane_dead}"],
+            capture_output=True,
+            text=True,
         )
+        return out.returncode == 0 and out.stdout.strip() == "0"
 
     def kill(self) -> None:
         """Stop the server; a program that ignored its hang-up is killed, not leaked."""
@@ -72,8 +78,9 @@ class Tmux:
             text=True,
         )
         pids = [d for p in out.stdout.split() for d in descendants(int(p))]
+        started = {pid: start_time(pid) for pid in pids}
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-        reap(pids, timeout=15)
+        reap(started, timeout=15)
 
 
 def descendants(pid: int) -> list[int]:
@@ -88,13 +95,28 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def reap(pids: list[int], timeout: float = 5.0) -> None:
-    """Wait for the processes to exit (after their hang-up), SIGKILL the stragglers."""
+def start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot): with the pid, who it is. A pid
+    alone may be reused by an unrelated process once the first one has exited."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22, counted after the command name
+
+
+def reap(started: dict[int, str | None], timeout: float = 5.0) -> None:
+    """Wait for the processes to exit (after their hang-up), SIGKILL the stragglers, and
+    only them: a pid now held by another process (another test's cockpit) is left alone."""
+
+    def still_there() -> list[int]:
+        return [p for p, t in started.items() if t is not None and start_time(p) == t]
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{p}").exists() for p in pids):
+        if not still_there():
             return
         time.sleep(0.01)
-    for pid in pids:
+    for pid in still_there():
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
