@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # the same process helpers as the e2e tests' tmux harness
-from tests.e2e.tmux import descendants, reap  # noqa: E402
+from tests.e2e.tmux import descendants, reap, start_time  # noqa: E402
 
 BARE_APP = Path(__file__).resolve().parent / "_bare_app.py"
 BARE_MARKER = "bare textual ready"  # the label text of bench/_bare_app.py
@@ -65,9 +65,9 @@ class Tmux:
         return int(self.run("display-message", "-p", "-t", "keep", "#{pid}").strip())
 
     def kill_session(self, name: str) -> None:
-        pids = descendants(self.pane_pid(name))
+        started = {pid: start_time(pid) for pid in descendants(self.pane_pid(name))}
         self.run("kill-session", "-t", name, check=False)
-        reap(pids)
+        reap(started)
 
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
