@@ -38,7 +38,7 @@ from cockpit.journal.rows import (
     StoredRow,
     VerifyResult,
     events_from_rows,
-    row_hash,
+    next_row,
     verify_rows,
 )
 from cockpit.model import GENESIS_HASH, Draft, Event
@@ -444,7 +444,7 @@ class PostgresJournal:
                         f"{d.incident} is at version {last}, expected {expected_version}: "
                         "someone else appended first; reload and retry"
                     )
-                event, stored_row = _next(d, head_seq, head_hash, last)
+                event, stored_row = next_row(d, head_seq, head_hash, last)
                 rows.append((*stored_row, _change_key(d)))
                 known[d.id] = stored_row
                 head_seq, head_hash = event.seq, event.hash
@@ -692,38 +692,6 @@ def _change_key(d: Draft) -> str | None:
 def _is_change(d: Draft) -> bool:
     """A system change, recorded once per incident for the whole team."""
     return d.kind.startswith("system.") and _change_key(d) is not None
-
-
-def _next(d: Draft, head_seq: int, head_hash: str, last_version: int) -> tuple[Event, StoredRow]:
-    seq, version = head_seq + 1, last_version + 1
-    content = {
-        "seq": seq,
-        "id": d.id,
-        "incident": d.incident,
-        "version": version,
-        "ts": d.ts,
-        "actor": d.actor,
-        "kind": d.kind,
-        "schema": d.schema,
-        "data": d.data,
-        "context": d.context,
-    }
-    digest = row_hash(head_hash, content)
-    row = StoredRow(
-        seq,
-        d.id,
-        d.incident,
-        version,
-        d.ts,
-        d.actor,
-        d.kind,
-        d.schema,  # type: ignore[arg-type]  # set by prepare_draft
-        canonical_json(d.data),
-        canonical_json(d.context),
-        head_hash,
-        digest,
-    )
-    return Event(prev_hash=head_hash, hash=digest, **content), row  # type: ignore[arg-type]
 
 
 def _differs(stored: StoredRow, d: Draft) -> list[str]:

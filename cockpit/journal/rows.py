@@ -18,7 +18,7 @@ import msgspec
 from cockpit.identifiers import shown
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
-from cockpit.model import GENESIS_HASH, Event, parse_ts
+from cockpit.model import GENESIS_HASH, Draft, Event, parse_ts
 
 
 class StoredRow(NamedTuple):
@@ -107,6 +107,40 @@ def verify_rows(rows: Iterable[StoredRow]) -> VerifyResult:
         expected_seq += 1
         count += 1
     return VerifyResult(True, count, head_seq, prev, head_ts=head_ts)
+
+
+def next_row(d: Draft, head_seq: int, head_hash: str, last_version: int) -> tuple[Event, StoredRow]:
+    """The row that extends the chain at (head_seq, head_hash) with draft `d`, and its
+    Event: one definition of what is hashed, for every store."""
+    seq, version = head_seq + 1, last_version + 1
+    content = {
+        "seq": seq,
+        "id": d.id,
+        "incident": d.incident,
+        "version": version,
+        "ts": d.ts,
+        "actor": d.actor,
+        "kind": d.kind,
+        "schema": d.schema,
+        "data": d.data,
+        "context": d.context,
+    }
+    digest = row_hash(head_hash, content)
+    row = StoredRow(
+        seq,
+        d.id,
+        d.incident,
+        version,
+        d.ts,
+        d.actor,
+        d.kind,
+        d.schema,  # type: ignore[arg-type]  # set by prepare_draft
+        canonical_json(d.data),
+        canonical_json(d.context),
+        head_hash,
+        digest,
+    )
+    return Event(prev_hash=head_hash, hash=digest, **content), row  # type: ignore[arg-type]
 
 
 def event_from_row(row: StoredRow, *, upcast: bool = True) -> Event:

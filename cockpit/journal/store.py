@@ -42,6 +42,7 @@ from cockpit.journal.rows import (
     VerifyResult,
     event_from_row,
     events_from_rows,
+    next_row,
     row_hash,
     verify_rows,
 )
@@ -524,36 +525,9 @@ class Journal:
                 f"{d.incident} is at version {last_version}, expected {expected_version}: "
                 "someone else appended first; reload and retry"
             )
-        seq, version = head_seq + 1, last_version + 1
-        content = {
-            "seq": seq,
-            "id": d.id,
-            "incident": d.incident,
-            "version": version,
-            "ts": d.ts,
-            "actor": d.actor,
-            "kind": d.kind,
-            "schema": d.schema,
-            "data": d.data,
-            "context": d.context,
-        }
-        digest = row_hash(head_hash, content)
-        row = StoredRow(
-            seq,
-            d.id,
-            d.incident,
-            version,
-            d.ts,
-            d.actor,
-            d.kind,
-            d.schema,  # type: ignore[arg-type]  # set by _prepare
-            canonical_json(d.data),
-            canonical_json(d.context),
-            head_hash,
-            digest,
-        )
+        event, row = next_row(d, head_seq, head_hash, last_version)
         c.execute(_INSERT_SQL, row)
-        return Event(prev_hash=head_hash, hash=digest, **content)  # type: ignore[arg-type]
+        return event
 
     # -- reading -------------------------------------------------------------------------
 
