@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from servers import (  # a plain helper module next to this file
     ALERTMANAGER_BINARIES,
     PROMETHEUS_BINARIES,
-    AlertmanagerServer,
     Exporter,
     PrometheusServer,
     Stack,
     find_binary,
+    running_stack,
 )
 
 ALERT_RULES = [
@@ -62,26 +62,16 @@ def stack(
 ) -> Iterator[Stack]:
     """One exporter -> Prometheus (rules) -> Alertmanager chain shared by the session."""
     workdir = tmp_path_factory.mktemp("stack")
-    started: list[Exporter | PrometheusServer | AlertmanagerServer] = []
-    try:
-        exporter = Exporter(workdir)
-        # the alert condition holds from the start: it fires as soon as the first scrape lands
-        exporter.set(cockpit_test_value=3.5, cockpit_alert_value=10)
-        started.append(exporter.start())
-        am = AlertmanagerServer(workdir, binary=alertmanager_binary)
-        started.append(am.start())
-        prom = PrometheusServer(
-            workdir,
-            [exporter.target],
-            alertmanager=am.target,
-            rules=ALERT_RULES,
-            binary=prometheus_binary,
-        )
-        started.append(prom.start())
-        yield Stack(exporter, prom, am)
-    finally:
-        for server in reversed(started):
-            server.stop()
+    # the alert condition holds from the start: it fires as soon as the first scrape lands
+    values = {"cockpit_test_value": 3.5, "cockpit_alert_value": 10}
+    with running_stack(
+        workdir,
+        ALERT_RULES,
+        values,
+        prometheus_binary=prometheus_binary,
+        alertmanager_binary=alertmanager_binary,
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ rewrites (atomically) to change what Prometheus scrapes next.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -292,6 +294,38 @@ class Stack:
         self.exporter = exporter
         self.prometheus = prometheus
         self.alertmanager = alertmanager
+
+
+@contextlib.contextmanager
+def running_stack(
+    workdir: Path,
+    rules: list[dict[str, Any]],
+    values: dict[str, float],
+    *,
+    prometheus_binary: str,
+    alertmanager_binary: str,
+) -> Iterator[Stack]:
+    """Start exporter -> Prometheus (`rules`) -> Alertmanager in `workdir`, the exporter
+    serving `values`; stop whatever started, in reverse, when the block ends."""
+    started: list[Exporter | PrometheusServer | AlertmanagerServer] = []
+    try:
+        exporter = Exporter(workdir)
+        exporter.set(**values)
+        started.append(exporter.start())
+        am = AlertmanagerServer(workdir, binary=alertmanager_binary)
+        started.append(am.start())
+        prom = PrometheusServer(
+            workdir,
+            [exporter.target],
+            alertmanager=am.target,
+            rules=rules,
+            binary=prometheus_binary,
+        )
+        started.append(prom.start())
+        yield Stack(exporter, prom, am)
+    finally:
+        for server in reversed(started):
+            server.stop()
 
 
 # -- the exporter process --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import AlertmanagerServer, Exporter, PrometheusServer
+from servers import AlertmanagerServer, PrometheusServer, running_stack
 
 from cockpit.app import CockpitApp
 from cockpit.config import load_config
@@ -62,25 +62,14 @@ def planted(
     tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str, alertmanager_binary: str
 ) -> Iterator[tuple[PrometheusServer, AlertmanagerServer]]:
     workdir = tmp_path_factory.mktemp("planted")
-    started: list[Any] = []
-    try:
-        exporter = Exporter(workdir)
-        exporter.set(cockpit_test_value=2.5, cockpit_alert_value=10)
-        started.append(exporter.start())
-        am = AlertmanagerServer(workdir, binary=alertmanager_binary)
-        started.append(am.start())
-        prom = PrometheusServer(
-            workdir,
-            [exporter.target],
-            alertmanager=am.target,
-            rules=RULES,
-            binary=prometheus_binary,
-        )
-        started.append(prom.start())
-        yield prom, am
-    finally:
-        for server in reversed(started):
-            server.stop()
+    with running_stack(
+        workdir,
+        RULES,
+        {"cockpit_test_value": 2.5, "cockpit_alert_value": 10},
+        prometheus_binary=prometheus_binary,
+        alertmanager_binary=alertmanager_binary,
+    ) as stack:
+        yield stack.prometheus, stack.alertmanager
 
 
 def _config(path: Path, prom: PrometheusServer, am: AlertmanagerServer) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import AlertmanagerServer, Exporter, PrometheusServer, Stack, http_json
+from servers import AlertmanagerServer, Stack, http_json, running_stack
 
 from cockpit.app import CockpitApp
 from cockpit.config import load_config
@@ -57,25 +57,14 @@ class FakeClock:
 @pytest.fixture
 def own_stack(tmp_path: Path, prometheus_binary: str, alertmanager_binary: str) -> Iterator[Stack]:
     """exporter -> Prometheus (rules) -> Alertmanager of this test alone: it stops them."""
-    started: list[Any] = []
-    try:
-        exporter = Exporter(tmp_path)
-        exporter.set(cockpit_test_value=3.5, cockpit_alert_value=10)
-        started.append(exporter.start())
-        am = AlertmanagerServer(tmp_path, binary=alertmanager_binary)
-        started.append(am.start())
-        prom = PrometheusServer(
-            tmp_path,
-            [exporter.target],
-            alertmanager=am.target,
-            rules=RULES,
-            binary=prometheus_binary,
-        )
-        started.append(prom.start())
-        yield Stack(exporter, prom, am)
-    finally:
-        for server in reversed(started):
-            server.stop()
+    with running_stack(
+        tmp_path,
+        RULES,
+        {"cockpit_test_value": 3.5, "cockpit_alert_value": 10},
+        prometheus_binary=prometheus_binary,
+        alertmanager_binary=alertmanager_binary,
+    ) as stack:
+        yield stack
 
 
 def wait_until_alertmanager_has_it(am: AlertmanagerServer, timeout: float = 40.0) -> None:
