@@ -30,8 +30,8 @@ from cockpit.journal.codec import canonical_json
 from cockpit.journal.errors import IdConflict, JournalDamaged, JournalError, VersionConflict
 from cockpit.journal.pgurl import CONNECT_TIMEOUT_S, connect_kwargs, masked
 from cockpit.journal.ports import ObservationRow
-from cockpit.journal.prepare import prepare_draft
-from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
+from cockpit.journal.prepare import prepare_draft, prepare_observation
+from cockpit.journal.redact import redact, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
     CheckedRow,
@@ -626,9 +626,7 @@ class PostgresJournal:
     ) -> int:
         self._writable()
         if self._redact:
-            refuse_secret_id(incident)
-            source, _ = redact_text(source)
-            body, digest, _ = await asyncio.to_thread(redact_body, body, digest)
+            source, digest, body = await prepare_observation(incident, source, digest, body)
         rows = await self._query(
             "INSERT INTO observations (incident, ts, source, kind, digest, body)"
             " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",

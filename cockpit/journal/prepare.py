@@ -1,12 +1,15 @@
 """A draft made ready to store: size-checked, validated, redacted. Every backend uses this one
-function, so an event is written the same way to the local file and to the team store."""
+function, so an event is written the same way to the local file and to the team store; the
+same for an observation."""
 
 from __future__ import annotations
+
+import asyncio
 
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.limits import check_event_size
-from cockpit.journal.redact import redact, redact_text, refuse_secret_id
+from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
 from cockpit.model import Draft
 
 
@@ -38,3 +41,14 @@ def prepare_draft(draft: Draft, *, redact_secrets: bool) -> Draft:
         ts=draft.ts,
         schema=schema,
     )
+
+
+async def prepare_observation(
+    incident: str, source: str, digest: str, body: bytes
+) -> tuple[str, str, bytes]:
+    """(source, digest, body) redacted: raw source data (alert annotations, label values, pod
+    messages); inflating and scanning a big snapshot is milliseconds, so off the event loop."""
+    refuse_secret_id(incident)
+    source, _ = redact_text(source)
+    body, digest, _ = await asyncio.to_thread(redact_body, body, digest)
+    return source, digest, body

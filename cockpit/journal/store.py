@@ -33,8 +33,8 @@ from cockpit.journal.errors import (
 from cockpit.journal.faults import RESTORE_HINT, journal_fault, on_read_only_filesystem
 from cockpit.journal.location import check_location
 from cockpit.journal.ports import ObservationRow
-from cockpit.journal.prepare import prepare_draft
-from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
+from cockpit.journal.prepare import prepare_draft, prepare_observation
+from cockpit.journal.redact import redact, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
     CheckedRow,
@@ -816,11 +816,7 @@ class Journal:
         """Store one machine observation (outside the chain); returns its row id."""
         self._writable()
         if self._redact:
-            # raw source data (alert annotations, label values, pod messages): inflating and
-            # scanning a big snapshot is milliseconds, so off the event loop
-            refuse_secret_id(incident)
-            source, _ = redact_text(source)
-            body, digest, _ = await asyncio.to_thread(redact_body, body, digest)
+            source, digest, body = await prepare_observation(incident, source, digest, body)
         # not under the event write lock: an operator's append never queues behind a sample
         cursor = await self._conn.execute(
             "INSERT INTO observations (incident, ts, source, kind, digest, body)"
