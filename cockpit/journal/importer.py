@@ -39,7 +39,7 @@ from cockpit.journal import events as kinds
 from cockpit.journal.cloudevents import EVENT_FIELDS, MANIFEST_TYPE, SPECVERSION, TYPE_PREFIX
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.limits import MAX_EVENT_BYTES, MIB
-from cockpit.journal.rows import row_hash
+from cockpit.journal.rows import hashed_content, row_hash
 from cockpit.model import GENESIS_HASH, Draft, parse_ts
 
 MAX_FILE_BYTES = 256 * MIB  # an export of 100k events is ~45 MB
@@ -468,19 +468,7 @@ def check_chain(lines: list[Line]) -> list[str]:
             problems.append(f"line {n}: no hash chain (seq, version, prev_hash, hash)")
             previous = None
             continue
-        content = {
-            "seq": line.seq,
-            "id": d.id,
-            "incident": d.incident,
-            "version": line.version,
-            "ts": d.ts,
-            "actor": d.actor,
-            "kind": d.kind,
-            "schema": d.schema,
-            "data": d.data,
-            "context": d.context,
-        }
-        if row_hash(line.prev_hash, content) != line.hash:
+        if row_hash(line.prev_hash, hashed_content(d, line.seq, line.version)) != line.hash:
             problems.append(f"line {n}: hash does not match the line's content (edited?)")
         before = last_of.get(d.incident)
         if before is not None and line.seq <= (before.seq or 0):

@@ -109,11 +109,9 @@ def verify_rows(rows: Iterable[StoredRow]) -> VerifyResult:
     return VerifyResult(True, count, head_seq, prev, head_ts=head_ts)
 
 
-def next_row(d: Draft, head_seq: int, head_hash: str, last_version: int) -> tuple[Event, StoredRow]:
-    """The row that extends the chain at (head_seq, head_hash) with draft `d`, and its
-    Event: one definition of what is hashed, for every store."""
-    seq, version = head_seq + 1, last_version + 1
-    content = {
+def hashed_content(d: Draft, seq: int, version: int) -> dict[str, Any]:
+    """The columns a row's hash covers, for draft `d` at (seq, version), payloads parsed."""
+    return {
         "seq": seq,
         "id": d.id,
         "incident": d.incident,
@@ -125,6 +123,13 @@ def next_row(d: Draft, head_seq: int, head_hash: str, last_version: int) -> tupl
         "data": d.data,
         "context": d.context,
     }
+
+
+def next_row(d: Draft, head_seq: int, head_hash: str, last_version: int) -> tuple[Event, StoredRow]:
+    """The row that extends the chain at (head_seq, head_hash) with draft `d`, and its
+    Event: one definition of what is hashed, for every store."""
+    seq, version = head_seq + 1, last_version + 1
+    content = hashed_content(d, seq, version)
     digest = row_hash(head_hash, content)
     row = StoredRow(
         seq,
