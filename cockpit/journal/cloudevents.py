@@ -67,9 +67,11 @@ EVENT_FIELDS = frozenset(
         "eventhash",
         "rowprevhash",
         "rowhash",
-        # from a team store only: the database role that inserted the row, and when
+        # a team incident only: the database role that inserted the row, when, and its
+        # place in the team chain (the order events reached the team store)
         "recordedby",
         "recordedat",
+        "recordedseq",
     }
 )
 
@@ -83,10 +85,20 @@ class Export(NamedTuple):
 # journal it came from (`seq`, `rowprevhash`, `rowhash`). The chain then covers what the
 # incident is, not where a journal stored it: imported elsewhere and exported again, the
 # incident gives the same chain and head, so the proofs made of the first export still hold.
-# A team store's `recordedby`/`recordedat` say where and when one store took the row, like
-# `seq`: the same incident exported from a local file and from the team store chains alike.
+# A team store's `recordedby`/`recordedat`/`recordedseq` say where and when one store took
+# the row, like `seq`: the same incident exported from a local file and from the team store
+# chains alike.
 UNHASHED = frozenset(
-    {"eventhash", "signature", "seq", "rowprevhash", "rowhash", "recordedby", "recordedat"}
+    {
+        "eventhash",
+        "signature",
+        "seq",
+        "rowprevhash",
+        "rowhash",
+        "recordedby",
+        "recordedat",
+        "recordedseq",
+    }
 )
 
 

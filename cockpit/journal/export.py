@@ -10,10 +10,12 @@ Shared formatting lives in format.py, so the renderers never import this module.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -22,8 +24,10 @@ from cockpit.journal.cloudevents import Export
 from cockpit.model import Event
 
 if TYPE_CHECKING:
+    from cockpit.journal.arrival import TeamRecord
     from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.ports import JournalPort
+    from cockpit.journal.receipts import Receipt
 
 FORMATS = ("md", "jsonl", "html")
 
@@ -70,19 +74,46 @@ def jsonl_from_rows(rows: Iterable[Sequence[Any]]) -> str:
     return "".join(out)
 
 
-def with_recorded_by(text: str, recorded: dict[str, tuple[str, str]]) -> str:
-    """jsonl lines of a team store, each with the database role that inserted it and when:
-    the authenticated identity next to the self-declared actor."""
+def with_recorded_by(text: str, receipts: dict[str, Receipt]) -> str:
+    """jsonl lines of a team incident, each with the team store's receipt of its row: the
+    database role that inserted it, when, and its place in the team chain (arrival order)."""
     out = []
     for line in text.splitlines():
         obj = json.loads(line)
-        if (by := recorded.get(obj.get("id"))) is not None:
-            line = line[:-1] + f',"recordedby":{_json_str(by[0])},"recordedat":{_json_str(by[1])}}}'
+        if (r := receipts.get(obj.get("id"))) is not None:
+            line = (
+                f'{line[:-1]},"recordedby":{_json_str(r.recorded_by)},'
+                f'"recordedat":{_json_str(r.recorded_at)},"recordedseq":{r.seq}}}'
+            )
         out.append(line + "\n")
     return "".join(out)
 
 
-def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> str:
+async def team_record(journal: JournalPort, incident: str) -> TeamRecord | None:
+    """The team store's receipts of an incident: read from the store itself, or from the
+    side file a synced local journal keeps (receipts.py); None for a journal that never
+    synced with a team store."""
+    from cockpit.journal.arrival import TeamRecord
+    from cockpit.journal.receipts import ReceiptReader, side_file_of
+
+    direct = getattr(journal, "receipts", None)
+    if direct is not None:
+        return TeamRecord(await direct(incident))
+    path = getattr(journal, "path", None)
+    if not isinstance(path, Path):
+        return None
+    reader = ReceiptReader(side_file_of(path), incident)
+    if not reader.exists:
+        return None
+    return TeamRecord(await asyncio.to_thread(reader.read_new))
+
+
+def to_markdown(
+    events: list[Event],
+    *,
+    head: tuple[int, str] | None = None,
+    team: TeamRecord | None = None,
+) -> str:
     """The postmortem document (postmortem.py gathers it, export_md.py lays it out)."""
     # imported when used: the app imports this module on its first frame
     from cockpit.journal.export_md import render_markdown
@@ -91,16 +122,22 @@ def to_markdown(events: list[Event], *, head: tuple[int, str] | None = None) -> 
 
     # the markdown has no charts: skip gathering their markers and series; read with `cat`
     # too, so no control character from the journal may reach the reader's terminal
-    markdown = render_markdown(build(events, head=head, charts=False))
+    markdown = render_markdown(build(events, head=head, charts=False, team=team))
     return clean(markdown, limit=None, multiline=True)
 
 
-def to_html(events: list[Event], *, head: tuple[int, str] | None = None, panels: Any = ()) -> str:
+def to_html(
+    events: list[Event],
+    *,
+    head: tuple[int, str] | None = None,
+    panels: Any = (),
+    team: TeamRecord | None = None,
+) -> str:
     """One self-contained html file: the postmortem plus an SVG chart per metric panel."""
     from cockpit.journal.export_html import render_html
     from cockpit.journal.postmortem import build
 
-    return render_html(build(events, head=head, panels=panels))
+    return render_html(build(events, head=head, panels=panels, team=team))
 
 
 @contextmanager
@@ -163,10 +200,10 @@ async def _render(
         checkpoint=note,
         signer=signer,
     )
+    team = await team_record(journal, incident)
     if fmt == "jsonl":
-        recorded = getattr(journal, "recorded_by", None)
-        if recorded is not None:  # a team store: who inserted each row, and when
-            lines = lines._replace(text=with_recorded_by(lines.text, await recorded(incident)))
+        if team:  # a team incident: who inserted each row, when, in which order
+            lines = lines._replace(text=with_recorded_by(lines.text, team.by_id))
         return lines
     events = await journal.events(incident)
     if redact_notes:
@@ -175,9 +212,10 @@ async def _render(
         from cockpit.journal.postmortem import load_panels
 
         panels = await load_panels(journal, incident)
-        html = to_html(events, head=head, panels=panels)
+        html = to_html(events, head=head, panels=panels, team=team)
         return Export(embed_html(html, lines.text), lines.openings)
-    return Export(embed_md(to_markdown(events, head=head), lines.text), lines.openings)
+    markdown = to_markdown(events, head=head, team=team)
+    return Export(embed_md(markdown, lines.text), lines.openings)
 
 
 REDACTED_TEXT = "(note text redacted: committed by hash in the export block)"

@@ -19,6 +19,7 @@ from cockpit.journal.postmortem import (
     Postmortem,
     pinned_lines,
 )
+from cockpit.journal.postmortem_team import TeamSection, late_line, team_lines
 from cockpit.journal.svg import ACTION_COLOUR, DEPLOY_COLOUR, chart, colour
 from cockpit.plaintext import clean
 
@@ -51,6 +52,8 @@ tr.system td { color: #555; background: #fafafa; }
 .alert.silenced, .alert.inhibited { background: #f0f0f0; border-style: dashed; color: #555; }
 .metric { display: inline-block; margin-right: .6rem; white-space: nowrap; }
 .amended { color: #8a5a00; font-style: italic; }
+.role, .late { display: inline-block; color: #8a3b00; background: #fff3e0;
+  border: 1px solid #e0a060; border-radius: 3px; padding: 0 .3rem; font-size: .85rem; }
 .was { color: #777; }
 ul { padding-left: 1.2rem; }
 li { margin: .15rem 0; }
@@ -121,7 +124,26 @@ def _what(entry: Entry) -> str:
     text = _lines(cut(entry.what))
     if entry.amended:
         text += ' <span class="amended">(amended)</span>'
+    if entry.late is not None:
+        text += f' <span class="late">late: {_e(late_line(entry.late))}</span>'
     return text
+
+
+def _actor(entry: Entry) -> str:
+    """The self-declared actor; beside it the role that really inserted the event when that
+    role does not name them (postmortem_team.py)."""
+    name = _e(entry.event.actor)
+    if entry.inserted_by:
+        name += f' <span class="role">inserted by role {_e(entry.inserted_by)}</span>'
+    return name
+
+
+def _team(team: TeamSection) -> str:
+    items = []
+    for text, sub in team_lines(team):
+        inner = "".join(f"<li>{_lines(cut(x))}</li>" for x in sub)
+        items.append(f"<li>{_e(text)}" + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def _section(ident: str, title: str, body: str) -> str:
@@ -199,7 +221,7 @@ def render_html(pm: Postmortem) -> str:
         cls = "" if entry.operator else ' class="system"'
         rows.append(
             f'<tr{cls}><td class="num">{_e(entry.marker or "")}</td>'
-            f'<td class="time">{_e(hhmmss(e.ts))}</td><td class="actor">{_e(e.actor)}</td>'
+            f'<td class="time">{_e(hhmmss(e.ts))}</td><td class="actor">{_actor(entry)}</td>'
             f'<td>{_what(entry)}</td><td class="ev">{_evidence(entry.evidence)}</td></tr>'
         )
     table = (
@@ -212,6 +234,8 @@ def render_html(pm: Postmortem) -> str:
     if pm.system:
         items = [f"<li><b>{_e(hhmmss(x.event.ts))}</b> {_e(x.what)}</li>" for x in pm.system]
         out.append(_section("system", "System changes", f"<ul>{''.join(items)}</ul>"))
+    if pm.team is not None:
+        out.append(_section("team", "Team record", _team(pm.team)))
 
     if pm.head is not None:
         out.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cockpit.journal.format import cut, fmt_duration, hhmmss, md_text
 from cockpit.journal.postmortem import NOTE_SECTIONS, Entry, Postmortem, pinned_lines
+from cockpit.journal.postmortem_team import TeamSection, late_line, team_lines
 
 AMENDED = "(amended)"
 
@@ -29,7 +30,18 @@ def _what(entry: Entry) -> str:
         text += f" {AMENDED}"
     if entry.evidence is not None and not entry.evidence.empty:
         text += f" — evidence: {md_text(entry.evidence.line())}"
+    if entry.late is not None:
+        text += f" — **late:** {late_line(entry.late)}"
     return text
+
+
+def _actor(entry: Entry, escaped: _Escaped) -> str:
+    """The self-declared actor; beside it the role that really inserted the event when that
+    role does not name them (postmortem_team.py)."""
+    name = escaped[entry.event.actor]
+    if entry.inserted_by:
+        return f"{name} **(inserted by role {escaped[entry.inserted_by]})**"
+    return name
 
 
 class _Escaped(dict[str, str]):
@@ -112,7 +124,8 @@ def render_markdown(pm: Postmortem) -> str:
     append = lines.append
     for entry in pm.entries:
         e = entry.event
-        append(f"| {hhmmss(e.ts)} | {actor[e.actor]} | {_what(entry)} |")
+        who = _actor(entry, actor) if entry.inserted_by else actor[e.actor]
+        append(f"| {hhmmss(e.ts)} | {who} | {_what(entry)} |")
 
     for note_type, heading in NOTE_SECTIONS:
         chosen = pm.notes_of(note_type)
@@ -133,6 +146,17 @@ def render_markdown(pm: Postmortem) -> str:
     if pm.system:
         lines += ["", "## System changes", ""]
         lines += [f"- {hhmmss(x.event.ts)} {md_text(x.what)}" for x in pm.system]
+    if pm.team is not None:
+        lines += _team_section(pm.team, actor)
     if pm.head is not None:
         lines += ["", "---", "", f"Journal head: seq {pm.head[0]}, sha256 `{pm.head[1]}`"]
     return "\n".join(lines) + "\n"
+
+
+def _team_section(team: TeamSection, escaped: _Escaped) -> list[str]:
+    """How the team store received the incident (postmortem_team.py says what each line is)."""
+    lines = ["", "## Team record", ""]
+    for text, items in team_lines(team):
+        lines.append(f"- {md_text(text)}")
+        lines += [f"  - {md_lines(cut(item))}" for item in items]
+    return lines

@@ -31,6 +31,7 @@ from cockpit.journal.errors import IdConflict, JournalDamaged, JournalError, Ver
 from cockpit.journal.pgurl import CONNECT_TIMEOUT_S, connect_kwargs, masked
 from cockpit.journal.ports import ObservationRow
 from cockpit.journal.prepare import prepare_draft, prepare_observation
+from cockpit.journal.receipts import Receipt, receipt_row
 from cockpit.journal.redact import redact, refuse_secret_id
 from cockpit.journal.rows import (
     COLUMNS,
@@ -514,6 +515,23 @@ class PostgresJournal:
             "SELECT id, recorded_by, recorded_at FROM events WHERE incident = %s", (incident,)
         )
         return {str(i): (str(by), at.isoformat()) for i, by, at in rows}
+
+    async def receipts(
+        self, incident: str | None = None, *, after_seq: int = 0, until_seq: int | None = None
+    ) -> list[Receipt]:
+        """What the store says of its rows (receipts.py): team seq, inserting role, arrival."""
+        sql = (
+            "SELECT id, incident, seq, ts, recorded_by, recorded_at, change_key FROM events"
+            " WHERE seq > %s"
+        )
+        args: list[Any] = [after_seq]
+        if incident is not None:
+            sql += " AND incident = %s"
+            args.append(incident)
+        if until_seq is not None:
+            sql += " AND seq <= %s"
+            args.append(until_seq)
+        return [receipt_row(*r) for r in await self._query(sql + " ORDER BY seq", args)]
 
     async def head(self) -> tuple[int, str]:
         rows = await self._query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")

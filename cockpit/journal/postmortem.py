@@ -17,6 +17,7 @@ import msgspec
 
 from cockpit.correlate import WINDOW_S, Rollout, suspect
 from cockpit.journal import codec
+from cockpit.journal.arrival import Late
 from cockpit.journal.format import describe, fmt_duration, fmt_unit, fmt_value, hhmmss
 from cockpit.journal.gaps import Outage, outages
 from cockpit.journal.projection import fold
@@ -24,7 +25,9 @@ from cockpit.kinds import ACK_KINDS, NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
 
 if TYPE_CHECKING:
+    from cockpit.journal.arrival import TeamRecord
     from cockpit.journal.ports import JournalPort, ObservationLog
+    from cockpit.journal.postmortem_team import TeamSection
 
 # A deploy this long before an alert fired is a suspect: correlate.py's rule, the live one.
 CORRELATION_WINDOW_S = WINDOW_S
@@ -203,6 +206,9 @@ class Entry(msgspec.Struct, frozen=True):
     amended: bool = False  # `what` shows a note's current text: mark it "(amended)"
     evidence: Evidence | None = None  # operator actions only
     marker: int | None = None  # the number of this action's marker on the charts
+    # from the team store's receipts (postmortem_team.py), set only where it matters:
+    inserted_by: str = ""  # the database role that inserted it, when it does not name the actor
+    late: Late | None = None  # it reached the team store after events that happened later
 
     @property
     def operator(self) -> bool:
@@ -348,6 +354,7 @@ class Postmortem(msgspec.Struct, frozen=True):
     alerts: tuple[AlertRecord, ...] = ()
     outages: tuple[Outage, ...] = ()  # metric sources down: no line, a shaded span
     pinned: tuple[Entry, ...] = ()  # evidence.pinned entries: the exports' "Evidence" section
+    team: TeamSection | None = None  # a team incident: the "Team record" section
 
     @property
     def title(self) -> str:
@@ -381,8 +388,10 @@ def build(
     head: tuple[int, str] | None = None,
     panels: Sequence[Series] = (),
     charts: bool = True,
+    team: TeamRecord | None = None,
 ) -> Postmortem:
-    """The postmortem of one incident's events; `panels` are metric series from observations.
+    """The postmortem of one incident's events; `panels` are metric series from observations;
+    `team`: the team store's receipts (a team incident gets its "Team record").
 
     charts=False leaves out what only the charts draw (markers, series, window), for the
     markdown export: at 100k events that is a marker per action and a parse of every time.
@@ -418,6 +427,11 @@ def build(
         if at is not None:
             clock = ts[11:19] if len(ts) >= 19 else ts  # hhmmss(ts), inlined
             add_marker(Marker(at, "action", f"{clock} {what}", number))
+    section = None
+    if team is not None:
+        from cockpit.journal.postmortem_team import apply_team
+
+        entries, section = apply_team(entries, team)
     deploys = _deploys(visible)
     for d in deploys if charts else ():
         at = _epoch(d.ts)
@@ -455,6 +469,7 @@ def build(
         timings=_timings(state),
         first_session=next((e.ts for e in events if e.kind == "session.started"), None),
         people=_people(events),
+        team=section,
     )
 
 

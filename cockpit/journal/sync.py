@@ -27,6 +27,8 @@ from typing import Any
 from cockpit.journal.errors import JournalError
 from cockpit.journal.pgurl import masked
 from cockpit.journal.postgres import PostgresJournal, TeamUnreachable, _is_change
+from cockpit.journal.receipts import Receipt, ensure_table, side_file_of
+from cockpit.journal.receipts import store as store_receipts
 from cockpit.journal.store import Journal
 from cockpit.journal.team_status import TeamStatus
 from cockpit.model import Draft, Event
@@ -38,8 +40,7 @@ POLL_S = 1.0  # catch-up without a wake-up (NOTIFY missed, or a server without i
 RETRY_S = (1.0, 2.0, 5.0)  # between reconnect attempts while offline
 
 
-def state_path(journal: Path) -> Path:
-    return journal.with_name(journal.name + "-team")
+state_path = side_file_of  # `<journal>-team`: the cursors and the team receipts
 
 
 class SyncState:
@@ -64,6 +65,14 @@ class SyncState:
             " last_push REAL, last_pull REAL, server_head INTEGER)"
         )
         self._conn.execute("INSERT OR IGNORE INTO cursors (store) VALUES (?)", (self.key,))
+        if ensure_table(self._conn):
+            # receipts are taken as the pull reads: a side file from before them reads the
+            # team store again from the start to learn them (the ids make that harmless)
+            self._conn.execute("UPDATE cursors SET pulled = 0, pulled_hash = ''")
+
+    def received(self, receipts: Sequence[Receipt]) -> None:
+        """The team store's receipts for rows it holds (receipts.py)."""
+        store_receipts(self._conn, self.key, receipts)
 
     def read(self) -> dict[str, Any]:
         row = self._conn.execute(
@@ -195,6 +204,8 @@ class TeamSync:
                 break
             foreign = [e for e in batch if e.id not in self._pushed_ids]
             count += await self._append_foreign(foreign)
+            # the receipts of the same rows, ours included: the pull reads every row once
+            self.state.received(await team.receipts(after_seq=cursor, until_seq=batch[-1].seq))
             cursor, cursor_hash = batch[-1].seq, batch[-1].hash
             self.state.pulled(cursor, cursor_hash, head)
         self.state.pulled(cursor, "", head)  # the times and the server head
