@@ -21,7 +21,10 @@ from cockpit.held_changes import HeldChanges
 from cockpit.journal.projection import IncidentState, apply
 from cockpit.model import Event, Snapshot, SystemChange
 
+RECEIPTS_POLL_S = 0.5  # how often the side file is read for new team receipts
+
 if TYPE_CHECKING:  # loaded after the first frame, with the journal
+    from cockpit.journal.arrival import TeamRecord
     from cockpit.journal.checkpointing import Checkpointer
     from cockpit.journal.store import Journal
     from cockpit.journal.sync_thread import SyncThread
@@ -52,6 +55,9 @@ class IncidentListener(Protocol):
     def notice(self, text: str) -> None:
         """Something to say once (checkpoints go unsigned, and why)."""
 
+    def receipts_changed(self, ids: set[str]) -> None:
+        """The team store's receipts of these events arrived or changed (late marks)."""
+
 
 class _NoListener:
     def journal_event(self, event: Event) -> None:
@@ -67,6 +73,9 @@ class _NoListener:
         pass
 
     def notice(self, text: str) -> None:
+        pass
+
+    def receipts_changed(self, ids: set[str]) -> None:
         pass
 
 
@@ -109,6 +118,8 @@ class IncidentController:
         self._burst_pending = False
         self._catching_up = asyncio.Lock()
         self.team: SyncThread | None = None  # with [team] url: the sync, on its own thread
+        # the team store's receipts of this incident's events (arrival.py), once known
+        self.receipts: TeamRecord | None = None
 
     @property
     def journal(self) -> Journal:
@@ -288,7 +299,44 @@ class IncidentController:
         finally:
             # even cancelled or failed: quitting must still journal session.ended
             self.history_loaded.set()
+        self._spawn(self._watch_receipts())
         await self._tail()
+
+    async def _watch_receipts(self) -> None:
+        """Follow the team receipts the sync keeps beside the journal (another process's
+        sync writes them too): which events the team store holds, from whom, and which
+        arrived after later ones. Only for a journal that syncs with a team store."""
+        from cockpit.journal.arrival import TeamRecord
+        from cockpit.journal.receipts import ReceiptReader, side_file_of
+
+        path = self.session.journal_path or getattr(self.session.journal, "path", None)
+        if path is None:
+            return
+        reader = ReceiptReader(side_file_of(path), self.incident)
+        while True:
+            if self.team is not None or reader.exists:
+                new = await asyncio.to_thread(reader.read_new)
+                first = self.receipts is None
+                if first:
+                    self.receipts = TeamRecord()
+                assert self.receipts is not None
+                changed = self.receipts.add(new)
+                said = getattr(self.listener, "receipts_changed", None)
+                if (changed or first) and said is not None:
+                    said(changed)
+            await asyncio.sleep(RECEIPTS_POLL_S)
+
+    def receipt_lines(self, event: Event) -> list[str]:
+        """What the team store says of this event, for its detail view ([] without a team)."""
+        if self.receipts is None:
+            return []
+        from cockpit.journal.arrival import receipt_lines
+
+        return receipt_lines(self.receipts, event)
+
+    def late_ids(self) -> set[str]:
+        """The events that reached the team store after events that happened later."""
+        return set(self.receipts.late) if self.receipts is not None else set()
 
     async def load_history(self) -> None:
         """Fold this incident's journal so far."""

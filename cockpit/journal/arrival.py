@@ -123,3 +123,28 @@ class TeamRecord:
         if found is None or is_change(event.kind) or backs(found.recorded_by, event.actor):
             return None
         return found.recorded_by
+
+
+def receipt_lines(record: TeamRecord | None, event: Event) -> list[str]:
+    """The event's team receipt as the detail view shows it (plain text: shown inert)."""
+    if record is None:
+        return []
+    found = record.receipt(event)
+    if found is None:
+        return ["team store:   not yet in the team store (queued, or typed while offline)"]
+    lines = [
+        f"team store:   seq {found.seq}, inserted by role {found.recorded_by}"
+        f" at {found.recorded_at}"
+    ]
+    if found.id != event.id:
+        lines.append(f"              the team's copy of this change: {found.id}")
+    if not is_change(event.kind) and not backs(found.recorded_by, event.actor):
+        lines.append(f"              role {found.recorded_by} does not name {event.actor}")
+    late = record.late_of(event)
+    if late is not None:
+        n = late.overtaken
+        lines.append(
+            f"              late: reached the team store after {n} later"
+            f" event{'' if n == 1 else 's'}"
+        )
+    return lines

@@ -14,6 +14,7 @@ from cockpit.text import inert
 
 MAX_ROWS = 5000  # older rows leave the screen, never the journal
 ACTOR_WIDTH = 14
+LATE_MARK = "late"  # README "Team journal": arrived in the team store after later events
 
 
 class TimelinePane(RowList):
@@ -33,6 +34,7 @@ class TimelinePane(RowList):
         self.show_views = False
         self.dropped = 0
         self.numbers: dict[str, int] = {}  # note id -> its row number (#42), for amendments
+        self.late: set[str] = set()  # ids that reached the team store after later events
 
     def _visible(self, event: Event) -> bool:
         return self.show_views or not is_view(event.kind)
@@ -48,7 +50,7 @@ class TimelinePane(RowList):
                 self.drop_first()
         if self._visible(event):
             self.shown.append(event)
-            self.append(row_text(event, self.numbers))
+            self.append(row_text(event, self.numbers, late=event.id in self.late))
 
     def reset(self, events: list[Event], earlier: Sequence[Event] = ()) -> None:
         """Show exactly `events` (replay seeking backwards), the newest selected; `earlier`:
@@ -67,7 +69,22 @@ class TimelinePane(RowList):
 
     def _rebuild(self) -> None:
         self.shown = [e for e in self.events if self._visible(e)]
-        self.set_rows([row_text(e, self.numbers) for e in self.shown])
+        self.set_rows([row_text(e, self.numbers, late=e.id in self.late) for e in self.shown])
+
+    def mark_late(self, late: set[str]) -> None:
+        """Mark the rows of events that arrived late in the team store (and unmark those
+        no longer late); only rows whose mark changed are repainted."""
+        changed = late ^ self.late
+        self.late = set(late)
+        if not changed:
+            return
+        self.replace_lines(
+            {
+                self.keys[i]: row_text(e, self.numbers, late=e.id in late)
+                for i, e in enumerate(self.shown)
+                if e.id in changed and i < len(self.keys)
+            }
+        )
 
     def _number(self, event: Event) -> None:
         if event.kind == "note.added":
@@ -78,9 +95,10 @@ class TimelinePane(RowList):
         return self.shown[index] if 0 <= index < len(self.shown) else None
 
 
-def row_text(event: Event, numbers: dict[str, int] | None = None) -> Text:
+def row_text(event: Event, numbers: dict[str, int] | None = None, *, late: bool = False) -> Text:
     """One timeline row: seq, time, actor, what; untrusted parts inert, a multi-line note on
-    one row with its line breaks marked (⏎). `numbers`: note ids -> their row numbers."""
+    one row with its line breaks marked (⏎). `numbers`: note ids -> their row numbers.
+    `late`: it reached the team store after events that happened later (a dim mark)."""
     system = is_system(event.kind)
     dim = "dim" if system or is_view(event.kind) else ""
     row = Text(f"{event.seq:>6} ", style="dim")
@@ -92,6 +110,8 @@ def row_text(event: Event, numbers: dict[str, int] | None = None) -> Text:
     row.append_text(inert(what(event, numbers or {}), limit=300, style=dim))
     if event.data.get("_redacted"):
         row.append(" [secrets redacted]", style="italic dim")
+    if late:
+        row.append(f" {LATE_MARK}", style="dim")
     return row
 
 

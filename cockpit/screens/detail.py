@@ -76,12 +76,15 @@ class DetailScreen(ModalScreen[None]):
         background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, title: str, item: Any) -> None:
+    def __init__(self, title: str, item: Any, *, extra: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.item = item
+        self.extra = extra  # what others say of the item (an event's team receipt)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Label(inert(self.title_text, limit=100, style="bold"))
+            if self.extra:  # role names come from a server: inert like the rest
+                yield Static(inert(self.extra, limit=DETAIL_LIMIT, multiline=True))
             yield Static(inert(describe_item(self.item), limit=DETAIL_LIMIT, multiline=True))

@@ -256,6 +256,10 @@ class LiveScreen(OperatorKeys, CockpitScreen):
     def notice(self, text: str) -> None:
         self.notify(text, severity="warning", timeout=10, markup=False)
 
+    def receipts_changed(self, ids: set[str]) -> None:
+        if self.panes_ready and self.is_attached:
+            self.query_one(TimelinePane).mark_late(self.controller.late_ids())
+
     def journal_failed(self, reason: str) -> None:
         self.app.exit(2)  # the launcher prints the reason as the run's one error line
 

@@ -381,7 +381,8 @@ class OperatorKeys:
         else:
             from cockpit.screens.detail import DetailScreen  # imported when first opened
 
-            self.app.push_screen(DetailScreen(item_label(item), item))
+            extra = self.controller.receipt_lines(item) if isinstance(item, Event) else []
+            self.app.push_screen(DetailScreen(item_label(item), item, extra="\n".join(extra)))
 
     async def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
