@@ -122,7 +122,12 @@ def to_markdown(
 
     # the markdown has no charts: skip gathering their markers and series; read with `cat`
     # too, so no control character from the journal may reach the reader's terminal
-    markdown = render_markdown(build(events, head=head, charts=False, team=team))
+    pm = build(events, head=head, charts=False)
+    if team is not None:
+        from cockpit.journal.postmortem_team import with_team
+
+        pm = with_team(pm, team)
+    markdown = render_markdown(pm)
     return clean(markdown, limit=None, multiline=True)
 
 
@@ -137,7 +142,12 @@ def to_html(
     from cockpit.journal.export_html import render_html
     from cockpit.journal.postmortem import build
 
-    return render_html(build(events, head=head, panels=panels, team=team))
+    pm = build(events, head=head, panels=panels)
+    if team is not None:
+        from cockpit.journal.postmortem_team import with_team
+
+        pm = with_team(pm, team)
+    return render_html(pm)
 
 
 @contextmanager

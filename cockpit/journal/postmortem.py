@@ -25,7 +25,6 @@ from cockpit.kinds import ACK_KINDS, NOTE_TYPES, is_change, is_operator, is_view
 from cockpit.model import Event, IncidentState, parse_ts
 
 if TYPE_CHECKING:
-    from cockpit.journal.arrival import TeamRecord
     from cockpit.journal.ports import JournalPort, ObservationLog
     from cockpit.journal.postmortem_team import TeamSection
 
@@ -354,7 +353,7 @@ class Postmortem(msgspec.Struct, frozen=True):
     alerts: tuple[AlertRecord, ...] = ()
     outages: tuple[Outage, ...] = ()  # metric sources down: no line, a shaded span
     pinned: tuple[Entry, ...] = ()  # evidence.pinned entries: the exports' "Evidence" section
-    team: TeamSection | None = None  # a team incident: the "Team record" section
+    team: TeamSection | None = None  # a team incident: "Team record" (postmortem_team.py)
 
     @property
     def title(self) -> str:
@@ -388,10 +387,8 @@ def build(
     head: tuple[int, str] | None = None,
     panels: Sequence[Series] = (),
     charts: bool = True,
-    team: TeamRecord | None = None,
 ) -> Postmortem:
-    """The postmortem of one incident's events; `panels` are metric series from observations;
-    `team`: the team store's receipts (a team incident gets its "Team record").
+    """The postmortem of one incident's events; `panels` are metric series from observations.
 
     charts=False leaves out what only the charts draw (markers, series, window), for the
     markdown export: at 100k events that is a marker per action and a parse of every time.
@@ -427,11 +424,6 @@ def build(
         if at is not None:
             clock = ts[11:19] if len(ts) >= 19 else ts  # hhmmss(ts), inlined
             add_marker(Marker(at, "action", f"{clock} {what}", number))
-    section = None
-    if team is not None:
-        from cockpit.journal.postmortem_team import apply_team
-
-        entries, section = apply_team(entries, team)
     deploys = _deploys(visible)
     for d in deploys if charts else ():
         at = _epoch(d.ts)
@@ -469,7 +461,6 @@ def build(
         timings=_timings(state),
         first_session=next((e.ts for e in events if e.kind == "session.started"), None),
         people=_people(events),
-        team=section,
     )
 
 

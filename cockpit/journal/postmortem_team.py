@@ -8,14 +8,13 @@ store, and the late arrivals. The renderers (export_md, export_html) only lay it
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import msgspec
 
 from cockpit.journal.arrival import Late, TeamRecord, backs
 from cockpit.journal.format import hhmmss
-from cockpit.journal.postmortem import Entry
+from cockpit.journal.postmortem import Entry, Postmortem
 from cockpit.kinds import is_change
 
 LISTED = 50  # entries listed per part of the section; the timeline marks every one
@@ -44,46 +43,78 @@ class TeamSection(msgspec.Struct, frozen=True):
     late_count: int
 
 
+def with_team(pm: Postmortem, record: TeamRecord) -> Postmortem:
+    """The postmortem with its timeline marked and its "Team record" section."""
+    entries, section = apply_team(pm.entries, record)
+    return msgspec.structs.replace(pm, entries=tuple(entries), team=section)
+
+
 def apply_team(entries: Sequence[Entry], record: TeamRecord) -> tuple[list[Entry], TeamSection]:
     """The entries with their marks, and the section summing them up."""
     out: list[Entry] = []
     missing: list[Entry] = []
     late: list[Entry] = []
-    per_actor: dict[str, Counter[str]] = {}
-    people: dict[str, bool] = {}
-    replace = msgspec.structs.replace
+    inserted: dict[tuple[str, str], int] = {}  # (actor, role) -> events
+    # a few kinds and (role, actor) pairs make up 100k entries: each is judged once
+    person: dict[str, bool] = {}
+    sources: set[str] = set()  # actors of system changes: not people
+    named: dict[tuple[str, str], bool] = {}
+    by_id, late_ids = record.by_id.get, record.late
+    add, replace = out.append, msgspec.structs.replace
     for entry in entries:
         e = entry.event
-        found = record.receipt(e)
+        found = by_id(e.id) or record.receipt(e)
         if found is None:
             missing.append(entry)
-            out.append(entry)
+            add(entry)
             continue
-        person = not is_change(e.kind)
-        people.setdefault(e.actor, person)
-        per_actor.setdefault(e.actor, Counter())[found.recorded_by] += 1
-        arrived: Late | None = record.late_of(e)
-        role = found.recorded_by if person and not backs(found.recorded_by, e.actor) else ""
-        if arrived is not None or role:
-            entry = replace(entry, inserted_by=role, late=arrived)
-        if arrived is not None:
+        role, actor = found.recorded_by, e.actor
+        pair = (actor, role)
+        inserted[pair] = inserted.get(pair, 0) + 1
+        is_person = person.get(e.kind)
+        if is_person is None:
+            is_person = person[e.kind] = not is_change(e.kind)
+        unbacked = ""
+        if not is_person:
+            sources.add(actor)
+        else:
+            backed = named.get(pair)
+            if backed is None:
+                backed = named[pair] = backs(role, actor)
+            unbacked = "" if backed else role
+        overtaken = late_ids.get(found.id)
+        if overtaken is None:
+            if unbacked:
+                entry = replace(entry, inserted_by=unbacked)
+        else:
+            arrived = Late(e.ts, found.recorded_at, overtaken)
+            entry = replace(entry, inserted_by=unbacked, late=arrived)
             late.append(entry)
-        out.append(entry)
-    actors = tuple(
-        ActorRoles(actor, tuple(counts.most_common()), people[actor])
-        for actor, counts in sorted(per_actor.items(), key=lambda item: item[0].casefold())
-    )
-    roles = sorted({role for counts in per_actor.values() for role in counts})
+        add(entry)
     section = TeamSection(
         received=len(entries) - len(missing),
-        roles=tuple(roles),
-        actors=actors,
+        roles=tuple(sorted({role for _, role in inserted})),
+        actors=_actors(inserted, sources),
         missing=tuple(missing[:LISTED]),
         missing_count=len(missing),
         late=tuple(late[:LISTED]),
         late_count=len(late),
     )
     return out, section
+
+
+def _actors(
+    inserted: dict[tuple[str, str], int], entries: Sequence[Entry]
+) -> tuple[ActorRoles, ...]:
+    """Per actor, the roles that inserted their events, most first; sources said apart."""
+    sources = {e.event.actor for e in entries if is_change(e.event.kind)}
+    roles: dict[str, list[tuple[str, int]]] = {}
+    for (actor, role), count in inserted.items():
+        roles.setdefault(actor, []).append((role, count))
+    return tuple(
+        ActorRoles(actor, tuple(sorted(pairs, key=lambda p: (-p[1], p[0]))), actor not in sources)
+        for actor, pairs in sorted(roles.items(), key=lambda item: item[0].casefold())
+    )
 
 
 def _plural(n: int, word: str, many: str = "") -> str:
