@@ -469,9 +469,15 @@ class PostgresJournal:
     # -- reading -----------------------------------------------------------------------------
 
     async def _rows(
-        self, incident: str | None, after_seq: int, until_seq: int | None, after_version: int = 0
+        self,
+        incident: str | None,
+        after_seq: int,
+        until_seq: int | None,
+        after_version: int = 0,
+        *,
+        columns: str = COLUMNS,
     ) -> list[Any]:
-        sql = f"SELECT {COLUMNS} FROM events WHERE seq > %s"
+        sql = f"SELECT {columns} FROM events WHERE seq > %s"
         args: list[Any] = [after_seq]
         if incident is not None:
             sql += " AND incident = %s"
@@ -520,18 +526,8 @@ class PostgresJournal:
         self, incident: str | None = None, *, after_seq: int = 0, until_seq: int | None = None
     ) -> list[Receipt]:
         """What the store says of its rows (receipts.py): team seq, inserting role, arrival."""
-        sql = (
-            "SELECT id, incident, seq, ts, recorded_by, recorded_at, change_key FROM events"
-            " WHERE seq > %s"
-        )
-        args: list[Any] = [after_seq]
-        if incident is not None:
-            sql += " AND incident = %s"
-            args.append(incident)
-        if until_seq is not None:
-            sql += " AND seq <= %s"
-            args.append(until_seq)
-        return [receipt_row(*r) for r in await self._query(sql + " ORDER BY seq", args)]
+        rows = await self._rows(incident, after_seq, until_seq, columns=_RECEIPT_COLUMNS)
+        return [receipt_row(*r) for r in rows]
 
     async def head(self) -> tuple[int, str]:
         rows = await self._query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
@@ -682,6 +678,7 @@ class PostgresJournal:
         return int(rows[0][0]) if rows else 0
 
 
+_RECEIPT_COLUMNS = "id, incident, seq, ts, recorded_by, recorded_at, change_key"
 _INSERT_SQL = (
     f"INSERT INTO events ({COLUMNS}, change_key)"
     f" VALUES ({', '.join(['%s'] * (len(StoredRow._fields) + 1))})"

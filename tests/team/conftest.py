@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cockpit.journal.store import Journal
 from tests.team import pgcluster
 
 
@@ -52,3 +54,18 @@ def admin_sql(pg: pgcluster.Cluster, team_db: str) -> Callable[[str], list[tuple
             return cur.fetchall() if cur.description else []
 
     return run
+
+
+@pytest.fixture
+async def locals_(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
+    """Local journal files by name (`a` -> a.sqlite), closed at the end of the test."""
+    opened: list[Journal] = []
+
+    async def open_(name: str) -> Journal:
+        j = await Journal.open(tmp_path / f"{name}.sqlite")
+        opened.append(j)
+        return j
+
+    yield open_
+    for j in opened:
+        await j.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ import pytest
 from cockpit.journal.export import render_export
 from cockpit.journal.format import md_text
 from cockpit.journal.postgres import PostgresJournal
-from cockpit.journal.store import Journal
 from cockpit.journal.sync import TeamSync
 from cockpit.model import Draft
 from tests.journal.contract import INC
@@ -33,20 +32,6 @@ def side_receipts(journal: Path) -> dict[str, tuple[Any, ...]]:
     with sqlite3.connect(journal.with_name(journal.name + "-team")) as conn:
         rows = conn.execute("SELECT id, seq, recorded_by, recorded_at, incident FROM receipts")
         return {r[0]: tuple(r[1:]) for r in rows}
-
-
-@pytest.fixture
-async def locals_(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
-    opened: list[Journal] = []
-
-    async def open_(name: str) -> Journal:
-        j = await Journal.open(tmp_path / f"{name}.sqlite")
-        opened.append(j)
-        return j
-
-    yield open_
-    for j in opened:
-        await j.close()
 
 
 async def test_receipts_are_stored_on_push_and_on_pull(

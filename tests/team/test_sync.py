@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cockpit.journal.postgres import PostgresJournal
-from cockpit.journal.store import Journal
 from cockpit.journal.sync import TeamSync
 from cockpit.model import Draft
 from tests.journal.contract import INC, firing, note
 from tests.team.proxy import Proxy
 
 Opener = Callable[[str], Any]
-
-
-@pytest.fixture
-async def locals_(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
-    opened: list[Journal] = []
-
-    async def open_(name: str) -> Journal:
-        j = await Journal.open(tmp_path / f"{name}.sqlite")
-        opened.append(j)
-        return j
-
-    yield open_
-    for j in opened:
-        await j.close()
 
 
 def via(proxy: Proxy, url: str) -> str:
