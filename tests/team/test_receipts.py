@@ -169,3 +169,30 @@ async def test_an_event_inserted_by_another_role_says_so(
 
     log = _screenshot(page, tmp_path / "team.png", tmp_path / "profile")
     assert _console(log) == []
+
+
+def test_a_side_file_from_before_receipts_reads_the_team_store_again(tmp_path: Path) -> None:
+    from cockpit.journal.sync import SyncState
+
+    url = "postgresql://cockpit@db/incidents"
+    side = tmp_path / "j.sqlite-team"
+    state = SyncState(side, url)
+    state.pushed(7)
+    state.pulled(5, "h5", 9)
+    state._conn.execute("DROP TABLE receipts")  # as a cockpit before receipts left it
+    state.close()
+    again = SyncState(side, url)
+    try:
+        cursors = again.read()
+        # the pull starts over to learn every row's receipt; nothing is pushed twice
+        assert (cursors["pulled"], cursors["pushed"]) == (0, 7)
+    finally:
+        again.close()
+    third = SyncState(side, url)
+    third.pulled(3, "h3", 9)
+    third.close()
+    fourth = SyncState(side, url)  # the table is there now: the cursor is kept
+    try:
+        assert fourth.read()["pulled"] == 3
+    finally:
+        fourth.close()
