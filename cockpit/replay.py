@@ -300,9 +300,7 @@ class ReplayApp(ThemePicker, PromptHost, App[int]):
     def action_help(self) -> None:
         rows = [*REPLAY_KEYS, ("", ""), *section("Moving around", NAVIGATION_KEYS[:3], 2)]
         self.push_screen(
-            KeysScreen(
-                "[b]replay keys[/b]  (read-only; esc to close)", ("Key", "Action"), rows, width=72
-            )
+            KeysScreen("[b]replay keys[/b]  (read-only; esc to close)", ("Key", "Action"), rows)
         )
 
     def action_focus_pane(self, pane: str) -> None:

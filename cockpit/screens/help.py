@@ -33,23 +33,49 @@ class KeysScreen(ModalScreen[None]):
         title: str,
         columns: Sequence[str],
         rows: Sequence[Sequence[str | Text]],
-        width: int,
     ) -> None:
         super().__init__()
         self.title_markup = title
         self.columns = columns
         self.rows = rows
-        self.box_width = width
 
     def compose(self) -> ComposeResult:
+        widths = fit_columns(self.columns, self.rows, self.app.size.width - BOX_CHROME)
         with Vertical() as box:
-            box.styles.width = self.box_width
+            box.styles.width = sum(w + 2 * CELL_PAD for w in widths) + BOX_CHROME
             yield Static(self.title_markup)
             table: DataTable[Any] = DataTable(cursor_type="row", show_cursor=False)
-            table.add_columns(*self.columns)
+            for name, width in zip(self.columns, widths, strict=True):
+                table.add_column(name, width=width)
             for row in self.rows:
-                table.add_row(*row)
+                # auto height: a text longer than its column wraps instead of being cut
+                table.add_row(*row, height=None)
             yield table
+
+
+CELL_PAD = 1  # DataTable's padding on each side of a cell
+BOX_CHROME = 2 + 2 + 2  # the box's border, its padding, the table's vertical scrollbar
+MIN_WRAPPED = 24  # a wrapped column keeps at least this many cells
+
+
+def fit_columns(
+    columns: Sequence[str], rows: Sequence[Sequence[str | Text]], room: int
+) -> list[int]:
+    """Each column's width: its longest cell when all fit in `room`; otherwise the widest
+    columns give up width (their text wraps) until the table fits, none below MIN_WRAPPED."""
+    widths = [len(name) for name in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(
+                widths[i], Text(cell).cell_len if isinstance(cell, str) else cell.cell_len
+            )
+    room -= 2 * CELL_PAD * len(widths)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        if widths[widest] <= MIN_WRAPPED:
+            break  # a terminal this narrow: the table scrolls sideways
+        widths[widest] -= 1
+    return widths
 
 
 def section(title: str, keys: Sequence[tuple[str, str]], columns: int) -> list[list[str | Text]]:
@@ -68,9 +94,7 @@ class HelpScreen(KeysScreen):
         rows += [["", "", ""], *section("Moving around", NAVIGATION_KEYS, 3)]
         rows += [["", "", ""], *section("In the note prompt (n, m)", PROMPT_KEYS, 3)]
         rows += [["", "", ""], *section("In the log view (l)", log_key_rows(), 3)]
-        super().__init__(
-            "[b]cockpit keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
-        )
+        super().__init__("[b]cockpit keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows)
         self.add_class("-tall")
 
 
@@ -84,9 +108,7 @@ class LogHelpScreen(KeysScreen):
     def __init__(self) -> None:
         rows: list[list[str | Text]] = [[k.display, k.description, k.journal] for k in LOG_KEYS]
         rows += [["", "", ""], *section("Moving around", LOG_NAVIGATION, 3)]
-        super().__init__(
-            "[b]log view keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows, width=96
-        )
+        super().__init__("[b]log view keys[/b]  (esc to close)", ("Key", "Action", "Journal"), rows)
 
 
 LOG_NAVIGATION: tuple[tuple[str, str], ...] = (

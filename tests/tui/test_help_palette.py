@@ -50,3 +50,25 @@ async def test_palette_groups_cockpit_themes_apart_from_textual_ones(tmp_path: P
         await wait_for_text(pilot, "cockpit theme: cockpit-dark", "Textual theme: textual-dark")
         await pilot.press("escape")
         assert "cockpit theme:" not in screen_text(app) or app.is_running
+
+
+async def test_help_shows_every_action_and_journal_kind_whole(tmp_path: Path) -> None:
+    """Nothing is cut at the help box's edge: a wide terminal shows each text on one line,
+    a narrow one wraps it, with the Journal column still on screen."""
+    from cockpit.keymap import KEYMAP
+
+    app, _ = demo_app(tmp_path / "wide.sqlite")
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("question_mark")
+        text = await wait_for_text(pilot, "cockpit keys")
+        for key in KEYMAP[:20]:  # what fits on the first screen
+            assert key.description in text and key.journal in text, key.description
+
+    silence = next(k for k in KEYMAP if k.journal == "alert.silenced")
+    app, _ = demo_app(tmp_path / "narrow.sqlite")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        text = await wait_for_text(pilot, "cockpit keys")
+        words = " ".join(text.split())
+        assert all(word in words for word in silence.description.split()), words
+        assert "alert.silenced" in text
