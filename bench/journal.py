@@ -50,38 +50,27 @@ def _note(i: int) -> Draft:
 PACE_S = 0.1  # typing: one append per 100 ms
 
 
-async def journal_appends(path: Path, count: int, pace: float = 0.0) -> list[float]:
-    async with await Journal.open(path) as journal:
-        for i in range(50):  # warm up caches and the statement cache
-            await journal.append(_note(i))
-        samples = []
-        for i in range(count):
-            draft = _note(i)
-            start = time.perf_counter()
-            await journal.append(draft)
-            samples.append(time.perf_counter() - start)
-            if pace:
-                await asyncio.sleep(pace)
-    return samples
+class RawJournal:
+    """The floor: same pragmas and transaction shape, no Python-side work per event."""
 
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+            " incident TEXT NOT NULL, version INTEGER NOT NULL, ts TEXT NOT NULL,"
+            " actor TEXT NOT NULL, kind TEXT NOT NULL, schema INTEGER NOT NULL,"
+            " data TEXT NOT NULL, context TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+            " hash TEXT NOT NULL, UNIQUE (incident, version))"
+        )
+        self.data = json.dumps({"text": "checkout p99 is 1 ms after rev 42", "type": "note"})
+        self.context = json.dumps({"alerts": ["HighErrorRate"], "selection": "deploys"})
+        self.fake_hash = hashlib.sha256(b"x").hexdigest()
 
-def raw_appends(path: Path, count: int, pace: float = 0.0) -> list[float]:
-    """The floor: same pragmas and transaction shape, no Python-side work per event; `pace`
-    s idle between appends (after the same warm-up), as the Journal's are."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(
-        "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-        " incident TEXT NOT NULL, version INTEGER NOT NULL, ts TEXT NOT NULL, actor TEXT NOT NULL,"
-        " kind TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL, context TEXT NOT NULL,"
-        " prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (incident, version))"
-    )
-    data = json.dumps({"text": "checkout p99 is 1 ms after rev 42, rolling back", "type": "note"})
-    context = json.dumps({"alerts": ["HighErrorRate"], "selection": "deploys"})
-    fake_hash = hashlib.sha256(b"x").hexdigest()
-    samples = []
-    for i in range(count + 50):
+    def append(self) -> float:
+        """One durable append; its duration."""
+        conn = self.conn
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         seq, _, version = conn.execute(
@@ -94,16 +83,53 @@ def raw_appends(path: Path, count: int, pace: float = 0.0) -> list[float]:
             "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 *((seq or 0) + 1, uuid7(), INCIDENT, (version or 0) + 1, utc_now_iso(), "alice"),
-                *("note.added", 2, data, context, fake_hash, fake_hash),
+                *("note.added", 2, self.data, self.context, self.fake_hash, self.fake_hash),
             ),
         )
         conn.execute("COMMIT")
-        if i >= 50:
-            samples.append(time.perf_counter() - start)
-            if pace:
-                time.sleep(pace)
-    conn.close()
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def raw_appends(path: Path, count: int, pace: float = 0.0) -> list[float]:
+    """Raw appends after 50 to warm up, `pace` s idle before each."""
+    raw = RawJournal(path)
+    for _ in range(50):
+        raw.append()
+    samples = []
+    for _ in range(count):
+        if pace:
+            time.sleep(pace)
+        samples.append(raw.append())
+    raw.close()
     return samples
+
+
+async def paired_appends(base: Path, count: int, pace: float) -> tuple[list[float], list[float]]:
+    """(raw, Journal) samples taken in turns, which one goes first alternating, `pace` s idle
+    before each: on a shared machine the fsync time drifts several-fold within a minute, and
+    separate runs turned that drift into the ratio. Each side has its own file."""
+    raw = RawJournal(base / f"raw-{pace}.sqlite")
+    raw_samples: list[float] = []
+    ours: list[float] = []
+    async with await Journal.open(base / f"journal-{pace}.sqlite") as journal:
+        for i in range(50):  # warm up caches and the statement cache
+            raw.append()
+            await journal.append(_note(i))
+        for i in range(2 * count):
+            if pace:
+                await asyncio.sleep(pace)
+            if (i // 2 + i) % 2:  # Journal, raw, raw, Journal, Journal, raw, ...
+                raw_samples.append(raw.append())
+            else:
+                draft = _note(i)
+                start = time.perf_counter()
+                await journal.append(draft)
+                ours.append(time.perf_counter() - start)
+    raw.close()
+    return raw_samples, ours
 
 
 async def fill(path: Path, count: int) -> float:
@@ -161,15 +187,14 @@ def main() -> None:
         redaction_report(base, args.appends)
         if args.redaction_only:
             return
-        print("durable append (WAL, synchronous=FULL, BEGIN IMMEDIATE):")
+        print("durable append (WAL, synchronous=FULL, BEGIN IMMEDIATE), raw and Journal in turns:")
         for label, count, pace in (
             ("back to back", args.appends, 0.0),
             (f"one per {PACE_S * 1e3:.0f} ms", args.paced, PACE_S),
         ):
             if not count:
                 continue
-            raw = raw_appends(base / f"raw-{pace}.sqlite", count, pace)
-            ours = asyncio.run(journal_appends(base / f"journal-{pace}.sqlite", count, pace))
+            raw, ours = asyncio.run(paired_appends(base, count, pace))
             print(f"  {label}, {count} samples:")
             for name, s in (("raw sqlite3", raw), ("Journal", ours)):
                 p50, p99 = statistics.median(s), _pct(s, 0.99)
