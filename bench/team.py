@@ -161,16 +161,6 @@ async def appends(path: Path, count: int, pace: float, url: str | None) -> list[
     return samples
 
 
-def raw_paced(path: Path, count: int, pace: float) -> list[float]:
-    if not pace:
-        return raw_appends(path, count)
-    samples = []
-    for i in range(count):
-        samples += raw_appends(path.with_name(f"{path.name}-{i}"), 1)
-        time.sleep(pace)
-    return samples
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=200)
@@ -200,7 +190,7 @@ def main() -> None:
         print(f"durable local append p50, {args.appends} each (synchronous=FULL):")
         for label, pace in (("back to back", 0.0), ("one per 100 ms (typing)", 0.1)):
             n = args.appends if not pace else min(args.appends, 100)
-            raw = statistics.median(raw_paced(tmp / f"raw-{pace}.sqlite", n, pace))
+            raw = statistics.median(raw_appends(tmp / f"raw-{pace}.sqlite", n, pace))
             plain = statistics.median(asyncio.run(appends(tmp / f"p-{pace}.sqlite", n, pace, None)))
             url = _database(c)
             synced = statistics.median(asyncio.run(appends(tmp / f"s-{pace}.sqlite", n, pace, url)))

@@ -9,7 +9,13 @@ import asyncio
 from cockpit.journal import events as kinds
 from cockpit.journal.codec import canonical_json
 from cockpit.journal.limits import check_event_size
-from cockpit.journal.redact import redact, redact_body, redact_text, refuse_secret_id
+from cockpit.journal.redact import (
+    redact,
+    redact_body,
+    redact_text,
+    refuse_secret_id,
+    surely_clean,
+)
 from cockpit.model import Draft
 
 
@@ -20,9 +26,10 @@ def prepare_draft(draft: Draft, *, redact_secrets: bool) -> Draft:
     if draft.schema is None or draft.schema == kinds.current_schema(draft.kind):
         kinds.validate(draft.kind, data)
     actor = draft.actor
-    if redact_secrets:
-        # everything written: the payload, what the screen showed, who acted; an incident
-        # id is the stream's key and cannot be rewritten, so one holding a secret is refused
+    # everything written is redacted: the payload, what the screen showed, who acted; an
+    # incident id is the stream's key and cannot be rewritten, so one holding a secret is
+    # refused. One pre-check over all four first: nearly every event is clean (one pass).
+    if redact_secrets and not surely_clean(draft.incident, actor, data, context):
         refuse_secret_id(draft.incident)
         data, found_data = redact(data)
         context, found_ctx = redact(context)

@@ -209,6 +209,22 @@ def redact(value: Any) -> tuple[Any, set[str]]:
     return _walk(value, rules, keys, found), found
 
 
+def surely_clean(*values: Any) -> bool:
+    """True when none of `values` (strings or JSON-like values) can hold a secret: one
+    encoding and one pre-check over all of them, which is the whole answer for nearly every
+    event. False: redact each one (`redact`, `redact_text`), which finds what there is.
+
+    Never True where a value alone would be let in: each value's JSON text is a part of
+    the whole one, and no rule literal holds a character JSON escapes, so a literal in a
+    string is in its JSON text too."""
+    try:
+        text = msgspec.json.encode(values).decode("utf-8")
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return False  # not JSON-ready: the one-by-one path sees every string
+    rules, keys = _active(text)
+    return not rules and not keys
+
+
 def redact_body(body: bytes, digest: str) -> tuple[bytes, str, set[str]]:
     """An observation body (zlib of canonical JSON, codec.encode) with its secrets removed.
 

@@ -14,7 +14,6 @@ import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -46,6 +45,7 @@ from cockpit.journal.rows import (
     row_hash,
     verify_rows,
 )
+from cockpit.journal.writer_thread import WriterThread
 from cockpit.model import GENESIS_HASH, Draft, Event
 
 # the names importers have always found here; they live in the backend-free modules now
@@ -154,16 +154,18 @@ class Journal:
         self._write_lock = asyncio.Lock()
         self._appended = asyncio.Condition()
         self._closed = False
-        # Appends go through a second, plain sqlite3 connection owned by one worker thread, so
-        # a whole BEGIN IMMEDIATE .. COMMIT transaction costs one thread hop instead of one
-        # per statement (aiosqlite); reads, tail and snapshots stay on the aiosqlite one.
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-writer")
+        # Appends go through a second, plain sqlite3 connection owned by one thread, so a
+        # whole BEGIN IMMEDIATE .. COMMIT transaction costs one thread hop instead of one per
+        # statement (aiosqlite); reads, tail and snapshots stay on the aiosqlite one.
+        self._writer = WriterThread("journal-writer")
         self._wconn: sqlite3.Connection | None = None
         self._ours = False  # the file's schema version is one a cockpit wrote (set on open)
         self.read_only = False  # opened immutable on a read-only filesystem: reads only
         self._since_checkpoint = 0  # appends the main file lacks (touched by the writer only)
         self.idle_checkpoint_s = IDLE_CHECKPOINT_S
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_loop: asyncio.AbstractEventLoop | None = None
+        self._last_append_at = 0.0  # loop time of the last append (the idle timer's mark)
         self._idle_task: asyncio.Future[None] | None = None
 
     # -- opening -------------------------------------------------------------------------
@@ -208,7 +210,7 @@ class Journal:
         return journal
 
     async def _in_writer(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+        return await self._writer.call(fn, *args)
 
     def _connect_writer(self) -> None:
         # runs in the writer thread, which is then the only one to touch this connection
@@ -322,7 +324,7 @@ class Journal:
                     await self._in_writer(self._wconn.close)
                 self._wconn = None
         finally:
-            self._writer.shutdown(wait=False)
+            self._writer.stop()
             with contextlib.suppress(sqlite3.Error):
                 await self._conn.close()
 
@@ -360,7 +362,7 @@ class Journal:
             out: list[Event] = await self._in_writer(
                 self._append_sync, prepared, expected_version, None, drafts if strict_ids else None
             )
-        self._arm_idle_checkpoint()
+        self._after_append()
         async with self._appended:
             self._appended.notify_all()
         return out
@@ -379,7 +381,7 @@ class Journal:
         async with self._write_lock:
             out: list[Event] = await self._in_writer(self._append_sync, prepared, None, key)
         if out:
-            self._arm_idle_checkpoint()
+            self._after_append()
             async with self._appended:
                 self._appended.notify_all()
         return out[0] if out else None
@@ -471,12 +473,23 @@ class Journal:
                 raise journal_fault(exc, self.path, "write") from None
             raise
         self._since_checkpoint += len(out)
-        if self._since_checkpoint >= CHECKPOINT_EVERY:
-            with contextlib.suppress(sqlite3.Error):  # committed already; the next one retries
-                self._checkpoint_sync()
         return out
 
+    def _after_append(self) -> None:
+        """Housekeeping after a commit, off the append's path: a checkpoint when one is due
+        runs on the writer thread after the caller has its answer (the next append may wait
+        for it; this one does not), and the idle checkpoint is re-armed."""
+        if self._since_checkpoint >= CHECKPOINT_EVERY:
+            self._writer.call_detached(self._checkpoint_if_due)
+        self._arm_idle_checkpoint()
+
     # -- checkpoints ---------------------------------------------------------------------
+
+    def _checkpoint_if_due(self) -> None:
+        # writer thread; a failure changes nothing (committed already), the next one retries
+        if self._since_checkpoint >= CHECKPOINT_EVERY:
+            with contextlib.suppress(sqlite3.Error):
+                self._checkpoint_sync()
 
     def _checkpoint_sync(self) -> None:
         """Copy committed WAL pages into the main file (writer thread)."""
@@ -495,15 +508,27 @@ class Journal:
             raise journal_fault(exc, self.path, "checkpoint") from None
 
     def _arm_idle_checkpoint(self) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-        if not self._closed:
-            loop = asyncio.get_running_loop()
+        """Checkpoint once no append came for idle_checkpoint_s. One timer serves a run of
+        appends and moves itself on when it fires too early: a new timer per append cost
+        ~4 us of every append (a handle, a heap push, a cancelled one left in the heap)."""
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        self._last_append_at = loop.time()
+        if self._idle_timer is None or self._idle_loop is not loop:
+            if self._idle_timer is not None:  # armed on a loop whose run has ended
+                self._idle_timer.cancel()
+            self._idle_loop = loop
             self._idle_timer = loop.call_later(self.idle_checkpoint_s, self._on_idle)
 
     def _on_idle(self) -> None:
         self._idle_timer = None
-        if not self._closed and self._since_checkpoint:
+        if self._closed or self._idle_loop is None:
+            return
+        early = self._last_append_at + self.idle_checkpoint_s - self._idle_loop.time()
+        if early > 0:  # an append came since the timer was set: wait on from that one
+            self._idle_timer = self._idle_loop.call_later(early, self._on_idle)
+        elif self._since_checkpoint:
             self._idle_task = asyncio.ensure_future(self._idle_checkpoint())
 
     async def _idle_checkpoint(self) -> None:

@@ -11,8 +11,11 @@ import re
 
 import pytest
 
-from cockpit.journal.redact import redact, redact_text
-from cockpit.journal.secret_rules import RULES
+from cockpit.journal.events import PayloadError
+from cockpit.journal.prepare import prepare_draft
+from cockpit.journal.redact import redact, redact_text, surely_clean
+from cockpit.journal.secret_rules import RULES, SECRET_KEY_LITERALS
+from cockpit.model import Draft
 
 # Fake secrets are assembled from pieces so that secret scanners do not flag this file.
 H32 = "0123456789abcdef" * 2
@@ -255,6 +258,32 @@ def test_near_miss_is_left_alone(name: str) -> None:
 def test_redaction_is_idempotent(name: str) -> None:
     once, _ = redact_text(CASES[name][0])
     assert redact_text(once) == (once, set())
+
+
+@pytest.mark.parametrize("place", ["incident", "actor", "data", "context"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_one_precheck_over_a_whole_draft_misses_no_positive(name: str, place: str) -> None:
+    """prepare_draft checks incident, actor, data and context in one pass before redacting
+    them one by one: a secret in any one of them still goes (or the incident is refused)."""
+    text, secret, _ = CASES[name]
+    note = {"type": "note", "text": "ok"}
+    fields = {"incident": "INC-1", "actor": "alice", "data": note, "context": {}}
+    fields[place] = {**note, "text": text} if place in ("data", "context") else text
+    assert not surely_clean(*fields.values())
+    draft = Draft(kind="note.added", **fields)  # type: ignore[arg-type]
+    if place == "incident":
+        with pytest.raises(PayloadError, match="incident id holds"):
+            prepare_draft(draft, redact_secrets=True)
+        return
+    prepared = prepare_draft(draft, redact_secrets=True)
+    stored = f"{prepared.actor} {prepared.data} {prepared.context}"
+    assert secret not in stored and f"[REDACTED:{name}]" in stored, stored
+
+
+def test_no_literal_holds_a_character_json_escapes() -> None:
+    """What lets surely_clean pre-check JSON text for secrets in plain strings too."""
+    literals = {lit for rule in RULES for lit in rule.literals} | set(SECRET_KEY_LITERALS)
+    assert [lit for lit in literals if any(c in '"\\' or ord(c) < 0x20 for c in lit)] == []
 
 
 def test_secret_inside_nested_values_and_under_secret_keys() -> None:
