@@ -158,8 +158,6 @@ class LogScreen(Screen[None]):
         self.problems: dict[str, str] = {}
         self.paused = False
         self._dirty = True
-        self._match_count = 0
-        self._counted_generation = -1
         self.view = LogView(self.buffer, id="log-lines")
         self.view.multi_pod = len(subject.pods) > 1
 
@@ -249,7 +247,7 @@ class LogScreen(Screen[None]):
         self.query_one("#log-title", TextLine).show(inert(self.title_text, limit=200))
         self.query_one("#log-termination", TextLine).show(self.termination_line())
         if not self.paused or self.view.picked is not None:
-            self.view.refresh()
+            self.view.repaint()
         self.query_one("#log-status", TextLine).show(self.status_line())
 
     def termination_line(self) -> Text:
@@ -289,17 +287,13 @@ class LogScreen(Screen[None]):
         if view.errors_only:
             parts.append("errors only")
         if view.pattern is not None:
-            if self._counted_generation != buffer.generation or view._rows_generation < 0:
-                self._match_count = view.count_matches()
-                self._counted_generation = buffer.generation
             mode = "filter" if view.filter_matches else "search"
-            parts.append(f"{mode} {view.search!r}: {self._match_count:,} matches")
+            parts.append(f"{mode} {view.search!r}: {view.count_matches():,} matches")
         if view.mark_line is not None:
             parts.append(f"range: {len(view.selected_range())} lines (p pins)")
         return inert(" · ".join(parts), limit=300)
 
     def touch(self) -> None:
-        self._counted_generation = -1
         self._dirty = True
         self._redraw()
 

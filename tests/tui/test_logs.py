@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.style import Style
 
 from cockpit.app import CockpitApp
 from cockpit.model import Alert, ContainerInfo, Deploy, K8sEvent, LogLine, LogTarget
-from cockpit.screens.log_view import MATCH_STYLE
+from cockpit.screens.log_view import CURSOR_STYLE, MATCH_STYLE
 from cockpit.screens.logs import LogScreen
 
 from .harness import (
@@ -98,7 +99,7 @@ async def test_search_highlights_every_match_while_typing_and_n_jumps(tmp_path: 
         await pilot.press("slash")
         for char in "heap":
             await pilot.press(char)
-        rendered = screen.view.render()
+        rendered = screen.view.visible_text()
         hits = [rendered.plain[s.start : s.end] for s in rendered.spans if s.style == MATCH_STYLE]
         assert len(hits) >= 3 and all(h.lower() == "heap" for h in hits)
         await pilot.press("enter")
@@ -220,7 +221,7 @@ async def test_hostile_log_lines_render_inert_and_sgr_is_kept(tmp_path: Path) ->
         assert "[@click=app.quit]x[/] [b]bold[/b] end" in text
         assert "\\u202eevil\\u202c end" in text and "\u202e" not in text
         assert "ZXZpbA" not in text and "evil.example" not in text
-        rendered = screen.view.render()
+        rendered = screen.view.visible_text()
         red = [s for s in rendered.spans if rendered.plain[s.start : s.end] == "RED"]
         assert red and "color(1)" in str(red[0].style)
         # a click on the markup does nothing (no live action in it)
@@ -316,3 +317,74 @@ async def test_journal_keeps_pinned_lines_redacted(tmp_path: Path) -> None:
         assert all(token not in str(e.data) for e in await journal_rows(app))
     for f in path.parent.iterdir():  # the journal file and its WAL
         assert token.encode() not in f.read_bytes(), f
+
+
+class PushReader:
+    """A LogReader the test feeds: `push(texts)` delivers a batch, as a stream read does."""
+
+    def __init__(self) -> None:
+        self.on_lines: Any = None
+        self.n = 0
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]:
+        return (ContainerInfo("app"),)
+
+    def open_logs(self, target: LogTarget, *, on_lines: Any, **_: Any) -> Any:
+        self.on_lines = on_lines
+        return self
+
+    def push(self, count: int) -> None:
+        batch = []
+        for _ in range(count):
+            self.n += 1
+            stamp = f"2026-11-28T19:{self.n // 60 % 60:02d}:{self.n % 60:02d}.000Z"
+            batch.append(LogLine("shop", "p", "app", stamp, self.n * 10**9, f"line-{self.n:04d}"))
+        self.on_lines(batch)
+
+    def stop(self) -> None:
+        pass
+
+
+def log_rows_on_screen(app: CockpitApp, screen: LogScreen) -> list[tuple[str, bool]]:
+    """The log view's rows as drawn (text, has the cursor's background)."""
+    region = screen.view.region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    cursor = Style.parse(CURSOR_STYLE).bgcolor.get_truecolor()  # type: ignore[union-attr]
+
+    def has_cursor(strip: Any) -> bool:
+        return any(
+            s.style and s.style.bgcolor and s.style.bgcolor.get_truecolor() == cursor for s in strip
+        )
+
+    return [(strip.text.rstrip(), has_cursor(strip)) for strip in strips]
+
+
+async def test_screen_rows_match_the_view_while_lines_stream_and_the_cursor_moves(
+    tmp_path: Path,
+) -> None:
+    """Only changed rows are repainted: what is drawn must still be the view's window."""
+    from cockpit.screens.logs import LogSubject
+
+    app, _ = demo_app(tmp_path / "j.sqlite")
+    reader = PushReader()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_sources(app)
+        screen = LogScreen(reader, LogSubject("shop", "p", ["p"]), capacity=200)  # type: ignore[arg-type]
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: reader.on_lines is not None, what="the stream")
+        reader.push(100)
+        await wait_for_text(pilot, "line-0100")
+        steps = ["up", "up", "up", "push", "down", "push", "up", "end", "push", "up", "push"]
+        for step in steps:
+            if step == "push":
+                reader.push(150)  # the ring drops old lines while the view is anchored
+            else:
+                await pilot.press(step)
+            await pilot.pause(0.25)  # one coalesced repaint (the screen redraws at 10 Hz)
+            rows = log_rows_on_screen(app, screen)
+            want = screen.view.visible_text().plain.splitlines()
+            assert [text for text, _ in rows][: len(want)] == [w.rstrip() for w in want], step
+            selected = screen.view.selected()
+            assert selected is not None
+            with_cursor = [text for text, cursor in rows if cursor]
+            assert len(with_cursor) == 1 and with_cursor[0].endswith(selected.text), step
