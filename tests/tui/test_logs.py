@@ -388,3 +388,71 @@ async def test_screen_rows_match_the_view_while_lines_stream_and_the_cursor_move
             assert selected is not None
             with_cursor = [text for text, cursor in rows if cursor]
             assert len(with_cursor) == 1 and with_cursor[0].endswith(selected.text), step
+
+
+def picker(screen: LogScreen) -> Any:
+    from cockpit.screens.prompts import ChoicePrompt
+
+    found = screen.query(ChoicePrompt)
+    return found.first() if found else None
+
+
+async def open_picker(pilot: Any, screen: LogScreen) -> list[str]:
+    """Press `c`; the picker's choices as shown (on screen, and whole: long ones wrap)."""
+    await pilot.press("c")
+    await wait_for(pilot, lambda: picker(screen) is not None, what="the container picker")
+    await wait_for_text(pilot, "Logs of which container?", "1  all containers", "init:migrate")
+    options = picker(screen).query_one("OptionList")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_c_opens_a_container_picker_and_an_init_container_can_be_picked(
+    tmp_path: Path,
+) -> None:
+    app, _ = demo_app(tmp_path / "j.sqlite", elapsed=90)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, pod = await open_crashing_pod(pilot)
+        await wait_for_text(pilot, "OOMKilled, exit 137, ", "POST /api/checkout")
+        choices = await open_picker(pilot, screen)
+        # each container with its state; the init container marked; the app one preselected
+        assert choices[0] == "1  all containers"
+        assert choices[1].startswith("2  checkout  waiting CrashLoopBackOff · ")
+        assert " restarts · last OOMKilled, exit 137, " in choices[1]
+        assert choices[2].startswith("3  init:migrate  terminated Completed")
+        options = picker(screen).query_one("OptionList")
+        assert options.get_option_at_index(options.highlighted).id == "checkout"
+        await pilot.press("down", "enter")  # from checkout to init:migrate
+        text = await wait_for_text(
+            pilot, f"Logs: shop/{pod}, container init:migrate", "migrate: no migrations to apply"
+        )
+        assert picker(screen) is None and screen.view.has_focus
+        assert screen.buffer.lines and {x.container for x in screen.buffer.lines} == {"migrate"}
+        assert "POST /api/checkout" not in text and "OOMKilled" not in text
+        # all containers: both streams merged, each line prefixed with pod/container
+        await open_picker(pilot, screen)
+        await pilot.press("1")
+        text = await wait_for_text(pilot, f"Logs: shop/{pod}, all containers", f"{pod}/migrate")
+        await wait_for(
+            pilot,
+            lambda: {x.container for x in screen.buffer.lines} == {"checkout", "migrate"},
+            what="lines of both containers",
+        )
+        assert f"{pod}/checkout" in screen_text(app)
+
+
+async def test_escape_in_the_container_picker_keeps_the_current_choice(tmp_path: Path) -> None:
+    app, _ = demo_app(tmp_path / "j.sqlite", elapsed=90)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, pod = await open_crashing_pod(pilot)
+        await wait_for_text(pilot, "OOMKilled, exit 137, ", "POST /api/checkout")
+        handles, lines = list(screen.handles), len(screen.buffer)
+        await open_picker(pilot, screen)
+        await pilot.press("down", "escape")
+        await wait_for(pilot, lambda: picker(screen) is None, what="the picker closed")
+        assert isinstance(app.screen, LogScreen)  # escape closed the picker, not the view
+        assert screen.container == "" and screen.handles == handles  # streams not restarted
+        assert len(screen.buffer) >= lines
+        assert {x.container for x in screen.buffer.lines} == {"checkout"}
+        text = screen_text(app)
+        assert f"Logs: shop/{pod}\n" in text or f"Logs: shop/{pod} " in text
+        assert "container" not in text.splitlines()[0]
