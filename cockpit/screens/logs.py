@@ -291,7 +291,7 @@ class LogScreen(Screen[None]):
                     continue
                 if not info.termination:
                     continue
-                who = pod if len(self.subject.pods) > 1 else info.name
+                who = pod if len(self.subject.pods) > 1 else info.label
                 line.append_text(inert(f" {who}: ", limit=120))
                 bad = info.last_reason not in ("Completed", "")
                 line.append_text(inert(info.termination, limit=80, style="bold red" if bad else ""))
