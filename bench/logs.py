@@ -163,9 +163,14 @@ async def main(seconds: float, rate: int, pods: int) -> None:
         latencies: list[float] = []
         end = wall0 + seconds
         frames = FrameClock(app, screen)
+        every = 60.0 if seconds >= 120 else seconds / 4  # RSS samples: flat when bounded
+        samples, next_sample = [rss_start], wall0 + every
         while time.monotonic() < end:
             latencies.append(await frames.press("down" if len(latencies) % 2 else "up"))
             await asyncio.sleep(0.2)
+            if time.monotonic() >= next_sample:
+                samples.append(rss_mb())
+                next_sample += every
         cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
         rss_end = rss_mb()
         buffer = screen.buffer
@@ -183,6 +188,8 @@ async def main(seconds: float, rate: int, pods: int) -> None:
         print(f"key -> screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms ({n} presses; target p99 <= 50)")
         print(f"CPU: {cpu * 100:.0f}% of one core while streaming")
         print(f"RSS: {rss_start:.0f} MiB after warm-up, {rss_end:.0f} MiB at the end")
+        shown = ", ".join(f"{x:.0f}" for x in samples)
+        print(f"RSS every {every:.0f} s: {shown} MiB (peak {max(samples):.0f})")
         print(
             f"search over a full buffer: {search_ms:.1f} ms, {matches:,} matches (target <= 100 ms)"
         )
