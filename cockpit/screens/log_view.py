@@ -78,6 +78,8 @@ class LogView(Widget, can_focus=True):
         self._matching = LineSelection(buffer, self._shown_and_matching)
         self._drawn: OrderedDict[int, _Drawn] = OrderedDict()
         self._look: tuple[object, ...] = ()  # what a drawn line depends on besides itself
+        self._keep_drawn = CACHED_SCREENS * 10
+        self._draw_width = 1
         self._frame: list[tuple[int, Strip]] = []  # (row index, strip) per screen row
         self._frame_key: tuple[object, ...] = ()
         self._frame_marked = range(0)  # row indexes drawn as the cursor or the marked range
@@ -226,6 +228,7 @@ class LogView(Widget, can_focus=True):
 
     def line_text(self, line: LogLine) -> Text:
         """A line as the view shows it, before it is cut to the width."""
+        self._check_look()
         return self._drawn_line(line).text
 
     def _style_line(self, line: LogLine) -> Text:
@@ -249,17 +252,25 @@ class LogView(Widget, can_focus=True):
                 text.stylize(MATCH_STYLE, m.start(), m.end())
         return text
 
-    def _drawn_line(self, line: LogLine) -> _Drawn:
-        look = (self.multi_pod, self.multi_container, self.search, self.wrap_lines, self.size.width)
+    def _check_look(self) -> None:
+        """Forget the drawn lines when what they depend on changed (once per frame: not per
+        line, `size` is not free)."""
+        size = self.size
+        look = (self.multi_pod, self.multi_container, self.search, self.wrap_lines, size.width)
         if look != self._look:
             self._drawn.clear()
             self._look = look
+        self._keep_drawn = CACHED_SCREENS * max(10, size.height)
+        self._draw_width = max(1, size.width)
+
+    def _drawn_line(self, line: LogLine) -> _Drawn:
+        """A line styled and cut to the width; `_check_look()` first."""
         drawn = self._drawn.get(id(line))
         if drawn is not None and drawn.line is line:
             self._drawn.move_to_end(id(line))
             return drawn
         text = self._style_line(line)
-        width = max(1, self.size.width)
+        width = self._draw_width
         console = self.app.console
         pieces = text.wrap(console, width) if self.wrap_lines else [text]
         strips = [
@@ -268,7 +279,7 @@ class LogView(Widget, can_focus=True):
         ]
         drawn = _Drawn(line, text, strips)
         self._drawn[id(line)] = drawn
-        while len(self._drawn) > CACHED_SCREENS * max(10, self.size.height):
+        while len(self._drawn) > self._keep_drawn:
             self._drawn.popitem(last=False)
         return drawn
 
@@ -286,6 +297,7 @@ class LogView(Widget, can_focus=True):
     def _layout(self) -> list[tuple[int, Strip]]:
         """The screen rows: (row index, strip); computed once per change, not per line."""
         self.update_rows()
+        self._check_look()
         rows, height = self.rows, self.size.height
         key = (
             self.buffer.generation,

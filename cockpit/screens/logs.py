@@ -220,7 +220,11 @@ class LogScreen(Screen[None]):
         self.problems = {}
         self.view.picked = self.view.mark_line = None
         for pod in self.subject.pods:
-            for container in self.stream_containers(pod):
+            chosen = self.stream_containers(pod)
+            if not chosen:  # pods of a deploy mid-rollout may differ in their containers
+                label = self.container_label(self.container)
+                self.problems[pod] = f"{pod} has no container {label}"
+            for container in chosen:
                 where = f"{pod}/{container}" if self.container == ALL_CONTAINERS else pod
                 self.handles.append(
                     self.reader.open_logs(

@@ -456,3 +456,38 @@ async def test_escape_in_the_container_picker_keeps_the_current_choice(tmp_path:
         text = screen_text(app)
         assert f"Logs: shop/{pod}\n" in text or f"Logs: shop/{pod} " in text
         assert "container" not in text.splitlines()[0]
+
+
+class TwoPodReader(PushReader):
+    """Pod a runs an init container, pod b (an older replica) does not."""
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]:
+        app = ContainerInfo("app", state="running")
+        if pod == "a":
+            return (app, ContainerInfo("migrate", init=True, state="terminated Completed"))
+        return (app,)
+
+    def open_logs(self, target: LogTarget, *, on_lines: Any, **_: Any) -> Any:
+        line = LogLine("shop", target.pod, target.container, "2026-11-28T19:05:00.000Z", 10**9,
+                       f"{target.pod} {target.container} says hi")  # fmt: skip
+        asyncio.get_running_loop().call_soon(on_lines, [line])
+        return self
+
+
+async def test_a_pod_without_the_picked_container_says_so(tmp_path: Path) -> None:
+    from cockpit.screens.logs import LogSubject
+
+    app, _ = demo_app(tmp_path / "j.sqlite")
+    async with app.run_test(size=SIZE) as pilot:
+        await refresh_sources(app)
+        screen = LogScreen(TwoPodReader(), LogSubject("shop", "web", ["a", "b"]))  # type: ignore[arg-type]
+        await app.push_screen(screen)
+        await wait_for_text(pilot, "a app says hi", "b app says hi")
+        choices = await open_picker(pilot, screen)
+        assert choices[-1] == "3  init:migrate  terminated Completed"
+        await pilot.press("3")
+        text = await wait_for_text(pilot, "container init:migrate", "b has no container")
+        await wait_for_text(pilot, "a migrate says hi")
+        assert "b app says hi" not in screen_text(app)
+        assert {(x.pod, x.container) for x in screen.buffer.lines} == {("a", "migrate")}
+        assert "Logs: shop/web, 2 pods, container init:migrate" in text
