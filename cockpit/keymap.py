@@ -139,7 +139,12 @@ LOG_KEYS: tuple[LogKey, ...] = (
     LogKey("e", "toggle_errors", "Errors", "Only error-looking lines (level, ERROR, panic, ...)"),
     LogKey("w", "toggle_wrap", "Wrap", "Wrap long lines (or cut them at the edge)"),
     LogKey("P", "toggle_previous", "Prev.ctr", "Current / previous (terminated) containers"),
-    LogKey("c", "container", "", "Next container of the pods (init containers included)"),
+    LogKey(
+        "c",
+        "container",
+        "",
+        "Pick the container: all, or one (init containers marked, with state)",
+    ),
     LogKey("s", "since", "", "Since: 15m, 1h, all, 5m"),
     LogKey("space", "pause", "Pause", "Pause / resume following"),
     LogKey("m", "mark", "", "Mark the start of a range to pin (m again: unmark)"),

@@ -537,6 +537,12 @@ class ContainerInfo(msgspec.Struct, frozen=True):
     last_reason: str = ""  # OOMKilled, Error, Completed ...
     last_exit: int | None = None
     last_finished: str = ""  # UTC ISO
+    state: str = ""  # now: "running", "waiting CrashLoopBackOff", "terminated Completed"
+
+    @property
+    def label(self) -> str:
+        """The name as the log view shows it: `init:migrate` for an init container."""
+        return f"init:{self.name}" if self.init else self.name
 
     @property
     def termination(self) -> str:

@@ -27,6 +27,7 @@ from cockpit.logtext import json_object
 from cockpit.model import Alert, ContainerInfo, Deploy, K8sEvent, LogLine, LogTarget, PodHealth
 from cockpit.panes.lines import KeyBar, TextLine
 from cockpit.screens.log_view import LogView
+from cockpit.screens.prompts import ChoicePrompt, Prompt
 from cockpit.sources.base import LogHandle, LogReader, SourceError
 from cockpit.text import inert
 
@@ -102,13 +103,19 @@ def subject_for(item: Any, pods: Iterable[PodHealth]) -> LogSubject | str:
     return "select a pod's event (3), a deploy (4) or an alert (1) to read logs"
 
 
+ALL_CONTAINERS = "*"  # the container choice that streams every container of each pod
+
+
 def title_of(subject: LogSubject, previous: bool, container: str = "") -> str:
-    """`Logs: shop/checkout, 3 pods, previous containers`."""
+    """`Logs: shop/checkout, 3 pods, previous containers`; `container` as the picker shows
+    it (`init:migrate`, or ALL_CONTAINERS)."""
     n = len(subject.pods) + subject.more
     parts = [f"Logs: {subject.namespace}/{subject.name}"]
     if n > 1 or subject.pods[:1] != (subject.name,):
         parts.append(f"{n} pod{'s' if n != 1 else ''}")
-    if container:
+    if container == ALL_CONTAINERS:
+        parts.append("all containers")
+    elif container:
         parts.append(f"container {container}")
     if previous:
         parts.append("previous container" + ("s" if n > 1 else ""))
@@ -129,7 +136,7 @@ class LogScreen(Screen[None]):
         Binding("end", "end", show=False),
     ]
     DEFAULT_CSS = """
-    LogScreen { layout: vertical; }
+    LogScreen { layout: vertical; layers: default prompt; }
     LogScreen #log-title { background: $primary-background; color: $text; text-style: bold; }
     LogScreen #log-status { background: $panel; }
     LogScreen #log-search { dock: bottom; margin-bottom: 1; display: none; }
@@ -152,14 +159,12 @@ class LogScreen(Screen[None]):
         self.buffer = LogBuffer(capacity)
         self.previous = previous
         self.since_index = 0
-        self.container = ""  # "" = each pod's first container
+        self.container = ""  # "" = each pod's app container; a name; or ALL_CONTAINERS
         self.containers: dict[str, tuple[ContainerInfo, ...]] = {}
         self.handles: list[LogHandle] = []
         self.problems: dict[str, str] = {}
         self.paused = False
         self._dirty = True
-        self._match_count = 0
-        self._counted_generation = -1
         self.view = LogView(self.buffer, id="log-lines")
         self.view.multi_pod = len(subject.pods) > 1
 
@@ -177,15 +182,22 @@ class LogScreen(Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self.set_interval(REFRESH_S, self._redraw)
-        self.restart()
-        self.load_containers()
+        self.load_containers()  # then the streams: a pod with a sidecar needs a container name
 
     def on_unmount(self) -> None:
         self.stop_streams()
 
     @property
     def title_text(self) -> str:
-        return title_of(self.subject, self.previous, self.container)
+        return title_of(self.subject, self.previous, self.container_label(self.container))
+
+    def container_label(self, name: str) -> str:
+        """`init:migrate` for an init container, the name otherwise."""
+        for infos in self.containers.values():
+            for info in infos:
+                if info.name == name:
+                    return info.label
+        return name
 
     # -- streams ---------------------------------------------------------------------------------
 
@@ -199,25 +211,47 @@ class LogScreen(Screen[None]):
         self.handles = []
 
     def restart(self) -> None:
-        """(Re)open one stream per pod with the current choices; the buffer starts empty."""
+        """(Re)open the streams (per pod, per container) with the current choices; the buffer
+        starts empty."""
         self.stop_streams()
+        names = {c.name for infos in self.containers.values() for c in infos}
+        self.view.multi_container = self.container == ALL_CONTAINERS and len(names) > 1
         self.buffer.clear()
         self.problems = {}
         self.view.picked = self.view.mark_line = None
         for pod in self.subject.pods:
-            target = LogTarget(self.subject.namespace, pod, self.container)
-            self.handles.append(
-                self.reader.open_logs(
-                    target,
-                    previous=self.previous,
-                    since_seconds=self.since[1],
-                    tail_lines=None if self.since[1] else self.buffer.capacity,
-                    follow=not self.previous,
-                    on_lines=self.on_lines,
-                    on_problem=lambda text, pod=pod: self.on_problem(pod, text),
+            chosen = self.stream_containers(pod)
+            if not chosen:  # pods of a deploy mid-rollout may differ in their containers
+                label = self.container_label(self.container)
+                self.problems[pod] = f"{pod} has no container {label}"
+            for container in chosen:
+                where = f"{pod}/{container}" if self.container == ALL_CONTAINERS else pod
+                self.handles.append(
+                    self.reader.open_logs(
+                        LogTarget(self.subject.namespace, pod, container),
+                        previous=self.previous,
+                        since_seconds=self.since[1],
+                        tail_lines=None if self.since[1] else self.buffer.capacity,
+                        follow=not self.previous,
+                        on_lines=self.on_lines,
+                        on_problem=lambda text, where=where: self.on_problem(where, text),
+                    )
                 )
-            )
         self._dirty = True
+
+    def stream_containers(self, pod: str) -> list[str]:
+        """The containers of a pod to stream with the current choice ("" lets the API pick
+        when the pod's containers are not known)."""
+        infos = self.containers.get(pod, ())
+        app = [c.name for c in infos if not c.init]
+        if self.container == ALL_CONTAINERS:
+            if self.previous:  # only a container that restarted has a previous one
+                restarted = [c.name for c in infos if c.restarts]
+                return restarted or app[:1] or [""]
+            return [c.name for c in infos] or [""]
+        if self.container:
+            return [self.container] if any(c.name == self.container for c in infos) else []
+        return app[:1] or [""]
 
     @work(group="log-containers")
     async def load_containers(self) -> None:
@@ -228,9 +262,7 @@ class LogScreen(Screen[None]):
                 self.problems.setdefault(pod, str(exc))
             except Exception as exc:
                 self.problems.setdefault(pod, f"{type(exc).__name__}: {exc}")
-        names = {c.name for infos in self.containers.values() for c in infos}
-        self.view.multi_container = len(names) > 1 and not self.container
-        self._dirty = True
+        self.restart()
 
     def on_lines(self, batch: list[LogLine]) -> None:
         self.buffer.add(batch)
@@ -249,7 +281,7 @@ class LogScreen(Screen[None]):
         self.query_one("#log-title", TextLine).show(inert(self.title_text, limit=200))
         self.query_one("#log-termination", TextLine).show(self.termination_line())
         if not self.paused or self.view.picked is not None:
-            self.view.refresh()
+            self.view.repaint()
         self.query_one("#log-status", TextLine).show(self.status_line())
 
     def termination_line(self) -> Text:
@@ -257,11 +289,13 @@ class LogScreen(Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis")
         for pod in self.subject.pods[:4]:
             for info in self.containers.get(pod, ()):
-                if self.container and info.name != self.container:
+                if self.container == "" and info.init:
+                    continue  # the app containers are what is streamed
+                if self.container not in ("", ALL_CONTAINERS) and info.name != self.container:
                     continue
                 if not info.termination:
                     continue
-                who = pod if len(self.subject.pods) > 1 else info.name
+                who = pod if len(self.subject.pods) > 1 else info.label
                 line.append_text(inert(f" {who}: ", limit=120))
                 bad = info.last_reason not in ("Completed", "")
                 line.append_text(inert(info.termination, limit=80, style="bold red" if bad else ""))
@@ -289,17 +323,13 @@ class LogScreen(Screen[None]):
         if view.errors_only:
             parts.append("errors only")
         if view.pattern is not None:
-            if self._counted_generation != buffer.generation or view._rows_generation < 0:
-                self._match_count = view.count_matches()
-                self._counted_generation = buffer.generation
             mode = "filter" if view.filter_matches else "search"
-            parts.append(f"{mode} {view.search!r}: {self._match_count:,} matches")
+            parts.append(f"{mode} {view.search!r}: {view.count_matches():,} matches")
         if view.mark_line is not None:
             parts.append(f"range: {len(view.selected_range())} lines (p pins)")
         return inert(" · ".join(parts), limit=300)
 
     def touch(self) -> None:
-        self._counted_generation = -1
         self._dirty = True
         self._redraw()
 
@@ -385,16 +415,31 @@ class LogScreen(Screen[None]):
         self.restart()
         self.touch()
 
-    def action_container(self) -> None:
-        names: list[str] = []
-        for infos in self.containers.values():
-            names += [c.name for c in infos if c.name not in names]
-        if len(names) < 2:
-            self.notify("one container: nothing to pick", markup=False)
+    async def action_container(self) -> None:
+        """Pick the container: all of them, or one (init containers marked, with state)."""
+        infos = container_choices(self.containers, self.subject.pods)
+        if not infos:
+            self.notify("the pods' containers are not known (yet)", markup=False)
             return
-        choices = ["", *names]  # "" = the first of each pod
-        self.container = choices[(choices.index(self.container) + 1) % len(choices)]
-        self.view.multi_container = not self.container and len(names) > 1
+        if self.query(ChoicePrompt):
+            return  # already open
+        current = self.container or next((c.name for c in infos if not c.init), infos[0].name)
+        choices = [ALL_CONTAINERS, *(c.name for c in infos)]
+        labels = [Text("all containers"), *(container_choice_label(c) for c in infos)]
+        n = len(self.subject.pods)
+        title = "Logs of which container?" + (f" (of {n} pods)" if n > 1 else "")
+        prompt = ChoicePrompt(title, choices, current, labels=labels)
+        await self.mount(prompt)
+        prompt.focus_first()
+
+    def on_prompt_closed(self, message: Prompt.Closed) -> None:
+        message.stop()  # the log view's own prompt: not the app's to route
+        message.prompt.remove()
+        self.view.focus()
+        chosen = message.result
+        if chosen is None or chosen == self.container:
+            return  # escape keeps the current choice (and its lines)
+        self.container = chosen
         self.restart()
         self.touch()
 
@@ -467,6 +512,30 @@ class LogScreen(Screen[None]):
 
 
 _NO_LINE = LogLine("", "", "", "", 0, "")
+
+
+def container_choices(
+    containers: dict[str, tuple[ContainerInfo, ...]], pods: Sequence[str]
+) -> list[ContainerInfo]:
+    """One entry per container name across the pods (the first pod's state for it): app
+    containers, then init containers, each in the pod's order."""
+    seen: dict[str, ContainerInfo] = {}
+    for pod in pods:
+        for info in containers.get(pod, ()):
+            seen.setdefault(info.name, info)
+    return sorted(seen.values(), key=lambda c: c.init)
+
+
+def container_choice_label(info: ContainerInfo) -> Text:
+    """`init:migrate  terminated Completed · last Completed, exit 0, 19:01:02` (inert)."""
+    parts = [info.state or "state unknown"]
+    if info.restarts:
+        parts.append(f"{info.restarts} restart{'s' if info.restarts != 1 else ''}")
+    if info.termination and not info.state.startswith("terminated"):
+        parts.append(f"last {info.termination}")
+    label = inert(info.label, limit=63)
+    label.append_text(inert("  " + " · ".join(parts), limit=120, style="dim"))
+    return label
 
 
 class _Detail:

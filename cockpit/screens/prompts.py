@@ -96,15 +96,28 @@ class ChoicePrompt(Prompt[str | None]):
         *((str(n), f"pick({n})", str(n)) for n in range(1, 10)),
     ]
 
-    def __init__(self, title: str, choices: Sequence[str], current: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[str],
+        current: str | None = None,
+        *,
+        labels: Sequence[Text] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
         self.current = current
+        # what each choice shows, when it says more than its value (inert Text: no markup)
+        self.labels = list(labels) if labels is not None else None
 
     def compose(self) -> ComposeResult:
-        yield Label(self.title_text)
-        options = [Option(f"{i}  {c}", id=c) for i, c in enumerate(self.choices, start=1)]
+        yield Label(self.title_text, markup=False)
+        shown = self.labels or [Text(c) for c in self.choices]
+        options = [
+            Option(Text.assemble(f"{i}  ", label), id=c)
+            for i, (c, label) in enumerate(zip(self.choices, shown, strict=True), start=1)
+        ]
         yield OptionList(*options)
         yield Static("enter pick · 1-9 pick by number · esc cancel", classes="hint")
 

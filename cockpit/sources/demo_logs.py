@@ -5,7 +5,8 @@ and die with the JVM's `java.lang.OutOfMemoryError` and its stack (the kernel th
 the container: exit 137). Each restart is a new container with the same story, so
 `previous=true` shows the last crash. Healthy pods log requests; cart and payments log JSON,
 frontend colours its level with SGR (as many Node loggers do). After a rollback the new
-pods are healthy, so the logs calm down.
+pods are healthy, so the logs calm down. Checkout pods run an init container (`migrate`)
+before the app, as many services do for schema migrations: a multi-container pod to pick in.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ _OOM_STACK = (
     "\tat com.example.checkout.promotions.PromotionsEngine.price(PromotionsEngine.java:143)",
     "\tat com.example.checkout.api.CheckoutController.quote(CheckoutController.java:57)",
     "Terminating due to java.lang.OutOfMemoryError: Java heap space",
+)
+INIT_CONTAINERS = {"checkout": "migrate"}  # deployment -> its pods' init container
+_MIGRATE = (
+    "migrate: connecting to postgres://checkout-db.shop.svc:5432/checkout",
+    "migrate: schema at version 41, target 41",
+    "migrate: no migrations to apply",
+    "migrate: done in 0.4s",
 )
 _PATHS = {
     "checkout": ("POST /api/checkout", "POST /api/checkout/quote", "GET /api/checkout/status"),
@@ -196,7 +204,11 @@ class DemoLogs:
             raise SourceError(f'kubernetes: pod {namespace}/{pod}: pods "{pod}" not found')
         runs = self._runs(found, t)
         ended = [r for r in runs if r[1] <= t]
-        info = ContainerInfo(name=found.deployment, restarts=found.restarts + len(ended))
+        up = any(start <= t < end for start, end in runs)
+        state = "running" if up else ("waiting CrashLoopBackOff" if ended else "waiting")
+        info = ContainerInfo(
+            name=found.deployment, restarts=found.restarts + len(ended), state=state
+        )
         if ended:
             info = ContainerInfo(
                 name=found.deployment,
@@ -204,8 +216,30 @@ class DemoLogs:
                 last_reason="OOMKilled",
                 last_exit=137,
                 last_finished=iso(ended[-1][1]),
+                state=state,
             )
-        return (info,)
+        init = INIT_CONTAINERS.get(found.deployment)
+        if init is None:
+            return (info,)
+        done = iso(found.created + 0.5)
+        ran = ContainerInfo(
+            init,
+            init=True,
+            last_reason="Completed",
+            last_exit=0,
+            last_finished=done,
+            state="terminated Completed",
+        )
+        return (info, ran)
+
+    def init_lines(self, pod: DemoPod, t_from: float, t_to: float) -> Iterator[tuple[float, str]]:
+        """What the pod's init container wrote, once, as the pod started."""
+        if pod.deployment not in INIT_CONTAINERS:
+            return
+        for i, text in enumerate(_MIGRATE):
+            t = pod.created + 0.05 + i * 0.1
+            if t_from < t <= t_to:
+                yield t, text
 
     def open_logs(
         self,
@@ -255,9 +289,13 @@ class _DemoStream:
 
     def _batch(self, pod: DemoPod, t_from: float, t_to: float) -> list[LogLine]:
         out = []
-        for t, text in self.logs.lines(pod, self.previous, t_from, t_to):
+        container = self.target.container or pod.deployment
+        if container == INIT_CONTAINERS.get(pod.deployment):
+            lines = self.logs.init_lines(pod, t_from, t_to)
+        else:
+            lines = self.logs.lines(pod, self.previous, t_from, t_to)
+        for t, text in lines:
             ts, at_ns = stamp(t)
-            container = self.target.container or pod.deployment
             out.append(LogLine(NAMESPACE, pod.name, container, ts, at_ns, text, self.previous))
         return out
 
@@ -271,15 +309,20 @@ class _DemoStream:
         if pod is None:
             on_problem(f'kubernetes: logs of {where}: pods "{self.target.pod}" not found')
             return
-        if self.target.container and self.target.container != pod.deployment:
+        init = INIT_CONTAINERS.get(pod.deployment)
+        if self.target.container and self.target.container not in (pod.deployment, init):
             on_problem(
                 f"kubernetes: logs of {where}: container {self.target.container} is not valid "
                 f"for pod {pod.name}"
             )
             return
-        if self.previous and not any(end <= t for _, end in self.logs._runs(pod, t)):
+        container = self.target.container or pod.deployment
+        restarted = container == pod.deployment and any(
+            end <= t for _, end in self.logs._runs(pod, t)
+        )
+        if self.previous and not restarted:  # an init container that ran once has none either
             on_problem(
-                f'kubernetes: logs of {where}: previous terminated container "{pod.deployment}" '
+                f'kubernetes: logs of {where}: previous terminated container "{container}" '
                 f'in pod "{pod.name}" not found'
             )
             return

@@ -214,3 +214,52 @@ async def test_the_kubernetes_source_reads_logs(
     c = Collect()
     open_(source, c, "checkout-1")
     await eventually(lambda: c.texts() == ["hello"])
+
+
+async def test_log_view_picks_containers_of_a_pod_with_a_sidecar_and_an_init_container(
+    apiserver: FakeApiServer, kubeconfig: Path
+) -> None:
+    """The log view over the real client: a pod with a sidecar needs a container name (the
+    API refuses without one), so the view asks for the app container; `c` lists every
+    container with its state and picks the init container."""
+    from textual.app import App
+
+    from cockpit.screens.logs import LogScreen, LogSubject
+    from cockpit.screens.prompts import ChoicePrompt
+
+    apiserver.create(
+        "pods",
+        pod(
+            "checkout-1",
+            restarts=2,
+            waiting="CrashLoopBackOff",
+            last_terminated="OOMKilled",
+            sidecars=("envoy",),
+            init_containers=("migrate",),
+        ),
+    )
+    t0 = time.time() - 30
+    apiserver.add_log(NS, "checkout-1", "app: serving", at=t0)
+    apiserver.add_log(NS, "checkout-1", "envoy: listener up", container="envoy", at=t0 + 1)
+    apiserver.add_log(NS, "checkout-1", "migrate: done", container="migrate", at=t0 - 5)
+    screen = LogScreen(reader(kubeconfig), LogSubject(NS, "checkout-1", ["checkout-1"]))
+    async with App[None]().run_test(size=(120, 40)) as pilot:
+        await pilot.app.push_screen(screen)
+        await eventually(lambda: [x.text for x in screen.buffer.lines] == ["app: serving"])
+        assert not screen.problems
+        assert [r.query.get("container") for r in apiserver.log_requests()] == ["app"]
+        await pilot.press("c")
+        await eventually(lambda: bool(screen.query(ChoicePrompt)))
+        await pilot.pause()
+        options = screen.query_one(ChoicePrompt).query_one("OptionList")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == [
+            "1  all containers",
+            "2  app  waiting CrashLoopBackOff · 2 restarts · last OOMKilled, exit 137",
+            "3  envoy  running",
+            "4  init:migrate  terminated Completed",
+        ]
+        await pilot.press("4")
+        await eventually(lambda: [x.text for x in screen.buffer.lines] == ["migrate: done"])
+        assert screen.title_text == "Logs: shop/checkout-1, container init:migrate"
+        assert apiserver.log_requests()[-1].query.get("container") == "migrate"

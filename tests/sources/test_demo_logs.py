@@ -30,13 +30,15 @@ def demo(seed: int = 7) -> tuple[Clock, DemoKubernetes]:
     return clock, k8s
 
 
-async def read(k8s: DemoKubernetes, pod: str, **kw: object) -> tuple[list[LogLine], list[str]]:
+async def read(
+    k8s: DemoKubernetes, pod: str, container: str = "", **kw: object
+) -> tuple[list[LogLine], list[str]]:
     lines: list[LogLine] = []
     problems: list[str] = []
     options: dict[str, object] = {"previous": False, "since_seconds": None, "tail_lines": None}
     options.update(kw)
     handle = k8s.open_logs(
-        LogTarget("shop", pod),
+        LogTarget("shop", pod, container),
         follow=False,
         on_lines=lines.extend,
         on_problem=problems.append,
@@ -60,7 +62,7 @@ async def test_the_previous_container_of_a_crashlooping_pod_shows_the_oom() -> N
     clock, k8s = demo()
     assert isinstance(k8s, LogReader)
     pod = await crashlooping(clock, k8s)
-    (app,) = await k8s.containers("shop", pod)
+    app, _ = await k8s.containers("shop", pod)
     assert app.last_reason == "OOMKilled" and app.last_exit == 137
     assert app.termination.startswith("OOMKilled, exit 137, ")
     lines, problems = await read(k8s, pod, previous=True)
@@ -137,3 +139,18 @@ async def test_logs_are_a_function_of_seed_and_time() -> None:
     pod_b = await crashlooping(b_clock, b)
     assert pod_a == pod_b
     assert (await read(a, pod_a, previous=True))[0] == (await read(b, pod_b, previous=True))[0]
+
+
+async def test_checkout_pods_have_an_init_container_with_its_own_log() -> None:
+    clock, k8s = demo()
+    pod = await crashlooping(clock, k8s)
+    app, init = await k8s.containers("shop", pod)
+    assert (app.name, app.init) == ("checkout", False) and app.state.startswith(("running", "wait"))
+    assert (init.label, init.state, init.last_exit) == ("init:migrate", "terminated Completed", 0)
+    lines, problems = await read(k8s, pod, "migrate")
+    assert not problems and lines
+    assert all(x.container == "migrate" and x.text.startswith("migrate: ") for x in lines)
+    assert "migrate: no migrations to apply" in [x.text for x in lines]
+    # an init container that ran once has no previous container, as the API says
+    _, problems = await read(k8s, pod, "migrate", previous=True)
+    assert problems and 'previous terminated container "migrate"' in problems[0]

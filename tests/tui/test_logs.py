@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.style import Style
 
 from cockpit.app import CockpitApp
 from cockpit.model import Alert, ContainerInfo, Deploy, K8sEvent, LogLine, LogTarget
-from cockpit.screens.log_view import MATCH_STYLE
+from cockpit.screens.log_view import CURSOR_STYLE, MATCH_STYLE
 from cockpit.screens.logs import LogScreen
 
 from .harness import (
@@ -98,7 +99,7 @@ async def test_search_highlights_every_match_while_typing_and_n_jumps(tmp_path: 
         await pilot.press("slash")
         for char in "heap":
             await pilot.press(char)
-        rendered = screen.view.render()
+        rendered = screen.view.visible_text()
         hits = [rendered.plain[s.start : s.end] for s in rendered.spans if s.style == MATCH_STYLE]
         assert len(hits) >= 3 and all(h.lower() == "heap" for h in hits)
         await pilot.press("enter")
@@ -220,7 +221,7 @@ async def test_hostile_log_lines_render_inert_and_sgr_is_kept(tmp_path: Path) ->
         assert "[@click=app.quit]x[/] [b]bold[/b] end" in text
         assert "\\u202eevil\\u202c end" in text and "\u202e" not in text
         assert "ZXZpbA" not in text and "evil.example" not in text
-        rendered = screen.view.render()
+        rendered = screen.view.visible_text()
         red = [s for s in rendered.spans if rendered.plain[s.start : s.end] == "RED"]
         assert red and "color(1)" in str(red[0].style)
         # a click on the markup does nothing (no live action in it)
@@ -316,3 +317,177 @@ async def test_journal_keeps_pinned_lines_redacted(tmp_path: Path) -> None:
         assert all(token not in str(e.data) for e in await journal_rows(app))
     for f in path.parent.iterdir():  # the journal file and its WAL
         assert token.encode() not in f.read_bytes(), f
+
+
+class PushReader:
+    """A LogReader the test feeds: `push(texts)` delivers a batch, as a stream read does."""
+
+    def __init__(self) -> None:
+        self.on_lines: Any = None
+        self.n = 0
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]:
+        return (ContainerInfo("app"),)
+
+    def open_logs(self, target: LogTarget, *, on_lines: Any, **_: Any) -> Any:
+        self.on_lines = on_lines
+        return self
+
+    def push(self, count: int) -> None:
+        batch = []
+        for _ in range(count):
+            self.n += 1
+            stamp = f"2026-11-28T19:{self.n // 60 % 60:02d}:{self.n % 60:02d}.000Z"
+            batch.append(LogLine("shop", "p", "app", stamp, self.n * 10**9, f"line-{self.n:04d}"))
+        self.on_lines(batch)
+
+    def stop(self) -> None:
+        pass
+
+
+def log_rows_on_screen(app: CockpitApp, screen: LogScreen) -> list[tuple[str, bool]]:
+    """The log view's rows as drawn (text, has the cursor's background)."""
+    region = screen.view.region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    cursor = Style.parse(CURSOR_STYLE).bgcolor.get_truecolor()  # type: ignore[union-attr]
+
+    def has_cursor(strip: Any) -> bool:
+        return any(
+            s.style and s.style.bgcolor and s.style.bgcolor.get_truecolor() == cursor for s in strip
+        )
+
+    return [(strip.text.rstrip(), has_cursor(strip)) for strip in strips]
+
+
+async def test_screen_rows_match_the_view_while_lines_stream_and_the_cursor_moves(
+    tmp_path: Path,
+) -> None:
+    """Only changed rows are repainted: what is drawn must still be the view's window."""
+    from cockpit.screens.logs import LogSubject
+
+    app, _ = demo_app(tmp_path / "j.sqlite")
+    reader = PushReader()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_sources(app)
+        screen = LogScreen(reader, LogSubject("shop", "p", ["p"]), capacity=200)  # type: ignore[arg-type]
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: reader.on_lines is not None, what="the stream")
+        reader.push(100)
+        await wait_for_text(pilot, "line-0100")
+        steps = ["up", "up", "up", "push", "down", "push", "up", "end", "push", "up", "push"]
+        for step in steps:
+            if step == "push":
+                reader.push(150)  # the ring drops old lines while the view is anchored
+            else:
+                await pilot.press(step)
+            await pilot.pause(0.25)  # one coalesced repaint (the screen redraws at 10 Hz)
+            rows = log_rows_on_screen(app, screen)
+            want = screen.view.visible_text().plain.splitlines()
+            assert [text for text, _ in rows][: len(want)] == [w.rstrip() for w in want], step
+            selected = screen.view.selected()
+            assert selected is not None
+            with_cursor = [text for text, cursor in rows if cursor]
+            assert len(with_cursor) == 1 and with_cursor[0].endswith(selected.text), step
+
+
+def picker(screen: LogScreen) -> Any:
+    from cockpit.screens.prompts import ChoicePrompt
+
+    found = screen.query(ChoicePrompt)
+    return found.first() if found else None
+
+
+async def open_picker(pilot: Any, screen: LogScreen) -> list[str]:
+    """Press `c`; the picker's choices as shown (on screen, and whole: long ones wrap)."""
+    await pilot.press("c")
+    await wait_for(pilot, lambda: picker(screen) is not None, what="the container picker")
+    await wait_for_text(pilot, "Logs of which container?", "1  all containers", "init:migrate")
+    options = picker(screen).query_one("OptionList")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_c_opens_a_container_picker_and_an_init_container_can_be_picked(
+    tmp_path: Path,
+) -> None:
+    app, _ = demo_app(tmp_path / "j.sqlite", elapsed=90)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, pod = await open_crashing_pod(pilot)
+        await wait_for_text(pilot, "OOMKilled, exit 137, ", "POST /api/checkout")
+        choices = await open_picker(pilot, screen)
+        # each container with its state; the init container marked; the app one preselected
+        assert choices[0] == "1  all containers"
+        assert choices[1].startswith("2  checkout  waiting CrashLoopBackOff · ")
+        assert " restarts · last OOMKilled, exit 137, " in choices[1]
+        assert choices[2].startswith("3  init:migrate  terminated Completed")
+        options = picker(screen).query_one("OptionList")
+        assert options.get_option_at_index(options.highlighted).id == "checkout"
+        await pilot.press("down", "enter")  # from checkout to init:migrate
+        text = await wait_for_text(
+            pilot, f"Logs: shop/{pod}, container init:migrate", "migrate: no migrations to apply"
+        )
+        assert picker(screen) is None and screen.view.has_focus
+        assert screen.buffer.lines and {x.container for x in screen.buffer.lines} == {"migrate"}
+        assert "POST /api/checkout" not in text and "OOMKilled" not in text
+        # all containers: both streams merged, each line prefixed with pod/container
+        await open_picker(pilot, screen)
+        await pilot.press("1")
+        text = await wait_for_text(pilot, f"Logs: shop/{pod}, all containers", f"{pod}/migrate")
+        await wait_for(
+            pilot,
+            lambda: {x.container for x in screen.buffer.lines} == {"checkout", "migrate"},
+            what="lines of both containers",
+        )
+        assert f"{pod}/checkout" in screen_text(app)
+
+
+async def test_escape_in_the_container_picker_keeps_the_current_choice(tmp_path: Path) -> None:
+    app, _ = demo_app(tmp_path / "j.sqlite", elapsed=90)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, pod = await open_crashing_pod(pilot)
+        await wait_for_text(pilot, "OOMKilled, exit 137, ", "POST /api/checkout")
+        handles, lines = list(screen.handles), len(screen.buffer)
+        await open_picker(pilot, screen)
+        await pilot.press("down", "escape")
+        await wait_for(pilot, lambda: picker(screen) is None, what="the picker closed")
+        assert isinstance(app.screen, LogScreen)  # escape closed the picker, not the view
+        assert screen.container == "" and screen.handles == handles  # streams not restarted
+        assert len(screen.buffer) >= lines
+        assert {x.container for x in screen.buffer.lines} == {"checkout"}
+        text = screen_text(app)
+        assert f"Logs: shop/{pod}\n" in text or f"Logs: shop/{pod} " in text
+        assert "container" not in text.splitlines()[0]
+
+
+class TwoPodReader(PushReader):
+    """Pod a runs an init container, pod b (an older replica) does not."""
+
+    async def containers(self, namespace: str, pod: str) -> tuple[ContainerInfo, ...]:
+        app = ContainerInfo("app", state="running")
+        if pod == "a":
+            return (app, ContainerInfo("migrate", init=True, state="terminated Completed"))
+        return (app,)
+
+    def open_logs(self, target: LogTarget, *, on_lines: Any, **_: Any) -> Any:
+        line = LogLine("shop", target.pod, target.container, "2026-11-28T19:05:00.000Z", 10**9,
+                       f"{target.pod} {target.container} says hi")  # fmt: skip
+        asyncio.get_running_loop().call_soon(on_lines, [line])
+        return self
+
+
+async def test_a_pod_without_the_picked_container_says_so(tmp_path: Path) -> None:
+    from cockpit.screens.logs import LogSubject
+
+    app, _ = demo_app(tmp_path / "j.sqlite")
+    async with app.run_test(size=SIZE) as pilot:
+        await refresh_sources(app)
+        screen = LogScreen(TwoPodReader(), LogSubject("shop", "web", ["a", "b"]))  # type: ignore[arg-type]
+        await app.push_screen(screen)
+        await wait_for_text(pilot, "a app says hi", "b app says hi")
+        choices = await open_picker(pilot, screen)
+        assert choices[-1] == "3  init:migrate  terminated Completed"
+        await pilot.press("3")
+        text = await wait_for_text(pilot, "container init:migrate", "b has no container")
+        await wait_for_text(pilot, "a migrate says hi")
+        assert "b app says hi" not in screen_text(app)
+        assert {(x.pod, x.container) for x in screen.buffer.lines} == {("a", "migrate")}
+        assert "Logs: shop/web, 2 pods, container init:migrate" in text

@@ -310,7 +310,18 @@ def containers_of(pod: Raw) -> tuple[ContainerInfo, ...]:
                     last_reason=str(last.get("reason") or ""),
                     last_exit=int(exit_code) if exit_code is not None else None,
                     last_finished=str(last.get("finishedAt") or ""),
+                    state=state_of(cs.get("state") or {}),
                 )
             )
     # the app containers first: that is what a responder opens logs for
     return tuple(sorted(out, key=lambda c: c.init))
+
+
+def state_of(state: Raw) -> str:
+    """`running`, `waiting CrashLoopBackOff`, `terminated Completed` (a container status's
+    state has one key); "" when the kubelet has not reported one yet."""
+    for phase in ("running", "waiting", "terminated"):
+        if phase in state:
+            reason = str((state.get(phase) or {}).get("reason") or "")
+            return f"{phase} {reason}".strip()
+    return ""
