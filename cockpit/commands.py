@@ -219,7 +219,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             async with journal:
                 result = await journal.verify()  # a damaged file: JournalDamaged, exit 1
-                state, notes, hashes = await _checkpoint_view(journal, _flat(kept))
+                state, notes, hashes = await _checkpoint_view(journal, _flat(kept), args)
 
             async def hash_at(seq: int) -> str | None:
                 return hashes.get(seq)
@@ -240,19 +240,40 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 async def _checkpoint_view(
-    journal: Journal | PostgresJournal, kept: list[tuple[str, str]]
+    journal: Journal | PostgresJournal, kept: list[tuple[str, str]], args: argparse.Namespace
 ) -> tuple[tuple[str, int, str] | None, list[tuple[str, str]], dict[int, str | None]]:
-    """(journal id, size, head), the journal's own checkpoint notes, and the hash of each row
-    a checkpoint ends at. The team store keeps no checkpoints and numbers its own chain: a
-    local checkpoint says nothing about it."""
+    """(journal id, size, head), the checkpoint notes kept for the journal (its own, and the
+    team store's copies when [team] url is set), and the hash of each row a checkpoint ends
+    at. The team store numbers its own chain: a local checkpoint says nothing about it."""
     from cockpit.journal.store import Journal
 
     if not isinstance(journal, Journal):
         return None, [], {}
-    notes = [(f"#{n} in the journal", t) for n, t in enumerate(await journal.kept_checkpoints(), 1)]
+    own = await journal.kept_checkpoints()
+    notes = [(f"#{n} in the journal", t) for n, t in enumerate(own, 1)]
+    state = await journal.checkpoint_state()
+    url = team_url(args)
+    if url is not None and state is not None:
+        notes += await _witnessed(url, state[0], set(own))
     sizes = {_size_of(t) for _, t in [*notes, *kept]}
     hashes = {size: await journal.hash_at(size) for size in sizes if size}
-    return await journal.checkpoint_state(), notes, hashes
+    return state, notes, hashes
+
+
+async def _witnessed(url: str, journal_id: str, own: set[str]) -> list[tuple[str, str]]:
+    """The team store's copies of this journal's checkpoints that the file no longer holds
+    (the others are the same statements, checked once); one line says what was read."""
+    from cockpit.journal.checkpoints import ORIGIN_PREFIX
+    from cockpit.journal.witness import team_checkpoints
+
+    found, problem = await team_checkpoints(url, ORIGIN_PREFIX + journal_id)
+    if problem is not None:
+        print(printed(f"{problem}; checked the journal's own checkpoints only"), file=sys.stderr)
+        return []
+    missing = [(where, note) for where, note in found if note not in own]
+    gone = f", {len(missing)} of them missing from the journal" if missing else ""
+    print(printed(f"team store: {len(found)} checkpoints of this journal witnessed{gone}"))
+    return missing
 
 
 def _read_checkpoint_file(name: str) -> list[tuple[str, str]]:

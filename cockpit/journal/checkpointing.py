@@ -194,7 +194,7 @@ async def check_checkpoints(
                 Finding(
                     False,
                     f"journal truncated: {label} covers {checkpoint.size} events, "
-                    f"the journal has {count}",
+                    f"the journal has {count} ({where})",
                 )
             )
             continue
@@ -204,7 +204,8 @@ async def check_checkpoints(
                 Finding(
                     False,
                     f"journal rewritten: {label} covers {checkpoint.size} events ending at "
-                    f"{checkpoint.head}, not on the chain (event {checkpoint.size} is {ours})",
+                    f"{checkpoint.head}, not on the chain (event {checkpoint.size} is {ours};"
+                    f" {where})",
                 )
             )
             continue
