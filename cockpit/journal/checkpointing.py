@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cockpit.journal.checkpoints import (
+    ORIGIN_PREFIX,
     Checkpoint,
     CheckpointError,
     SignatureCheck,
@@ -180,7 +181,7 @@ async def check_checkpoints(
             if not c.ok:
                 findings.append(Finding(False, f"{label} {where}: {c.who()}"))
                 bad = True
-        if journal_id is not None and checkpoint.journal_id != journal_id:
+        if journal_id is not None and checkpoint.origin != ORIGIN_PREFIX + journal_id:
             findings.append(
                 Finding(
                     False,

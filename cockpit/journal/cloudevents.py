@@ -77,6 +77,7 @@ EVENT_FIELDS = frozenset(
 class Export(NamedTuple):
     text: str
     openings: list[tuple[str, str]]  # (event id, salt hex) of each redacted note
+    unsigned: str | None = None  # why a signing key did not sign it (export_seal.py)
 
 
 # Left out of `eventhash`: the hash itself, a signature over it, and where the row sits in the

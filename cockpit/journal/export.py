@@ -22,6 +22,7 @@ from cockpit.journal.cloudevents import Export
 from cockpit.model import Event
 
 if TYPE_CHECKING:
+    from cockpit.journal.checkpointing import Signing
     from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.ports import JournalPort
 
@@ -133,11 +134,13 @@ async def render_export(
     *,
     redact_notes: bool = False,
     checkpoint: Checkpoint | None = None,
+    signing: Signing | None = None,
 ) -> Export:
     """The export and, with redact_notes, the salts of the notes it commits to. With a
-    checkpoint (written just before), the export states that journal head and embeds it."""
+    checkpoint (written just before), the export states that journal head and embeds it;
+    with a signing key, its manifest is signed (export_seal.py; `unsigned` says why not)."""
     with _gc_paused():
-        return await _render(journal, incident, fmt, redact_notes, checkpoint)
+        return await _render(journal, incident, fmt, redact_notes, checkpoint, signing)
 
 
 async def _render(
@@ -146,6 +149,7 @@ async def _render(
     fmt: str,
     redact_notes: bool,
     checkpoint: Checkpoint | None = None,
+    signing: Signing | None = None,
 ) -> Export:
     from cockpit.journal.cloudevents import cloudevents
 
@@ -163,6 +167,10 @@ async def _render(
         checkpoint=note,
         signer=signer,
     )
+    if signing is not None and signing.key:
+        from cockpit.journal.export_seal import seal
+
+        lines = await seal(lines, incident, signing)
     if fmt == "jsonl":
         recorded = getattr(journal, "recorded_by", None)
         if recorded is not None:  # a team store: who inserted each row, and when
@@ -176,8 +184,8 @@ async def _render(
 
         panels = await load_panels(journal, incident)
         html = to_html(events, head=head, panels=panels)
-        return Export(embed_html(html, lines.text), lines.openings)
-    return Export(embed_md(to_markdown(events, head=head), lines.text), lines.openings)
+        return lines._replace(text=embed_html(html, lines.text))
+    return lines._replace(text=embed_md(to_markdown(events, head=head), lines.text))
 
 
 REDACTED_TEXT = "(note text redacted: committed by hash in the export block)"

@@ -49,13 +49,12 @@ class ExportCheck(NamedTuple):
     problems: list[str]  # "line N: why", in file order
     manifest: dict[str, Any] | None
 
-    def lines(self) -> list[str]:
+    def lines(self, signed: str = "unsigned") -> list[str]:
+        """What verify prints; `signed`: what export_seal.check_seal found."""
         if self.ok:
             data = self.manifest or {}
             redacted = ", note texts redacted (each committed by hash)" if data["redacted"] else ""
             journal = data.get("journal") or {}
-            signer = data.get("signer")
-            signed = f"signed by {signer}" if signer else "unsigned"
             return [
                 f"ok: {self.events} events of {self.incident}, head {self.head}, {signed}"
                 f"{redacted} (from journal head seq {journal.get('seq')}"
@@ -249,7 +248,12 @@ def check_export(numbered: list[tuple[int, str]]) -> ExportCheck:
         elif stated != actual:
             problems.append(f"line {number}: edited (its eventhash does not match its content)")
         elif obj.get("type") == MANIFEST_TYPE:
-            manifest = {**_manifest_data(number, obj, problems), "_line": number}
+            manifest = {
+                **_manifest_data(number, obj, problems),
+                "_line": number,
+                "_eventhash": stated,
+                "_signature": obj.get("signature"),  # export_seal.py checks it
+            }
             if obj.get("prevhash") != prev:
                 problems.append(
                     f"line {number}: the manifest does not follow line {prev_number}"
