@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import json.scanner
 import os
 import re
 import stat
@@ -28,7 +27,7 @@ from cockpit.journal.cloudevents import (
     UNHASHED,
     line_hash,
 )
-from cockpit.journal.jcs import EXPORT_SCHEME, NotCanonicalizable
+from cockpit.journal.jcs import EXPORT_SCHEME, NotCanonicalizable, NotPlain, plain_scan
 from cockpit.model import GENESIS_HASH
 
 # where the md and html exports keep the lines (export_md.py / export_html.py write them)
@@ -150,26 +149,6 @@ _sorted = msgspec.json.Encoder(order="sorted").encode
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-class _NotPlain(Exception):
-    """A float or a long integer: json.dumps may write it differently from JCS (jcs.py)."""
-
-
-def _no_float(text: str) -> float:
-    raise _NotPlain
-
-
-def _short_int(text: str) -> int:
-    if len(text) > 15:
-        raise _NotPlain
-    return int(text)
-
-
-# the C scanner with hooks that give up on anything json.dumps may not write as JCS does
-_plain_scan = json.scanner.make_scanner(  # type: ignore[attr-defined]
-    json.JSONDecoder(parse_float=_no_float, parse_int=_short_int, parse_constant=_no_float)
-)
-
-
 def _parse(text: str) -> tuple[Any, str]:
     """The line's value and its eventhash recomputed ("" if it has no canonical form).
 
@@ -179,9 +158,9 @@ def _parse(text: str) -> tuple[Any, str]:
     """
     raw = text.encode("utf-8")
     try:
-        obj, end = _plain_scan(text, 0)
+        obj, end = plain_scan(text, 0)
         plain = end == len(text) and type(obj) is dict and not _ASTRAL.search(text)
-    except (_NotPlain, StopIteration, ValueError):
+    except (NotPlain, StopIteration, ValueError):
         plain = False
     if plain:
         stated = obj.get("eventhash")
