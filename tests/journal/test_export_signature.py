@@ -74,7 +74,7 @@ def _tamper(path: Path, edit: str, into: str) -> None:
     head, rest = text.split(begin + "\n", 1)
     block, tail = rest.split("\n" + end, 1)
     lines = _rechained(_unpack(block.replace("\n", ""), 0, path), edit, into)
-    path.write_text(head + begin + "\n" + "\n".join(export_block(lines)) + "\n" + end + tail)
+    path.write_text(head + begin + "\n" + export_block(lines) + "\n" + end + tail)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "md", "html"])
