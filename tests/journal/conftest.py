@@ -123,3 +123,17 @@ def agent(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def agent_key(alice_key: Path, agent: str, env: dict[str, str], tmp_path: Path) -> Path:
+    """alice's key held by the agent only (its private file moved away); run_cli's
+    environment points at that agent. The .pub, as [signing] key names it."""
+    private = alice_key.with_suffix("")
+    added = subprocess.run(
+        ["ssh-add", "-q", str(private)], env={**env, "SSH_AUTH_SOCK": agent}, capture_output=True
+    )
+    assert added.returncode == 0, added.stderr
+    private.rename(tmp_path / "elsewhere")  # only the agent holds it now
+    env["SSH_AUTH_SOCK"] = agent
+    return alice_key

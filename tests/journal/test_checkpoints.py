@@ -202,19 +202,13 @@ async def test_signed_with_a_key_file_and_verified_against_allowed_signers(
 
 
 async def test_signed_through_a_real_ssh_agent_and_unsigned_without_one(
-    db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, agent: str, env: dict[str, str]
+    db_path: Path, run_cli: RunCli, tmp_path: Path, agent_key: Path, env: dict[str, str]
 ) -> None:
-    private = alice_key.with_suffix("")
-    added = subprocess.run(
-        ["ssh-add", "-q", str(private)], env={**env, "SSH_AUTH_SOCK": agent}, capture_output=True
-    )
-    assert added.returncode == 0, added.stderr
-    private.rename(tmp_path / "elsewhere")  # only the agent holds it now
+    alice_key = agent_key
     allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
     config = signing_config(tmp_path / "config.toml", alice_key)
     await _fill(db_path, 5)
 
-    env["SSH_AUTH_SOCK"] = agent  # run_cli's environment
     signed = run_cli("note", "--journal", str(db_path), "--config", str(config), "x" * 3)
     exported = run_cli(
         "export", "--journal", str(db_path), "--format", "md", "-o", "t.md", "--config", str(config)

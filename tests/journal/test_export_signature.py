@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -168,17 +167,11 @@ async def test_a_wrong_signer_an_unknown_key_and_an_expired_entry_each_fail(
 
 
 async def test_signed_through_a_real_ssh_agent(
-    db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, agent: str, env: dict[str, str]
+    db_path: Path, run_cli: RunCli, tmp_path: Path, agent_key: Path, env: dict[str, str]
 ) -> None:
-    private = alice_key.with_suffix("")
-    added = subprocess.run(
-        ["ssh-add", "-q", str(private)], env={**env, "SSH_AUTH_SOCK": agent}, capture_output=True
-    )
-    assert added.returncode == 0, added.stderr
-    private.rename(tmp_path / "elsewhere")  # only the agent holds it now
+    alice_key = agent_key  # in the agent only
     allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
     await _fill(db_path, 5)
-    env["SSH_AUTH_SOCK"] = agent
     out = _export(run_cli, db_path, "html", signing_config(tmp_path / "c.toml", alice_key))
     result = run_cli("verify", str(out), "--allowed-signers", str(allowed))
     assert result.returncode == 0, result.stderr

@@ -99,17 +99,22 @@ async def test_a_checkpoint_waits_for_the_events_it_covers(
     assert sorted(r[0] for r in admin_sql("SELECT size FROM checkpoints")) == [3, 5]
 
 
-async def test_the_cockpit_role_may_not_change_or_remove_a_witnessed_checkpoint(
-    tmp_path: Path, team_url: str, admin_sql: AdminSql
-) -> None:
-    async with await Journal.open(tmp_path / "a.sqlite") as local:
-        await _fill(local, 2)
+async def _witnessed(path: Path, count: int, team_url: str) -> None:
+    """A local journal of `count` events, checkpointed, synced once to the team store."""
+    async with await Journal.open(path) as local:
+        await _fill(local, count)
         await write_checkpoint(local, None)
         sync = TeamSync(local, team_url)
         try:
             await sync.sync_once()
         finally:
             await sync.close()
+
+
+async def test_the_cockpit_role_may_not_change_or_remove_a_witnessed_checkpoint(
+    tmp_path: Path, team_url: str, admin_sql: AdminSql
+) -> None:
+    await _witnessed(tmp_path / "a.sqlite", 2, team_url)
     with psycopg.connect(team_url, autocommit=True) as conn:
         for sql in (
             "UPDATE checkpoints SET size = 1",
@@ -128,14 +133,7 @@ async def test_verify_catches_a_cut_through_the_team_stores_copy(
     tmp_path: Path, team_url: str, run_cli: RunCli, env: dict[str, str]
 ) -> None:
     path = tmp_path / "local.sqlite"
-    async with await Journal.open(path) as local:
-        await _fill(local, 212)
-        await write_checkpoint(local, None)
-        sync = TeamSync(local, team_url)
-        try:
-            await sync.sync_once()
-        finally:
-            await sync.close()
+    await _witnessed(path, 212, team_url)
     env["COCKPIT_TEAM_URL"] = team_url
     ok = run_cli("verify", "--journal", str(path))
     assert ok.returncode == 0, ok.stdout + ok.stderr
