@@ -221,25 +221,21 @@ def embed_md(md: str, block: str) -> str:
     code block."""
     from cockpit.journal.selfverify import MD_BEGIN, MD_END
 
-    wrapped = "\n".join(
-        [
-            "Machine-readable copy of this timeline (CloudEvents JSON lines, zlib, base64);"
-            " `cockpit verify FILE` checks it without the journal.",
-            "",
-            MD_BEGIN,
-            block,
-            MD_END,
-            "",
-        ]
+    intro = (
+        "Machine-readable copy of this timeline (CloudEvents JSON lines, zlib, base64);"
+        " `cockpit verify FILE` checks it without the journal."
     )
     at = md.rfind("\n---\n")
-    return md[: at + 1] + "\n" + wrapped + md[at:] if at >= 0 else md + "\n" + wrapped
+    head, tail = (md[: at + 1], md[at:]) if at >= 0 else (md, "")
+    # one join: each "+" of a 50 MB document copied all of it once more
+    return "".join([head, "\n", intro, "\n\n", MD_BEGIN, "\n", block, "\n", MD_END, "\n", tail])
 
 
 def embed_html(html: str, block: str) -> str:
     """The block (export_block's text) in a hidden pre before </body>."""
     from cockpit.journal.selfverify import HTML_BEGIN, HTML_END
 
-    wrapped = "\n".join([HTML_BEGIN, block, HTML_END, ""])
     at = html.rfind("</body>")
-    return html[:at] + wrapped + html[at:] if at >= 0 else html + wrapped
+    at = len(html) if at < 0 else at
+    # one join: each "+" of a 50 MB document copied all of it once more
+    return "".join([html[:at], HTML_BEGIN, "\n", block, "\n", HTML_END, "\n", html[at:]])
