@@ -126,14 +126,19 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             # each export is a moment to state the journal (issue 14 item 1), and the export
             # carries that checkpoint: `verify --checkpoint EXPORT` catches a later cut
-            checkpoint = await _checkpoint(journal, signing)
+            checkpoint = await _checkpoint(journal, signing, also=", the export unsigned too")
+            # a key that could not sign the checkpoint a moment ago (said) signs no export
+            sealing = signing if checkpoint is None or checkpoint.signed else None
             result = await export.render_export(
                 journal,
                 incident,
                 args.format,
                 redact_notes=args.redact_notes,
                 checkpoint=checkpoint,
+                signing=sealing,
             )
+        if result.unsigned:
+            print(printed(f"cockpit: {result.unsigned}"), file=sys.stderr)
         if args.output:
             if result.openings:
                 # first: an export whose notes could never be proven is not written at all
@@ -169,8 +174,10 @@ def openings_text(openings: list[tuple[str, str]]) -> str:
     return "".join(json.dumps({"id": i, "salt": s}) + "\n" for i, s in openings)
 
 
-def cmd_verify_file(path: Path) -> int:
-    """An export verified on its own: ok and its head, or each line that does not fit."""
+def cmd_verify_file(path: Path, allowed_signers: str | None) -> int:
+    """An export verified on its own: ok, its head and who signed it (checked against
+    allowed_signers when given), or each line that does not fit."""
+    from cockpit.journal.export_seal import check_seal
     from cockpit.journal.selfverify import verify_file
 
     try:
@@ -185,9 +192,17 @@ def cmd_verify_file(path: Path) -> int:
         raise UsageError(str(exc), EXIT_FOUND) from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    for line in result.lines():
-        print(printed(line if result.ok else where + line))
-    return EXIT_OK if result.ok else EXIT_FOUND
+    if not result.ok:
+        for line in result.lines():
+            print(printed(where + line))
+        return EXIT_FOUND
+    good, signed = check_seal(result, allowed_signers)
+    if not good:
+        print(printed(f"export does not verify: {where}{signed}"), file=sys.stderr)
+        return EXIT_FOUND
+    for line in result.lines(signed):
+        print(printed(line))
+    return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -197,7 +212,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from cockpit.journal.errors import JournalEmpty
 
     if getattr(args, "file", None):
-        return cmd_verify_file(Path(args.file))
+        return cmd_verify_file(Path(args.file), _allowed_signers(args))
     kept = [_read_checkpoint_file(f) for f in args.checkpoint]
     allowed = _allowed_signers(args)
 
@@ -219,7 +234,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             async with journal:
                 result = await journal.verify()  # a damaged file: JournalDamaged, exit 1
-                state, notes, hashes = await _checkpoint_view(journal, _flat(kept))
+                state, notes, hashes = await _checkpoint_view(journal, _flat(kept), args)
 
             async def hash_at(seq: int) -> str | None:
                 return hashes.get(seq)
@@ -240,19 +255,40 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 async def _checkpoint_view(
-    journal: Journal | PostgresJournal, kept: list[tuple[str, str]]
+    journal: Journal | PostgresJournal, kept: list[tuple[str, str]], args: argparse.Namespace
 ) -> tuple[tuple[str, int, str] | None, list[tuple[str, str]], dict[int, str | None]]:
-    """(journal id, size, head), the journal's own checkpoint notes, and the hash of each row
-    a checkpoint ends at. The team store keeps no checkpoints and numbers its own chain: a
-    local checkpoint says nothing about it."""
+    """(journal id, size, head), the checkpoint notes kept for the journal (its own, and the
+    team store's copies when [team] url is set), and the hash of each row a checkpoint ends
+    at. The team store numbers its own chain: a local checkpoint says nothing about it."""
     from cockpit.journal.store import Journal
 
     if not isinstance(journal, Journal):
         return None, [], {}
-    notes = [(f"#{n} in the journal", t) for n, t in enumerate(await journal.kept_checkpoints(), 1)]
+    own = await journal.kept_checkpoints()
+    notes = [(f"#{n} in the journal", t) for n, t in enumerate(own, 1)]
+    state = await journal.checkpoint_state()
+    url = team_url(args)
+    if url is not None and state is not None:
+        notes += await _witnessed(url, state[0], set(own))
     sizes = {_size_of(t) for _, t in [*notes, *kept]}
     hashes = {size: await journal.hash_at(size) for size in sizes if size}
-    return await journal.checkpoint_state(), notes, hashes
+    return state, notes, hashes
+
+
+async def _witnessed(url: str, journal_id: str, own: set[str]) -> list[tuple[str, str]]:
+    """The team store's copies of this journal's checkpoints that the file no longer holds
+    (the others are the same statements, checked once); one line says what was read."""
+    from cockpit.journal.checkpoints import ORIGIN_PREFIX
+    from cockpit.journal.witness import team_checkpoints
+
+    found, problem = await team_checkpoints(url, ORIGIN_PREFIX + journal_id)
+    if problem is not None:
+        print(printed(f"{problem}; checked the journal's own checkpoints only"), file=sys.stderr)
+        return []
+    missing = [(where, note) for where, note in found if note not in own]
+    gone = f", {len(missing)} of them missing from the journal" if missing else ""
+    print(printed(f"team store: {len(found)} checkpoints of this journal witnessed{gone}"))
+    return missing
 
 
 def _read_checkpoint_file(name: str) -> list[tuple[str, str]]:
@@ -340,7 +376,7 @@ def _signing(args: argparse.Namespace, operator: str | None = None) -> Signing |
 
 
 async def _checkpoint(
-    journal: Journal | PostgresJournal, signing: Signing | None
+    journal: Journal | PostgresJournal, signing: Signing | None, also: str = ""
 ) -> Checkpoint | None:
     """Write a checkpoint after a command's write; an unsigned one is said on stderr."""
     from cockpit.journal.checkpointing import write_checkpoint
@@ -350,7 +386,7 @@ async def _checkpoint(
         return None  # the team store keeps no checkpoints yet; an archived file takes no writes
     checkpoint, problem = await write_checkpoint(journal, signing)
     if problem:
-        print(printed(f"cockpit: {problem}"), file=sys.stderr)
+        print(printed(f"cockpit: {problem}{also}"), file=sys.stderr)
     return checkpoint
 
 

@@ -115,15 +115,41 @@ async def _team_rows(config: Config, notes: list[str]) -> list[Row]:
                 " AND has_schema_privilege('public', 'CREATE')"
             )
             may = bool((await cur.fetchone() or (False,))[0])
-            if may:
+            target = postgres.SCHEMA_VERSION
+            if may and current:
+                rows.append(
+                    (
+                        "team: schema",
+                        True,
+                        f"version {current}: cockpit upgrades it to {target} on first use",
+                    )
+                )
+            elif may:
                 rows.append(("team: schema", True, "none yet: cockpit creates it on first use"))
+            elif current:
+                # events sync on the older schema; what the newer one adds (the checkpoints
+                # witness) waits for this upgrade
+                rows.append(
+                    (
+                        "team: schema",
+                        False,
+                        f"version {current}, this cockpit uses"
+                        f" {target}: an admin runs the upgrade SQL below",
+                    )
+                )
+                notes.append(
+                    f"-- upgrade of the team journal's schema from version {current} to"
+                    f" {target}, for an admin to run (role {role}):\n"
+                    + postgres.schema_sql(str(role), current)
+                )
             else:
                 rows.append(("team: schema", False, "missing: an admin runs the SQL below"))
                 notes.append(
                     f"-- the team journal's schema, for an admin to run (role {role}):\n"
                     + postgres.schema_sql(str(role))
                 )
-            return rows
+            if not current:
+                return rows
         cur = await conn.execute(
             "SELECT has_table_privilege('events', 'INSERT'),"
             " has_table_privilege('events', 'UPDATE'), has_table_privilege('events', 'DELETE'),"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cockpit.journal.checkpoints import (
+    ORIGIN_PREFIX,
     Checkpoint,
     CheckpointError,
     SignatureCheck,
@@ -180,7 +181,7 @@ async def check_checkpoints(
             if not c.ok:
                 findings.append(Finding(False, f"{label} {where}: {c.who()}"))
                 bad = True
-        if journal_id is not None and checkpoint.journal_id != journal_id:
+        if journal_id is not None and checkpoint.origin != ORIGIN_PREFIX + journal_id:
             findings.append(
                 Finding(
                     False,
@@ -194,7 +195,7 @@ async def check_checkpoints(
                 Finding(
                     False,
                     f"journal truncated: {label} covers {checkpoint.size} events, "
-                    f"the journal has {count}",
+                    f"the journal has {count} ({where})",
                 )
             )
             continue
@@ -204,7 +205,8 @@ async def check_checkpoints(
                 Finding(
                     False,
                     f"journal rewritten: {label} covers {checkpoint.size} events ending at "
-                    f"{checkpoint.head}, not on the chain (event {checkpoint.size} is {ours})",
+                    f"{checkpoint.head}, not on the chain (event {checkpoint.size} is {ours};"
+                    f" {where})",
                 )
             )
             continue

@@ -46,6 +46,8 @@ from pathlib import Path
 
 NAMESPACE = "cockpit-journal@v1"
 ORIGIN_PREFIX = "cockpit-journal/"
+# an export's own chain (export_seal.py): its manifest line, by incident; never a journal's
+EXPORT_PREFIX = "cockpit-export/"
 SIGN_TIMEOUT_S = 10.0  # an agent asking for confirmation nobody gives: stored unsigned
 _EM_DASH = "\u2014"
 _TIME_EXT = "time "
@@ -90,10 +92,11 @@ class Checkpoint:
     head: str  # hex SHA-256 of row `size` (GENESIS for 0)
     time: str  # ISO UTC, when it was made
     signatures: tuple[Signature, ...] = field(default=())
+    prefix: str = ORIGIN_PREFIX  # EXPORT_PREFIX: journal_id is an incident, head a manifest's
 
     @property
     def origin(self) -> str:
-        return ORIGIN_PREFIX + self.journal_id
+        return self.prefix + self.journal_id
 
     def body(self) -> str:
         """The signed text: origin, size, root hash, extension lines, each ending in \\n."""
@@ -123,10 +126,12 @@ class Checkpoint:
         return at.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def make(journal_id: str, size: int, head: str, time: str | None = None) -> Checkpoint:
+def make(
+    journal_id: str, size: int, head: str, time: str | None = None, prefix: str = ORIGIN_PREFIX
+) -> Checkpoint:
     if time is None:
         time = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return Checkpoint(journal_id=journal_id, size=size, head=head, time=time)
+    return Checkpoint(journal_id=journal_id, size=size, head=head, time=time, prefix=prefix)
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -142,7 +147,8 @@ def parse(text: str) -> Checkpoint:
     if len(lines) < 3:
         raise CheckpointError("a checkpoint has an origin, a size and a root hash line")
     origin, size_text, root, *extensions = lines
-    if not origin.startswith(ORIGIN_PREFIX) or len(origin) == len(ORIGIN_PREFIX):
+    prefix = next((p for p in (ORIGIN_PREFIX, EXPORT_PREFIX) if origin.startswith(p)), "")
+    if not prefix or len(origin) == len(prefix):
         raise CheckpointError(f"origin line is not {ORIGIN_PREFIX}<journal id>")
     if not size_text.isascii() or not size_text.isdigit() or size_text != str(int(size_text)):
         raise CheckpointError("size line is not a decimal number")
@@ -162,11 +168,12 @@ def parse(text: str) -> Checkpoint:
             continue
         signatures.append(_parse_signature(line))
     checkpoint = Checkpoint(
-        journal_id=origin[len(ORIGIN_PREFIX) :],
+        journal_id=origin[len(prefix) :],
         size=int(size_text),
         head=head.hex(),
         time=time,
         signatures=tuple(signatures),
+        prefix=prefix,
     )
     if checkpoint.body() != body + "\n":
         # only the extension lines this version writes: a signature covers exactly body()
@@ -290,6 +297,11 @@ def _dearmor(text: str) -> bytes:
         raise SigningUnavailable("ssh-keygen gave no SSH signature") from None
 
 
+def _line_with(raw: bytes, words: str) -> str:
+    found = [ln.strip() for ln in raw.decode("utf-8", "replace").splitlines() if words in ln]
+    return found[-1] if found else ""
+
+
 def _last_line(raw: bytes) -> str:
     lines = [ln.strip() for ln in raw.decode("utf-8", "replace").splitlines() if ln.strip()]
     lines = [ln for ln in lines if not ln.startswith("Signing data on standard input")]
@@ -404,6 +416,10 @@ def _verify_signature(
         return replace(bad, problem=_ALTERED)
     if owner is not None and owner != signature.name:
         return replace(bad, problem=f"wrong signer: the key {fp} is {owner}'s in {allowed_signers}")
+    expired = _line_with(done.stderr, "key has expired")
+    if owner is None and expired:
+        # "allowed_signers:3: key has expired: verify time ... > valid-before ..."
+        return replace(bad, problem=f"expired key {fp}: {expired}")
     if owner is None:
         return replace(
             bad,

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from cockpit.journal.jcs import EXPORT_SCHEME, EXPORT_SCHEME_NAME, canonicalize
+from cockpit.journal.jcs import EXPORT_SCHEME, EXPORT_SCHEME_NAME, canonicalize, stored_is_jcs
 from cockpit.model import GENESIS_HASH, format_ts, uuid7
 
 SPECVERSION = "1.0"
@@ -79,6 +78,7 @@ EVENT_FIELDS = frozenset(
 class Export(NamedTuple):
     text: str
     openings: list[tuple[str, str]]  # (event id, salt hex) of each redacted note
+    unsigned: str | None = None  # why a signing key did not sign it (export_seal.py)
 
 
 # Left out of `eventhash`: the hash itself, a signature over it, and where the row sits in the
@@ -129,10 +129,11 @@ def recorded_time(event_id: str, fallback: str) -> str:
     return fallback
 
 
-# stored data is canonical JSON (json.dumps, sorted keys): that is JCS unless it holds a
-# float, a long integer or a character beyond U+FFFF; text that might is parsed and rewritten
-_MAYBE_NOT_JCS = re.compile(r"[0-9][.eE]|[0-9]{16}|[\U00010000-\U0010ffff]")
 _str = json.encoder.encode_basestring  # JSON string as JCS writes it (no ASCII escaping)
+# a payload without float, long integer or astral key, as JCS writes it (jcs.py)
+_canonical_text = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
 
 
 def cloudevents(
@@ -152,23 +153,32 @@ def cloudevents(
     count = 0
     loads = json.loads
     sha256 = hashlib.sha256
-    maybe_not_jcs = _MAYBE_NOT_JCS.search
     for row in rows:
         seq, id_, inc, version, ts, actor, kind, schema, data, context = row[:10]
         row_prev, row_hash = row[10], row[11]
         checked = len(row) > 12 and row[12]  # raw_rows(): data and context are valid JSON
         if (
             checked
-            and not redact_notes
             and type(seq) is int
             and type(version) is int
             and type(schema) is int
             and type(data) is str
             and data.startswith("{")
-            and not maybe_not_jcs(data)
+            and stored_is_jcs(data)
         ):
             # the common case, written as text: the same bytes canonicalize() would give
             try:
+                opening = None
+                if redact_notes and kind in NOTE_KINDS:
+                    # a stored payload in canonical form, less its text, plus a hex digest:
+                    # still canonical, so json.dumps' sorted text is its JCS
+                    payload = loads(data)
+                    if isinstance(payload.get("text"), str):
+                        salt = secrets.token_bytes(16)
+                        text = payload.pop("text")
+                        payload["textsha256"] = sha256(salt + text.encode("utf-8")).hexdigest()
+                        data = _canonical_text(payload)
+                        opening = (id_, salt.hex())
                 # the attributes in JCS order; the UNHASHED ones are only on the line
                 a = (
                     f'{{"actor":{_str(actor)},"context":{_str(context)},"data":{data},'
@@ -178,7 +188,11 @@ def cloudevents(
                     f',"id":{_str(id_)},"prevhash":"{prev}",'
                     f'"recordedtime":{_str(recorded_time(id_, ts))}'
                 )
-                rows_ = f',"rowhash":{_str(row_hash)},"rowprevhash":{_str(row_prev)}'
+                rows_ = (
+                    ""
+                    if redact_notes  # a row hash covers the note text: a guess could be tried
+                    else f',"rowhash":{_str(row_hash)},"rowprevhash":{_str(row_prev)}'
+                )
                 c = f',"schemaversion":{schema}'
                 d = (
                     f',"source":"{SOURCE}","specversion":"{SPECVERSION}","subject":{_str(inc)},'
@@ -186,6 +200,8 @@ def cloudevents(
                 )
                 prev = sha256((a + b + c + d).encode("utf-8")).hexdigest()
                 out.append(f'{a},"eventhash":"{prev}"{b}{rows_}{c},"seq":{seq}{d}\n')
+                if opening is not None:
+                    openings.append(opening)
                 count += 1
                 continue
             except (TypeError, UnicodeEncodeError):

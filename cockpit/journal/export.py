@@ -11,20 +11,20 @@ Shared formatting lives in format.py, so the renderers never import this module.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cockpit.journal.cloudevents import Export
+from cockpit.journal.gcpause import gc_paused
 from cockpit.model import Event
 
 if TYPE_CHECKING:
     from cockpit.journal.arrival import TeamRecord
+    from cockpit.journal.checkpointing import Signing
     from cockpit.journal.checkpoints import Checkpoint
     from cockpit.journal.ports import JournalPort
     from cockpit.journal.receipts import Receipt
@@ -150,24 +150,6 @@ def to_html(
     return render_html(pm)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic GC while an export builds its objects.
-
-    An export allocates a few objects per event and keeps them all alive until it returns, so
-    every collection rescans the growing heap and finds nothing: at 100k events that was a
-    third of the markdown export. Reference counting still frees everything as usual.
-    """
-    if not gc.isenabled():  # someone else paused it: leave it to them
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 async def render(journal: JournalPort, incident: str, fmt: str) -> str:
     """Render one incident of an open journal in `fmt` (one of FORMATS)."""
     return (await render_export(journal, incident, fmt)).text
@@ -180,11 +162,13 @@ async def render_export(
     *,
     redact_notes: bool = False,
     checkpoint: Checkpoint | None = None,
+    signing: Signing | None = None,
 ) -> Export:
     """The export and, with redact_notes, the salts of the notes it commits to. With a
-    checkpoint (written just before), the export states that journal head and embeds it."""
-    with _gc_paused():
-        return await _render(journal, incident, fmt, redact_notes, checkpoint)
+    checkpoint (written just before), the export states that journal head and embeds it;
+    with a signing key, its manifest is signed (export_seal.py; `unsigned` says why not)."""
+    with gc_paused():
+        return await _render(journal, incident, fmt, redact_notes, checkpoint, signing)
 
 
 async def _render(
@@ -193,6 +177,7 @@ async def _render(
     fmt: str,
     redact_notes: bool,
     checkpoint: Checkpoint | None = None,
+    signing: Signing | None = None,
 ) -> Export:
     from cockpit.journal.cloudevents import cloudevents
 
@@ -202,33 +187,60 @@ async def _render(
     if checkpoint is not None:
         note = checkpoint.text()
         signer = ", ".join(s.name for s in checkpoint.signatures) or None
+    rows = await journal.raw_rows(incident)
     lines = cloudevents(
-        await journal.raw_rows(incident),
+        rows,
         incident,
         head,
         redact_notes=redact_notes,
         checkpoint=note,
         signer=signer,
     )
+    if signing is not None and signing.key:
+        from cockpit.journal.export_seal import seal
+
+        lines = await seal(lines, incident, signing)
     team = await team_record(journal, incident)
     if fmt == "jsonl":
         if team:  # a team incident: who inserted each row, when, in which order
             lines = lines._replace(text=with_recorded_by(lines.text, team.by_id))
         return lines
-    events = await journal.events(incident)
-    if redact_notes:
-        events = [_without_note_text(e) for e in events]
-    if fmt == "html":
-        from cockpit.journal.postmortem import load_panels
+    # zlib lets go of the GIL: the block is packed on another core while the document is laid
+    # out here (a third of a 100k-event html export otherwise)
+    packing = asyncio.ensure_future(asyncio.to_thread(export_block, lines.text))
+    try:
+        events = _events_of(rows, getattr(journal, "path", "the journal"))
+        if redact_notes:
+            events = [_without_note_text(e) for e in events]
+        if fmt == "html":
+            from cockpit.journal.postmortem import load_panels
 
-        panels = await load_panels(journal, incident)
-        html = to_html(events, head=head, panels=panels, team=team)
-        return Export(embed_html(html, lines.text), lines.openings)
-    markdown = to_markdown(events, head=head, team=team)
-    return Export(embed_md(markdown, lines.text), lines.openings)
+            panels = await load_panels(journal, incident)
+            html = to_html(events, head=head, panels=panels, team=team)
+            return lines._replace(text=embed_html(html, await packing))
+        markdown = to_markdown(events, head=head, team=team)
+        return lines._replace(text=embed_md(markdown, await packing))
+    finally:
+        if not packing.done():
+            await asyncio.wait([packing])  # a failure above: the thread is not left behind
 
 
 REDACTED_TEXT = "(note text redacted: committed by hash in the export block)"
+
+
+def _events_of(rows: Sequence[Sequence[Any]], where: object) -> list[Event]:
+    """The events of the rows just read for the export block (what journal.events would
+    read again, and decode the same way)."""
+    from cockpit.journal.errors import JournalDamaged
+    from cockpit.journal.rows import events_from_rows
+
+    try:
+        return events_from_rows(r[:12] for r in rows)  # type: ignore[misc]
+    except (json.JSONDecodeError, UnicodeError, TypeError, RecursionError) as exc:
+        raise JournalDamaged(
+            f"journal {where} is damaged (a stored event cannot be decoded: {exc}): "
+            "cockpit verify names the row"
+        ) from None
 
 
 def _without_note_text(event: Event) -> Event:
@@ -239,39 +251,38 @@ def _without_note_text(event: Event) -> Event:
     return event
 
 
-def export_block(jsonl: str) -> list[str]:
+def export_block(jsonl: str) -> str:
     """The lines of the CloudEvents export as md and html embed them: zlib, then base64 in
-    lines of 76. Opaque, but safe anywhere (no markup, no control character, no backtick),
-    and a long note costs a fraction of its size instead of doubling the document."""
+    lines of 76 ("\n" between them, none after the last). Opaque, but safe anywhere (no
+    markup, no control character, no backtick), and a long note costs a fraction of its
+    size instead of doubling the document."""
     import base64
     import zlib
 
-    packed = base64.b64encode(zlib.compress(jsonl.encode("utf-8"), 1)).decode("ascii")
-    return [packed[i : i + 76] for i in range(0, len(packed), 76)]
+    # encodebytes: MIME base64, lines of 76, cut in C (a million slices in Python was 0.3 s)
+    return base64.encodebytes(zlib.compress(jsonl.encode("utf-8"), 1)).decode("ascii").rstrip()
 
 
-def embed_md(md: str, jsonl: str) -> str:
-    """The block before the closing journal-head line, in a fenced code block."""
+def embed_md(md: str, block: str) -> str:
+    """The block (export_block's text) before the closing journal-head line, in a fenced
+    code block."""
     from cockpit.journal.selfverify import MD_BEGIN, MD_END
 
-    block = "\n".join(
-        [
-            "Machine-readable copy of this timeline (CloudEvents JSON lines, zlib, base64);"
-            " `cockpit verify FILE` checks it without the journal.",
-            "",
-            MD_BEGIN,
-            *export_block(jsonl),
-            MD_END,
-            "",
-        ]
+    intro = (
+        "Machine-readable copy of this timeline (CloudEvents JSON lines, zlib, base64);"
+        " `cockpit verify FILE` checks it without the journal."
     )
     at = md.rfind("\n---\n")
-    return md[: at + 1] + "\n" + block + md[at:] if at >= 0 else md + "\n" + block
+    head, tail = (md[: at + 1], md[at:]) if at >= 0 else (md, "")
+    # one join: each "+" of a 50 MB document copied all of it once more
+    return "".join([head, "\n", intro, "\n\n", MD_BEGIN, "\n", block, "\n", MD_END, "\n", tail])
 
 
-def embed_html(html: str, jsonl: str) -> str:
+def embed_html(html: str, block: str) -> str:
+    """The block (export_block's text) in a hidden pre before </body>."""
     from cockpit.journal.selfverify import HTML_BEGIN, HTML_END
 
-    block = "\n".join([HTML_BEGIN, *export_block(jsonl), HTML_END, ""])
     at = html.rfind("</body>")
-    return html[:at] + block + html[at:] if at >= 0 else html + block
+    at = len(html) if at < 0 else at
+    # one join: each "+" of a 50 MB document copied all of it once more
+    return "".join([html[:at], HTML_BEGIN, "\n", block, "\n", HTML_END, "\n", html[at:]])

@@ -6,6 +6,7 @@ escaping could not run code; every untrusted string still goes through html.esca
 
 from __future__ import annotations
 
+import re
 import time
 from html import escape
 
@@ -76,8 +77,14 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; overflow-w
 """
 
 
+# most values (names, times, numbers) hold none of these: one C search instead of five
+# replaces is what makes a 100k-event export's 700k escapes cheap (bench/export_verify.py)
+_SPECIAL = re.compile("[&<>\"']").search
+
+
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    text = str(value)
+    return escape(text, quote=True) if _SPECIAL(text) else text
 
 
 def _lines(text: str) -> str:
@@ -107,8 +114,10 @@ def _evidence(ev: Evidence | None) -> str:
         parts.append(f"<div>firing: {_chips(ev.active)}</div>")
     else:
         parts.append("<div>no alert firing</div>")
-    for state in MUTED_STATES:  # a silenced alert is listed as silenced, never as firing
-        muted = tuple(a for a in ev.muted if a.state == state)
+    all_muted = ev.muted  # once, not once per state: 100k entries, mostly none muted
+    for state in MUTED_STATES if all_muted else ():
+        # a silenced alert is listed as silenced, never as firing
+        muted = tuple(a for a in all_muted if a.state == state)
         if muted:
             parts.append(f'<div class="{state}">{state}: {_chips(muted, state)}</div>')
     if ev.metrics:
@@ -198,8 +207,11 @@ def render_html(pm: Postmortem) -> str:
     if pm.pinned:
         out.append(_section("evidence", "Evidence", _pinned(pm)))
 
+    # each entry's time, actor and text as escaped cells, made once: the timeline and the
+    # charts' marker legend both show them (100k entries: 0.3 s each time)
+    cells = [(_e(hhmmss(x.event.ts)), _actor(x), _what(x)) for x in pm.entries]
     if pm.series:
-        out.append(_section("metrics", "Metrics", _charts(pm)))
+        out.append(_section("metrics", "Metrics", _charts(pm, cells)))
 
     for note_type, title in NOTE_SECTIONS:
         chosen = pm.notes_of(note_type)
@@ -216,13 +228,12 @@ def render_html(pm: Postmortem) -> str:
         out.append(_section(note_type, title, f"<ul>{''.join(items)}</ul>"))
 
     rows = []
-    for entry in pm.entries:
-        e = entry.event
+    for entry, (when, actor, what) in zip(pm.entries, cells, strict=True):
         cls = "" if entry.operator else ' class="system"'
         rows.append(
             f'<tr{cls}><td class="num">{_e(entry.marker or "")}</td>'
-            f'<td class="time">{_e(hhmmss(e.ts))}</td><td class="actor">{_actor(entry)}</td>'
-            f'<td>{_what(entry)}</td><td class="ev">{_evidence(entry.evidence)}</td></tr>'
+            f'<td class="time">{when}</td><td class="actor">{actor}</td>'
+            f'<td>{what}</td><td class="ev">{_evidence(entry.evidence)}</td></tr>'
         )
     table = (
         '<table class="timeline"><thead><tr><th class="num">#</th><th>Time (UTC)</th>'
@@ -295,7 +306,7 @@ def _silences(pm: Postmortem) -> str:
     )
 
 
-def _charts(pm: Postmortem) -> str:
+def _charts(pm: Postmortem, cells: list[tuple[str, str, str]]) -> str:
     start, end = pm.window
     outage = (
         '<span class="swatch outage"></span>metric source down (no line drawn)'
@@ -329,17 +340,17 @@ def _charts(pm: Postmortem) -> str:
             f'<figure id="figure-{i + 1}"><figcaption>{_e(series.title)}{_e(unit)}'
             f' <span class="legend">— {_e(origin)}</span></figcaption>{svg}</figure>'
         )
-    parts.append(_marker_legend(pm))
+    parts.append(_marker_legend(pm, cells))
     return "\n".join(parts)
 
 
-def _marker_legend(pm: Postmortem) -> str:
-    """The numbers on the charts, spelled out: time, actor and action of each."""
+def _marker_legend(pm: Postmortem, cells: list[tuple[str, str, str]]) -> str:
+    """The numbers on the charts, spelled out: time, actor and action of each (the cells
+    the timeline shows for that entry)."""
     rows = "".join(
         f'<tr><td class="num">{_e(entry.marker)}</td>'
-        f'<td class="time">{_e(hhmmss(entry.event.ts))}</td>'
-        f'<td class="actor">{_e(entry.event.actor)}</td><td>{_what(entry)}</td></tr>'
-        for entry in pm.entries
+        f'<td class="time">{when}</td><td class="actor">{actor}</td><td>{what}</td></tr>'
+        for entry, (when, actor, what) in zip(pm.entries, cells, strict=True)
         if entry.marker is not None
     )
     if not rows:

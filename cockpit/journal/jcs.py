@@ -15,6 +15,7 @@ journal payload has none of these, so the C encoder does the work.
 from __future__ import annotations
 
 import json
+import json.scanner
 import re
 from typing import Any
 
@@ -26,6 +27,8 @@ EXPORT_SCHEME_NAME = "cockpit-incident-chain/2: sha256 over RFC 8785 JCS"
 
 _MAX_SAFE = 2**53
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# what may make json.dumps' text differ from JCS: a float, a long integer, an astral character
+_MAYBE_NOT_JCS = re.compile(r"[0-9][.eE]|[0-9]{16}|[\U00010000-\U0010ffff]")
 _dumps = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
@@ -99,3 +102,39 @@ def _plain(value: Any) -> bool:
         elif kind is not str and kind is not bool and kind is not int and item is not None:
             return False  # a type JSON has no text for: rfc8785 names it
     return True
+
+
+class NotPlain(Exception):
+    """A float or a long integer: json.dumps may write it differently from JCS."""
+
+
+def _no_float(text: str) -> float:
+    raise NotPlain
+
+
+def _short_int(text: str) -> int:
+    if len(text) > 15:
+        raise NotPlain
+    return int(text)
+
+
+# the C scanner with hooks that give up on anything json.dumps may not write as JCS does:
+# plain_scan(text, 0) -> (value, end), or NotPlain
+plain_scan = json.scanner.make_scanner(  # type: ignore[attr-defined]
+    json.JSONDecoder(parse_float=_no_float, parse_int=_short_int, parse_constant=_no_float)
+)
+
+
+def stored_is_jcs(text: str) -> bool:
+    """Is this canonical JSON text (json.dumps, sorted keys, compact) also its JCS? Yes
+    unless it holds a float, an integer beyond 15 digits or a character beyond U+FFFF;
+    a digit before "." or "e" inside a string ("rev 42.") is no float."""
+    if not _MAYBE_NOT_JCS.search(text):
+        return True
+    if _ASTRAL.search(text):
+        return False
+    try:
+        _, end = plain_scan(text, 0)
+    except (NotPlain, StopIteration, ValueError, RecursionError):
+        return False
+    return end == len(text)

@@ -20,6 +20,7 @@ import os
 import random
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC
 from typing import Any
 
 import psycopg
@@ -44,7 +45,6 @@ from cockpit.journal.rows import (
 )
 from cockpit.model import GENESIS_HASH, Draft, Event
 
-SCHEMA_VERSION = 1
 HEAD = "main"  # the one journal a database holds (the head row's key)
 CHANNEL = "cockpit_journal"
 TAIL_POLL_S = 1.0  # the fallback when no NOTIFY arrives (a missed one, or no NOTIFY at all)
@@ -114,12 +114,36 @@ CREATE TABLE observations (
 );
 CREATE INDEX observations_by_time ON observations (incident, source, ts);
 """,
+    # checkpoints of the local journals (witness.py): a witness on another machine, so a
+    # journal cut together with its own checkpoints table is still caught. One row per
+    # distinct note (a re-push is a no-op); append-only and recorded_by like the events
+    """
+CREATE TABLE checkpoints (
+    origin      TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    size        BIGINT NOT NULL,
+    head        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    recorded_by TEXT NOT NULL DEFAULT session_user,
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (origin, digest)
+);
+CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION cockpit_append_only();
+CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION cockpit_append_only();
+CREATE TRIGGER checkpoints_recorded_by BEFORE INSERT ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION cockpit_recorded_by();
+""",
 )
+SCHEMA_VERSION = len(MIGRATIONS)
+WITNESS_SCHEMA = 2  # the first schema with the checkpoints table
 
 
-def schema_sql(role: str | None = None) -> str:
-    """What an admin runs when the cockpit role may not create the schema (doctor prints it)."""
-    parts = [m.strip() for m in MIGRATIONS]
+def schema_sql(role: str | None = None, current: int = 0) -> str:
+    """What an admin runs when the cockpit role may not create (or upgrade from `current`)
+    the schema (doctor prints it)."""
+    parts = [m.strip() for m in MIGRATIONS[current:]]
     parts.append(
         f"INSERT INTO cockpit_meta (key, value) VALUES ('schema', '{SCHEMA_VERSION}')"
         " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;"
@@ -133,8 +157,9 @@ def grants_sql(role: str) -> str:
     """Least privilege: events are INSERT and SELECT only; the head row is locked and moved."""
     r = psycopg.sql.Identifier(role).as_string(None)  # type: ignore[arg-type]
     return (
-        f"REVOKE ALL ON events, journal_head, snapshots, observations, cockpit_meta FROM {r};\n"
-        f"GRANT SELECT, INSERT ON events, observations TO {r};\n"
+        f"REVOKE ALL ON events, journal_head, snapshots, observations, checkpoints, cockpit_meta"
+        f" FROM {r};\n"
+        f"GRANT SELECT, INSERT ON events, observations, checkpoints TO {r};\n"
         f"GRANT SELECT, UPDATE ON journal_head TO {r};\n"
         f"GRANT SELECT, INSERT, UPDATE ON snapshots TO {r};\n"
         f"GRANT SELECT ON cockpit_meta TO {r};\n"
@@ -143,6 +168,10 @@ def grants_sql(role: str) -> str:
 
 class TeamSchemaMissing(JournalError):
     """The database has no cockpit schema and this role may not create it."""
+
+
+class WitnessUnavailable(JournalError):
+    """The store has no checkpoints table yet, or this role may not write it."""
 
 
 class TeamUnreachable(JournalError):
@@ -205,6 +234,7 @@ class PostgresJournal:
         self._closed = False
         self.read_only = False
         self.role = ""
+        self.schema = 0  # the schema version found or made at open
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -245,8 +275,11 @@ class PostgresJournal:
                 f"team journal {self.path}: schema {current} is newer than this cockpit "
                 f"({SCHEMA_VERSION}); upgrade cockpit"
             )
+        self.schema = current or 0
         if current == SCHEMA_VERSION:
             return
+        if current and not create:
+            return  # events as before; what the newer schema adds waits for an admin (doctor)
         if not create:
             raise TeamSchemaMissing(
                 f"team journal {self.path} has no cockpit schema yet: "
@@ -263,6 +296,10 @@ class PostgresJournal:
                     (str(SCHEMA_VERSION),),
                 )
         except pgerr.InsufficientPrivilege:
+            if current:
+                # an older schema an admin made: its events work; the checkpoints witness
+                # waits until an admin runs the upgrade `cockpit doctor` prints
+                return
             raise TeamSchemaMissing(
                 f"team journal {self.path} has no cockpit schema and this role may not create "
                 "it: `cockpit doctor` prints the SQL an admin runs"
@@ -273,6 +310,7 @@ class PostgresJournal:
                 raise
         except psycopg.OperationalError as exc:
             raise _unreachable(self.url, exc) from None
+        self.schema = SCHEMA_VERSION
 
     async def close(self) -> None:
         if self._closed:
@@ -612,6 +650,46 @@ class PostgresJournal:
                 f"the head row says seq {head[0][0]}: rows after seq {result.head_seq} are missing",
             )
         return result
+
+    # -- checkpoints of local journals, witnessed (witness.py) -------------------------------
+
+    @property
+    def witnesses(self) -> bool:
+        """Does this store keep checkpoints (schema 2 or later)?"""
+        return self.schema >= WITNESS_SCHEMA
+
+    async def keep_checkpoints(self, rows: Sequence[tuple[str, str, int, str, str]]) -> None:
+        """(origin, digest, size, head, note) of checkpoints, in one transaction; one already
+        kept (same origin and digest) is left as it is: a re-push is a no-op."""
+        self._writable()
+        try:
+            async with self._lock:
+                conn = await self._connect()
+                async with conn.transaction(), conn.cursor() as cur:
+                    await cur.executemany(
+                        "INSERT INTO checkpoints (origin, digest, size, head, note)"
+                        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (origin, digest) DO NOTHING",
+                        rows,
+                    )
+        except (pgerr.InsufficientPrivilege, pgerr.UndefinedTable) as exc:
+            raise WitnessUnavailable(
+                f"team journal {self.path} keeps no checkpoints ({exc.diag.message_primary}):"
+                " an admin runs the SQL `cockpit doctor` prints"
+            ) from None
+        except (psycopg.OperationalError, OSError) as exc:
+            raise _unreachable(self.url, exc) from None
+
+    async def witnessed(self, origin: str) -> list[tuple[str, str, str]]:
+        """(note, recorded_by, recorded_at) of every checkpoint kept for `origin`."""
+        rows = await self._query(
+            "SELECT note, recorded_by, recorded_at FROM checkpoints WHERE origin = %s"
+            " ORDER BY size, recorded_at",
+            (origin,),
+        )
+        return [
+            (str(n), str(by), at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ"))
+            for n, by, at in rows
+        ]
 
     # -- snapshots and observations ----------------------------------------------------------
 

@@ -812,6 +812,18 @@ class Journal:
         rows = await self._fetch("SELECT note FROM checkpoints ORDER BY id")
         return [str(r[0]) for r in rows]
 
+    async def checkpoints_after(self, after_id: int) -> list[tuple[int, int, str]]:
+        """(id, size, note) of the checkpoints stored after `after_id`, oldest first (the
+        sync's witness push)."""
+        if not await self._fetch(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'"
+        ):
+            return []
+        rows = await self._fetch(
+            "SELECT id, size, note FROM checkpoints WHERE id > ? ORDER BY id", (after_id,)
+        )
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
     # -- snapshots and observations ----------------------------------------------------------
 
     async def save_snapshot(self, incident: str, version: int, state: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ from cockpit.journal.receipts import Receipt, ensure_table, side_file_of
 from cockpit.journal.receipts import store as store_receipts
 from cockpit.journal.store import Journal
 from cockpit.journal.team_status import TeamStatus
+from cockpit.journal.witness import WitnessCursor, push_checkpoints
 from cockpit.model import Draft, Event
 
 BATCH = 500  # events per push or pull transaction
@@ -135,6 +136,7 @@ class TeamSync:
         self.url = url
         self.poll = poll
         self.state = SyncState(state_path(Path(local.path)), url)
+        self.witness = WitnessCursor(self.state.path, self.state.key)
         self.team: PostgresJournal | None = None
         self._pulled_ids: set[str] = set()  # foreign events this process put in the file
         self._pushed_ids: set[str] = set()  # ours, which the next pull brings back
@@ -166,6 +168,8 @@ class TeamSync:
         pulled = await self._pull(team)
         if pulled:
             pushed += await self._push(team)  # moves the cursor over what the pull added
+        # the checkpoints after the events they cover: the team store witnesses the file
+        await push_checkpoints(self.local, team, self.witness, int(self.state.read()["pushed"]))
         self._online(await self.queued())
         return pushed, pulled
 
@@ -195,6 +199,7 @@ class TeamSync:
             at = await team.events(after_seq=cursor - 1, until_seq=cursor, upcast=False)
             if not at or at[0].hash != cursor_hash:
                 self.state.reset()  # pull it all again, push it all again: ids dedupe
+                self.witness.reset()
                 cursor = 0
                 await self._push(team)
         head = (await team.head())[0]
@@ -339,6 +344,7 @@ class TeamSync:
     async def close(self) -> None:
         await self.disconnect()
         self.state.close()
+        self.witness.close()
 
 
 async def sync_before_exit(local: Journal, url: str, *, timeout: float = 10.0) -> str | None:

@@ -352,8 +352,14 @@ class OperatorKeys:
         checkpointer = self.controller.checkpointer
         checkpoint = await checkpointer.write_now() if checkpointer is not None else None
         exported = await exporter.render_export(
-            self.controller.journal, incident, fmt, checkpoint=checkpoint
+            self.controller.journal,
+            incident,
+            fmt,
+            checkpoint=checkpoint,
+            signing=checkpointer.signing if checkpointer is not None else None,
         )
+        if exported.unsigned:
+            self.notify(exported.unsigned, severity="warning", markup=False)
         text = exported.text
         # in this folder whatever the id holds ("/", "..", controls), whole or not at all
         path = Path.cwd() / f"{safe_filename(incident)}.{fmt}"

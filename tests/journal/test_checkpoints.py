@@ -10,7 +10,6 @@ import re
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from cockpit.journal.store import Journal
 from cockpit.model import Draft
 
 from .conftest import RunCli
+from .sshkeys import allowed_file, fingerprint, signing_config
 
 INCIDENT = "INC-20261202-0122-cp"
 NS = ("-n", "cockpit-journal@v1", "-s")
@@ -59,73 +59,6 @@ def _stored_notes(path: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT note FROM checkpoints ORDER BY id")]
     finally:
         conn.close()
-
-
-def _keygen(path: Path, comment: str) -> Path:
-    subprocess.run(
-        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-        check=True,
-    )
-    return path.with_name(path.name + ".pub")
-
-
-def _fingerprint(pub: Path) -> str:
-    out = subprocess.run(
-        ["ssh-keygen", "-l", "-f", str(pub)], check=True, capture_output=True, text=True
-    ).stdout
-    return out.split()[1]
-
-
-def _allowed(path: Path, *entries: tuple[str, Path, str]) -> Path:
-    lines = []
-    for name, pub, options in entries:
-        key = " ".join(pub.read_text().split()[:2])
-        lines.append(f"{name} {options + ' ' if options else ''}{key}\n")
-    path.write_text("".join(lines))
-    return path
-
-
-def _config(path: Path, key: Path, allowed: Path | None = None) -> Path:
-    text = f'[signing]\nkey = "{key}"\n'
-    if allowed is not None:
-        text += f'allowed_signers = "{allowed}"\n'
-    path.write_text(text)
-    return path
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> Path:
-    (tmp_path / "keys").mkdir()
-    return tmp_path / "keys"
-
-
-@pytest.fixture
-def alice_key(keys: Path) -> Path:
-    return _keygen(keys / "alice", "alice@laptop")
-
-
-@pytest.fixture
-def mallory_key(keys: Path) -> Path:
-    return _keygen(keys / "mallory", "mallory@laptop")
-
-
-@pytest.fixture
-def agent(tmp_path: Path) -> Iterator[str]:
-    """A real ssh-agent on its own socket; SSH_AUTH_SOCK for the commands that use it."""
-    sock = tmp_path / "agent.sock"
-    proc = subprocess.Popen(
-        ["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            assert proc.poll() is None, "ssh-agent ended at start"
-            assert time.monotonic() < deadline, "ssh-agent did not listen"
-            time.sleep(0.01)
-        yield str(sock)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 # -- the text form ----------------------------------------------------------------------------
@@ -231,8 +164,8 @@ async def test_checkpoint_of_another_journal_or_unreadable_is_said(
 async def test_signed_with_a_key_file_and_verified_against_allowed_signers(
     db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path
 ) -> None:
-    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
-    config = _config(tmp_path / "config.toml", alice_key, allowed)
+    allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    config = signing_config(tmp_path / "config.toml", alice_key, allowed)
     await _fill(db_path, 212)
     result = run_cli(
         "export", "--journal", str(db_path), "--format", "md", "-o", "t.md", "--config", str(config)
@@ -256,7 +189,7 @@ async def test_signed_with_a_key_file_and_verified_against_allowed_signers(
 
     ok = run_cli("verify", "--journal", str(db_path), "--config", str(config))
     assert ok.returncode == 0, ok.stderr
-    assert f"signed by alice (ED25519 {_fingerprint(alice_key)})" in ok.stdout
+    assert f"signed by alice (ED25519 {fingerprint(alice_key)})" in ok.stdout
 
     _cut(db_path, 197)
     cut = run_cli("verify", "--journal", str(db_path), "--allowed-signers", str(allowed))
@@ -269,19 +202,13 @@ async def test_signed_with_a_key_file_and_verified_against_allowed_signers(
 
 
 async def test_signed_through_a_real_ssh_agent_and_unsigned_without_one(
-    db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, agent: str, env: dict[str, str]
+    db_path: Path, run_cli: RunCli, tmp_path: Path, agent_key: Path, env: dict[str, str]
 ) -> None:
-    private = alice_key.with_suffix("")
-    added = subprocess.run(
-        ["ssh-add", "-q", str(private)], env={**env, "SSH_AUTH_SOCK": agent}, capture_output=True
-    )
-    assert added.returncode == 0, added.stderr
-    private.rename(tmp_path / "elsewhere")  # only the agent holds it now
-    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
-    config = _config(tmp_path / "config.toml", alice_key)
+    alice_key = agent_key
+    allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    config = signing_config(tmp_path / "config.toml", alice_key)
     await _fill(db_path, 5)
 
-    env["SSH_AUTH_SOCK"] = agent  # run_cli's environment
     signed = run_cli("note", "--journal", str(db_path), "--config", str(config), "x" * 3)
     exported = run_cli(
         "export", "--journal", str(db_path), "--format", "md", "-o", "t.md", "--config", str(config)
@@ -318,39 +245,40 @@ async def test_wrong_signer_is_a_failure(
 ) -> None:
     await _signed_checkpoint(db_path, alice_key, "alice")
     # alice's key, but the file grants it to bob: the checkpoint's "alice" is a lie
-    allowed = _allowed(tmp_path / "allowed_signers", ("bob", alice_key, ""))
+    allowed = allowed_file(tmp_path / "allowed_signers", ("bob", alice_key, ""))
     result = run_cli("verify", "--journal", str(db_path), "--allowed-signers", str(allowed))
     assert result.returncode == 1
-    assert f"wrong signer: the key {_fingerprint(alice_key)} is bob's" in result.stderr
+    assert f"wrong signer: the key {fingerprint(alice_key)} is bob's" in result.stderr
 
 
 async def test_unknown_key_is_a_failure(
     db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, mallory_key: Path
 ) -> None:
     await _signed_checkpoint(db_path, mallory_key, "alice")  # mallory signs as alice
-    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
     result = run_cli("verify", "--journal", str(db_path), "--allowed-signers", str(allowed))
     assert result.returncode == 1
-    assert f"unknown key {_fingerprint(mallory_key)}: not in" in result.stderr
+    assert f"unknown key {fingerprint(mallory_key)}: not in" in result.stderr
 
 
 async def test_expired_key_is_a_failure(
     db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path
 ) -> None:
     await _signed_checkpoint(db_path, alice_key, "alice")
-    allowed = _allowed(
+    allowed = allowed_file(
         tmp_path / "allowed_signers", ("alice", alice_key, 'valid-before="20200101"')
     )
     result = run_cli("verify", "--journal", str(db_path), "--allowed-signers", str(allowed))
     assert result.returncode == 1
-    assert "alice: unknown key" in result.stderr and "expired" in result.stderr
+    assert f"alice: expired key {fingerprint(alice_key)}: " in result.stderr
+    assert "key has expired: verify time" in result.stderr and "> valid-before" in result.stderr
 
 
 async def test_tampered_checkpoint_is_a_failure(
     db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path
 ) -> None:
     checkpoint = await _signed_checkpoint(db_path, alice_key, "alice")
-    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
     # its time moved: the size and head still match the journal, the signature does not
     forged = checkpoint.text().replace(f"time {checkpoint.time}", "time 2026-01-01T00:00:00.000Z")
     (tmp_path / "kept.txt").write_text(forged)
@@ -394,8 +322,8 @@ def test_signing_never_prompts_for_a_passphrase(
 async def test_checkpoint_kept_only_in_an_export_catches_the_cut(
     db_path: Path, run_cli: RunCli, tmp_path: Path, alice_key: Path, fmt: str
 ) -> None:
-    allowed = _allowed(tmp_path / "allowed_signers", ("alice", alice_key, ""))
-    config = _config(tmp_path / "config.toml", alice_key, allowed)
+    allowed = allowed_file(tmp_path / "allowed_signers", ("alice", alice_key, ""))
+    config = signing_config(tmp_path / "config.toml", alice_key, allowed)
     await _fill(db_path, 212)
     out = f"inc.{fmt}"
     made = run_cli(

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from cockpit.journal.postgres import SCHEMA_VERSION
 from tests.team import pgcluster
 from tests.team.proxy import Proxy
 
@@ -139,7 +140,7 @@ def test_doctor_team_rows(
     done = run_cli("doctor")
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"team: reachable +ok +postgresql://cockpit_app:\*\*\*@", done.stdout)
-    assert re.search(r"team: schema +ok +version 1", done.stdout)
+    assert re.search(rf"team: schema +ok +version {SCHEMA_VERSION}\b", done.stdout)
     assert "INSERT allowed, UPDATE/DELETE refused" in done.stdout
     # a database without the schema, and a role that may not create it: the SQL to run
     other = pg.new_database()
