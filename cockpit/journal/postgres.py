@@ -494,8 +494,11 @@ class PostgresJournal:
             if expected_version is not None:
                 expected_version += 1
         if rows:
-            async with conn.cursor() as c:
-                await c.executemany(_INSERT_SQL, rows)
+            # COPY, not executemany: a tenth of the client CPU per row, and the sync thread's
+            # CPU is GIL time the cockpit's keystrokes wait behind (triggers fire as for INSERT)
+            async with conn.cursor() as c, c.copy(_COPY_SQL) as copy:
+                for row in rows:
+                    await copy.write_row(row)
             await conn.execute(
                 "UPDATE journal_head SET seq = %s, hash = %s WHERE journal = %s",
                 (head_seq, head_hash, HEAD),
@@ -757,10 +760,7 @@ class PostgresJournal:
 
 
 _RECEIPT_COLUMNS = "id, incident, seq, ts, recorded_by, recorded_at, change_key"
-_INSERT_SQL = (
-    f"INSERT INTO events ({COLUMNS}, change_key)"
-    f" VALUES ({', '.join(['%s'] * (len(StoredRow._fields) + 1))})"
-)
+_COPY_SQL = f"COPY events ({COLUMNS}, change_key) FROM STDIN"
 
 
 def _stored(r: Sequence[Any]) -> StoredRow:
