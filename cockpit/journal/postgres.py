@@ -570,6 +570,11 @@ class PostgresJournal:
         rows = await self._rows(incident, after_seq, until_seq, columns=_RECEIPT_COLUMNS)
         return [receipt_row(*r) for r in rows]
 
+    async def row_hash(self, seq: int) -> str:
+        """The hash of the team row at `seq` ("" when there is none)."""
+        rows = await self._query("SELECT hash FROM events WHERE seq = %s", (seq,))
+        return str(rows[0][0]) if rows else ""
+
     async def head(self) -> tuple[int, str]:
         rows = await self._query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
