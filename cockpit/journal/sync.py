@@ -37,6 +37,9 @@ from cockpit.model import Draft, Event
 BATCH = 500  # events per push or pull transaction
 SETTLE_S = 0.02  # after a wake-up, before the round: what else arrives goes in the same one
 ROUND_GAP_S = 0.1  # local wake-ups start a round at most this often
+LOCAL_POLL_S = 0.05  # how often the local file is looked at for commits
+QUIET_S = 2 * LOCAL_POLL_S  # a burst of local commits is pushed once it pauses this long...
+BURST_HOLD_S = 0.5  # ...or this long after it began: the others still see it within 1 s
 POLL_S = 1.0  # catch-up without a wake-up (NOTIFY missed, or a server without it)
 RETRY_S = (1.0, 2.0, 5.0)  # between reconnect attempts while offline
 
@@ -144,6 +147,7 @@ class TeamSync:
         self._remote = False  # the wake-up came from the team store: pull at once
         self._checked = (0, "")  # the pull cursor last found to match the server's row
         self._last_round = 0.0
+        self._last_local = 0.0  # when a local commit was last seen
         self.status = TeamStatus(url=masked(url), offline_since=None)
         self._listener: asyncio.Task[None] | None = None
 
@@ -175,10 +179,15 @@ class TeamSync:
 
     async def _push(self, team: PostgresJournal) -> int:
         count = 0
+        # what is there now: a round that chased a burst still being written would push all
+        # through it, its CPU competing with every append (the next round takes the rest)
+        until = (await self.local.head())[0]
         while True:
             cursor = int(self.state.read()["pushed"])
+            if cursor >= until:
+                return count
             batch = await self.local.events(
-                after_seq=cursor, until_seq=cursor + BATCH, upcast=False
+                after_seq=cursor, until_seq=min(cursor + BATCH, until), upcast=False
             )
             if not batch:
                 return count
@@ -314,18 +323,27 @@ class TeamSync:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
                 if not self._remote:
-                    # a burst of local appends (a paste, a flurry of system changes) is pushed
-                    # in batches, at most one round per ROUND_GAP_S: its CPU would otherwise
-                    # compete with the appends themselves (bench/team.py)
-                    since = time.monotonic() - self._last_round
-                    await asyncio.sleep(max(SETTLE_S, ROUND_GAP_S - since))
+                    await self._let_local_burst_pause()
         self._wake.clear()
         self._remote = False
+
+    async def _let_local_burst_pause(self) -> None:
+        """A burst of local appends (a paste, an import, a flurry of system changes) is pushed
+        when it pauses, or BURST_HOLD_S after it began: the push's CPU, and the interpreter
+        lock it holds, would otherwise compete with the appends themselves, which are the
+        keystroke path (bench/team.py). A typed note, with no commit after it, goes at once."""
+        began = time.monotonic()
+        await asyncio.sleep(max(SETTLE_S, ROUND_GAP_S - (began - self._last_round)))
+        seen = began
+        while self._last_local > seen and time.monotonic() - began < BURST_HOLD_S:
+            seen = time.monotonic()  # commits came while we waited: see whether more come
+            await asyncio.sleep(QUIET_S)
 
     async def _watch_local(self) -> None:
         """Wake the sync when anyone commits to the local file (this process or another)."""
         with contextlib.suppress(JournalError):
-            async for _ in self.local.commits(poll=0.05):
+            async for _ in self.local.commits(poll=LOCAL_POLL_S):
+                self._last_local = time.monotonic()
                 self._wake.set()
 
     async def _listen(self) -> None:
