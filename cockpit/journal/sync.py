@@ -148,6 +148,7 @@ class TeamSync:
         self._checked = (0, "")  # the pull cursor last found to match the server's row
         self._last_round = 0.0
         self._last_local = 0.0  # when a local commit was last seen
+        self._stopping = False
         self.status = TeamStatus(url=masked(url), offline_since=None)
         self._listener: asyncio.Task[None] | None = None
 
@@ -299,7 +300,7 @@ class TeamSync:
         waker = asyncio.create_task(self._watch_local())
         attempt = 0
         try:
-            while True:
+            while not self._stopping:
                 try:
                     await self.sync_once()
                     attempt = 0
@@ -318,11 +319,17 @@ class TeamSync:
             await asyncio.gather(waker, *(t for t in [self._listener] if t), return_exceptions=True)
             await self.disconnect()
 
+    def stop_soon(self) -> None:
+        """End run() at its next pause: a round in flight finishes its transaction (cancelled
+        inside one, psycopg's rollback fails on the busy connection and says so on stderr)."""
+        self._stopping = True
+        self._wake.set()
+
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
-                if not self._remote:
+                if not self._remote and not self._stopping:
                     await self._let_local_burst_pause()
         self._wake.clear()
         self._remote = False
@@ -335,7 +342,11 @@ class TeamSync:
         began = time.monotonic()
         await asyncio.sleep(max(SETTLE_S, ROUND_GAP_S - (began - self._last_round)))
         seen = began
-        while self._last_local > seen and time.monotonic() - began < BURST_HOLD_S:
+        while (
+            self._last_local > seen
+            and time.monotonic() - began < BURST_HOLD_S
+            and not self._stopping
+        ):
             seen = time.monotonic()  # commits came while we waited: see whether more come
             await asyncio.sleep(QUIET_S)
 

@@ -18,6 +18,8 @@ from cockpit.journal.team_status import TeamStatus
 if TYPE_CHECKING:
     from cockpit.journal.sync import TeamSync
 
+ROUND_WAIT_S = 2.0  # at stop, how long a round in flight may take to finish
+
 
 class SyncThread:
     """The sync task on a thread and event loop of its own, with its own connections to the
@@ -59,7 +61,10 @@ class SyncThread:
         try:
             await self._stop.wait()
         finally:
-            runner.cancel()
+            self.sync.stop_soon()  # the round in flight ends its transaction first
+            done, _ = await asyncio.wait([runner], timeout=ROUND_WAIT_S)
+            if not done:
+                runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
             if self._final:
                 # the last words (session.ended) reach the team store if it answers quickly

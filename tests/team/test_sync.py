@@ -129,3 +129,35 @@ async def _until(check: Callable[[], bool], timeout: float = 10) -> None:
     async with asyncio.timeout(timeout):
         while not check():
             await asyncio.sleep(0.05)
+
+
+async def test_a_stop_lets_the_round_in_flight_finish(
+    team_url: str, locals_: Callable[[str], Any]
+) -> None:
+    """Quitting mid-push ends the push's transaction, not cancels inside it (psycopg's
+    rollback on the busy connection failed and said so on the terminal)."""
+    a = await locals_("a")
+    sa = TeamSync(a, team_url)
+    team = await sa.connect()
+    pushing, release = asyncio.Event(), asyncio.Event()
+    real_push = team.push
+
+    async def slow_push(drafts: Any, **kw: Any) -> Any:
+        pushing.set()
+        await release.wait()
+        return await real_push(drafts, **kw)
+
+    team.push = slow_push  # type: ignore[method-assign]
+    await a.append(note("typed just before quitting"))
+    runner = asyncio.create_task(sa.run())
+    try:
+        await asyncio.wait_for(pushing.wait(), 10)
+        sa.stop_soon()
+        release.set()
+        await asyncio.wait_for(runner, 10)  # run() returns: nothing was cancelled
+        assert not runner.cancelled()
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await sa.close()
+    assert [e.data["text"] for e in await team_rows(team_url)] == ["typed just before quitting"]
