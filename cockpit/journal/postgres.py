@@ -43,6 +43,7 @@ from cockpit.journal.rows import (
     next_row,
     verify_rows,
 )
+from cockpit.journal.where import event_range, observation_filter
 from cockpit.model import GENESIS_HASH, Draft, Event
 
 HEAD = "main"  # the one journal a database holds (the head row's key)
@@ -518,19 +519,8 @@ class PostgresJournal:
         *,
         columns: str = COLUMNS,
     ) -> list[Any]:
-        sql = f"SELECT {columns} FROM events WHERE seq > %s"
-        args: list[Any] = [after_seq]
-        if incident is not None:
-            sql += " AND incident = %s"
-            args.append(incident)
-            if after_version:
-                sql += " AND version > %s"
-                args.append(after_version)
-        elif after_version:
-            raise ValueError("after_version counts within one incident: name the incident")
-        if until_seq is not None:
-            sql += " AND seq <= %s"
-            args.append(until_seq)
+        where, args = event_range("%s", incident, after_seq, until_seq, after_version)
+        sql = f"SELECT {columns} FROM events WHERE {where}"
         return list(await self._query(sql + " ORDER BY seq", args))
 
     async def events(
@@ -742,17 +732,8 @@ class PostgresJournal:
         source: str | None = None,
         kinds: Sequence[str] | None = None,
     ) -> list[ObservationRow]:
-        sql = "SELECT id, ts, source, kind, digest, body FROM observations WHERE incident = %s"
-        args: list[Any] = [incident]
-        if source is not None:
-            sql += " AND source = %s"
-            args.append(source)
-        if until_ts is not None:
-            sql += " AND ts <= %s"
-            args.append(until_ts)
-        if kinds:
-            sql += " AND kind = ANY(%s)"
-            args.append(list(kinds))
+        where, args = observation_filter("%s", incident, until_ts, source, kinds)
+        sql = f"SELECT id, ts, source, kind, digest, body FROM observations WHERE {where}"
         rows = await self._query(sql + " ORDER BY ts, id", args)
         return [(int(r[0]), r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 

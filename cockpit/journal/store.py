@@ -45,6 +45,7 @@ from cockpit.journal.rows import (
     row_hash,
     verify_rows,
 )
+from cockpit.journal.where import event_range, observation_filter
 from cockpit.journal.writer_thread import WriterThread
 from cockpit.model import GENESIS_HASH, Draft, Event
 
@@ -593,21 +594,8 @@ class Journal:
         after_version: int = 0,
     ) -> list[Any]:
         """Stored rows in seq order (StoredRow's columns, then `extra` ones if given)."""
-        sql = f"SELECT {COLUMNS}{extra} FROM events WHERE seq > ?"
-        args: list[Any] = [after_seq]
-        if incident is not None:
-            sql += " AND incident = ?"
-            args.append(incident)
-            if after_version:
-                # in the WHERE clause: the (incident, version) index skips what a snapshot
-                # already folded, instead of reading and decoding it
-                sql += " AND version > ?"
-                args.append(after_version)
-        elif after_version:
-            raise ValueError("after_version counts within one incident: name the incident")
-        if until_seq is not None:
-            sql += " AND seq <= ?"
-            args.append(until_seq)
+        where, args = event_range("?", incident, after_seq, until_seq, after_version)
+        sql = f"SELECT {COLUMNS}{extra} FROM events WHERE {where}"
         # versions rise with seq within an incident, so the (incident, version) index yields
         # seq order without the temp B-tree sort that ORDER BY seq costs there
         order = " ORDER BY seq" if incident is None else " ORDER BY version"
@@ -871,17 +859,8 @@ class Journal:
         kinds: Sequence[str] | None = None,
     ) -> list[ObservationRow]:
         """(id, ts, source, kind, digest, body) rows of an incident, oldest first."""
-        sql = "SELECT id, ts, source, kind, digest, body FROM observations WHERE incident = ?"
-        args: list[Any] = [incident]
-        if source is not None:
-            sql += " AND source = ?"
-            args.append(source)
-        if until_ts is not None:
-            sql += " AND ts <= ?"
-            args.append(until_ts)
-        if kinds:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            args.extend(kinds)
+        where, args = observation_filter("?", incident, until_ts, source, kinds)
+        sql = f"SELECT id, ts, source, kind, digest, body FROM observations WHERE {where}"
         rows = await self._fetch(sql + " ORDER BY ts, id", args)
         return [(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
