@@ -1,14 +1,17 @@
-"""Fixtures shared by every test folder: an isolated environment and a CLI runner."""
+"""Fixtures shared by every test folder: an isolated environment, a CLI runner and a private
+tmux server."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.tmux import Tmux, require_tmux
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,3 +53,14 @@ def run_cli(env: dict[str, str], tmp_path: Path) -> RunCli:
         )
 
     return run
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    """A tmux server of the test's own (tests/e2e/tmux.py), killed at the end."""
+    require_tmux()
+    server = Tmux()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -10,28 +10,17 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from servers import Stack, http_json
 
 from cockpit.model import format_ts, parse_ts
-from tests.e2e.tmux import Tmux, require_tmux
+from tests.e2e.tmux import Tmux
 
 pytestmark = pytest.mark.integration
 
 INC = "INC-20261202-110512-k3f9"
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    require_tmux()
-    server = Tmux()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def _cockpit(config: Path, journal: Path, operator: str) -> str:

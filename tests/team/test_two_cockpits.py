@@ -18,7 +18,7 @@ import pytest
 
 from cockpit.journal.postgres import schema_sql
 from tests.e2e.test_demo_in_tmux import cockpit_cmd
-from tests.e2e.tmux import Tmux, require_tmux
+from tests.e2e.tmux import Tmux
 from tests.team import pgcluster
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration"))
@@ -27,16 +27,6 @@ from servers import ALERTMANAGER_BINARIES, AlertmanagerServer, find_binary
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 INC = "INC-20261202-120000-team"
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    require_tmux()
-    server = Tmux()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture
