@@ -36,10 +36,14 @@ class Tmux:
 
     def new_session(self, name: str, command: str, width: int = 160, height: int = 48) -> None:
         # the pane stays when its program ends, so a crash leaves its last words on the
-        # screen a failing wait shows (a vanished session would show nothing)
+        # screen a failing wait shows (a vanished session would show nothing). The window
+        # keeps its size: with no client attached, tmux's default `window-size latest` may
+        # recalculate it to `default-size` (80x24) when the server's sessions change, and a
+        # test written for 160 columns then meets the narrow layout (seen in CI)
         self.run(
             "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command,
             ";", "set-option", "-t", name, "remain-on-exit", "on",
+            ";", "set-option", "-w", "-t", name, "window-size", "manual",
         )  # fmt: skip
 
     def send_keys(self, target: str, *keys: str) -> None:
